@@ -1,0 +1,27 @@
+"""nnlab: a deep learning library written from the ground up on NumPy.
+
+Its own reverse-mode autograd (:class:`Tensor`, :class:`~nnlab.autograd.Function`),
+every building block of the curriculum on top (``nnlab.nn``, ``nnlab.optim``,
+``nnlab.data``, ``nnlab.train``), float32 by default, checked against finite
+differences and PyTorch.
+"""
+
+from nnlab.backend import (
+    bool_ as bool,  # noqa: A001 - PyTorch's name
+    float16,
+    float32,
+    float64,
+    get_default_dtype,
+    get_rng_state,
+    int32,
+    int64,
+    manual_seed,
+    set_default_dtype,
+    set_rng_state,
+    uint8,
+)
+from nnlab.autograd import Tensor, enable_grad, is_grad_enabled, no_grad, set_grad_enabled, tensor
+from nnlab.ops import *  # noqa: F401,F403 - the tensor functions: nnlab.exp, nnlab.cat, ...
+from nnlab.ops import abs, max, min, pow, sum  # noqa: A004 - PyTorch's names
+
+__version__ = "0.1.0"

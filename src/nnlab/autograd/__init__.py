@@ -1,0 +1,23 @@
+"""Reverse-mode automatic differentiation: Tensor, Function, the engine, grad modes, gradcheck."""
+
+from nnlab.autograd.tensor import Tensor, tensor
+from nnlab.autograd.function import Function, Context
+from nnlab.autograd.grad_mode import no_grad, enable_grad, is_grad_enabled, set_grad_enabled
+from nnlab.autograd.engine import backward, unbroadcast
+from nnlab.autograd.gradcheck import gradcheck, relative_difference, GradcheckError
+
+__all__ = [
+    "Tensor",
+    "tensor",
+    "Function",
+    "Context",
+    "no_grad",
+    "enable_grad",
+    "is_grad_enabled",
+    "set_grad_enabled",
+    "backward",
+    "unbroadcast",
+    "gradcheck",
+    "relative_difference",
+    "GradcheckError",
+]

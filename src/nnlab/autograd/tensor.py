@@ -1,0 +1,208 @@
+"""``Tensor``: an array with an optional gradient and the node that produced it.
+
+Arithmetic operators and methods such as ``sum`` or ``reshape`` are attached by
+``nnlab.ops`` (which builds them from ``Function``s); this file holds only what
+belongs to the container itself: construction, dtype handling, conversion and the
+entry point into the engine.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from nnlab.backend import as_dtype, get_default_dtype, is_floating, xp
+
+
+def _infer_array(data: Any, dtype=None) -> np.ndarray:
+    """Make a backend array from Python data; Python floats become the default dtype."""
+    if isinstance(data, Tensor):
+        data = data.data
+    if dtype is not None:
+        return xp.array(data, dtype=as_dtype(dtype))
+    if isinstance(data, np.ndarray):
+        return data.copy()
+    if isinstance(data, np.generic):
+        return xp.array(data)
+    arr = xp.array(data)
+    if arr.dtype == np.float64:
+        # Python floats carry no dtype of their own; like PyTorch, they become the default.
+        arr = arr.astype(get_default_dtype())
+    elif arr.dtype.kind in "iu" and arr.dtype != np.int64:
+        arr = arr.astype(np.int64)
+    return arr
+
+
+class Tensor:
+    """An n-dimensional array that records the operations applied to it.
+
+    Args:
+        data: array-like (nested lists, scalars, NumPy arrays or another Tensor).
+        dtype: ``nnlab.float32`` (the default for Python floats), ``float64``, ``int64``, ``bool``.
+        requires_grad: whether ``backward`` should compute ``grad`` for this tensor.
+
+    Attributes:
+        data: the backend array (``numpy.ndarray``).
+        grad: a Tensor of the same shape after ``backward``, else ``None``.
+        requires_grad: whether gradients flow to this tensor.
+    """
+
+    __slots__ = ("data", "grad", "requires_grad", "_node", "_retains_grad", "__weakref__")
+    # Make NumPy defer to Tensor's reflected operators (np.float32(2) * t -> Tensor).
+    __array_ufunc__ = None
+
+    def __init__(self, data: Any, dtype=None, requires_grad: bool = False):
+        self.data = _infer_array(data, dtype)
+        self.grad: Tensor | None = None
+        self._node = None
+        self._retains_grad = False
+        self.requires_grad = False
+        if requires_grad:
+            self.requires_grad_(True)
+
+    @classmethod
+    def _wrap(cls, data, requires_grad: bool = False, node=None) -> "Tensor":
+        """Fast constructor for op outputs: no copy, no inference."""
+        t = object.__new__(cls)
+        if not isinstance(data, np.ndarray):
+            data = xp.asarray(data)
+        t.data = data
+        t.grad = None
+        t.requires_grad = requires_grad
+        t._node = node
+        t._retains_grad = False
+        return t
+
+    # ---- properties -------------------------------------------------------------
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self.data.shape
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.data.dtype
+
+    @property
+    def ndim(self) -> int:
+        return self.data.ndim
+
+    @property
+    def device(self) -> str:
+        return "cpu"
+
+    @property
+    def is_leaf(self) -> bool:
+        """True for tensors created by the user rather than by a recorded op."""
+        return self._node is None
+
+    @property
+    def grad_fn(self):
+        """The recorded node that produced this tensor (``None`` for leaves)."""
+        return self._node
+
+    def size(self, dim: int | None = None):
+        """The shape, or its length along ``dim`` (PyTorch's ``size``)."""
+        return self.data.shape if dim is None else self.data.shape[dim]
+
+    def dim(self) -> int:
+        return self.data.ndim
+
+    def numel(self) -> int:
+        return int(self.data.size)
+
+    def __len__(self) -> int:
+        if self.data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self.data.shape[0]
+
+    # ---- gradient bookkeeping ------------------------------------------------------
+    def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
+        """Set ``requires_grad`` in place; only floating tensors can require gradients."""
+        if requires_grad and not is_floating(self.data.dtype):
+            raise RuntimeError(
+                f"requires_grad_: only floating point tensors can require gradients, got dtype {self.data.dtype}"
+            )
+        if not requires_grad and self._node is not None:
+            raise RuntimeError("requires_grad_: cannot turn off gradients of a non-leaf tensor; use detach()")
+        self.requires_grad = bool(requires_grad)
+        return self
+
+    def retain_grad(self) -> "Tensor":
+        """Keep ``grad`` on this non-leaf tensor after ``backward`` (leaves always keep it)."""
+        if not self.requires_grad:
+            raise RuntimeError("retain_grad: the tensor does not require grad")
+        self._retains_grad = True
+        return self
+
+    def backward(self, gradient=None, retain_graph: bool = False) -> None:
+        """Backpropagate from this tensor, accumulating into the ``grad`` of leaves.
+
+        Args:
+            gradient: dL/dself; may be omitted only for a single-element tensor (then 1).
+            retain_graph: keep the graph's saved values so that ``backward`` can run again.
+        """
+        from nnlab.autograd.engine import backward
+
+        backward(self, gradient, retain_graph=retain_graph)
+
+    def detach(self) -> "Tensor":
+        """A tensor sharing ``data`` but cut from the graph."""
+        return Tensor._wrap(self.data, False, None)
+
+    def zero_(self) -> "Tensor":
+        self.data[...] = 0
+        return self
+
+    # ---- conversion -------------------------------------------------------------------
+    def numpy(self) -> np.ndarray:
+        """The data as a NumPy array (shared, not copied)."""
+        if self.requires_grad:
+            raise RuntimeError("numpy: the tensor requires grad; call detach().numpy() instead")
+        return self.data
+
+    def item(self):
+        """The single value of a one-element tensor as a Python number."""
+        if self.data.size != 1:
+            raise ValueError(f"item: only one-element tensors can be converted, got shape {self.shape}")
+        return self.data.reshape(()).item()
+
+    def tolist(self):
+        return self.data.tolist()
+
+    def __array__(self, dtype=None, copy=None):
+        return self.data if dtype is None else self.data.astype(dtype)
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __bool__(self) -> bool:
+        if self.data.size != 1:
+            raise RuntimeError(f"bool: a tensor of shape {self.shape} is ambiguous; use any() or all()")
+        return bool(self.data.reshape(()).item())
+
+    def __index__(self) -> int:
+        if self.data.dtype.kind not in "iu" or self.data.size != 1:
+            raise TypeError("only one-element integer tensors can be used as an index")
+        return int(self.data.reshape(()).item())
+
+    def __repr__(self) -> str:
+        body = np.array2string(self.data, separator=", ", precision=4, prefix="tensor(")
+        extras = []
+        if self.data.dtype != get_default_dtype() and self.data.dtype != np.int64:
+            extras.append(f"dtype={self.data.dtype}")
+        if self._node is not None:
+            extras.append(f"grad_fn={self._node!r}")
+        elif self.requires_grad:
+            extras.append("requires_grad=True")
+        return "tensor(" + body + "".join(", " + e for e in extras) + ")"
+
+    __hash__ = object.__hash__
+
+
+def tensor(data: Any, dtype=None, requires_grad: bool = False) -> Tensor:
+    """Create a Tensor from data (copying it), like ``torch.tensor``."""
+    return Tensor(data, dtype=dtype, requires_grad=requires_grad)

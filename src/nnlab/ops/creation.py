@@ -1,0 +1,106 @@
+"""Tensor factories: zeros/ones/full, ranges, eye, and random tensors from the seeded generator."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from nnlab.autograd.tensor import Tensor
+from nnlab.backend import as_dtype, default_generator, get_default_dtype
+
+
+def _shape(size) -> tuple[int, ...]:
+    if len(size) == 1 and isinstance(size[0], (tuple, list)):
+        size = size[0]
+    return tuple(int(s) for s in size)
+
+
+def _make(arr: np.ndarray, requires_grad: bool) -> Tensor:
+    t = Tensor._wrap(arr)
+    return t.requires_grad_(True) if requires_grad else t
+
+
+def zeros(*size, dtype=None, requires_grad: bool = False) -> Tensor:
+    return _make(np.zeros(_shape(size), dtype=as_dtype(dtype)), requires_grad)
+
+
+def ones(*size, dtype=None, requires_grad: bool = False) -> Tensor:
+    return _make(np.ones(_shape(size), dtype=as_dtype(dtype)), requires_grad)
+
+
+def full(size, fill_value, dtype=None, requires_grad: bool = False) -> Tensor:
+    return _make(np.full(_shape((size,)), fill_value, dtype=as_dtype(dtype)), requires_grad)
+
+
+def empty(*size, dtype=None, requires_grad: bool = False) -> Tensor:
+    return _make(np.empty(_shape(size), dtype=as_dtype(dtype)), requires_grad)
+
+
+def zeros_like(x: Tensor, dtype=None, requires_grad: bool = False) -> Tensor:
+    return _make(np.zeros(x.shape, dtype=x.dtype if dtype is None else as_dtype(dtype)), requires_grad)
+
+
+def ones_like(x: Tensor, dtype=None, requires_grad: bool = False) -> Tensor:
+    return _make(np.ones(x.shape, dtype=x.dtype if dtype is None else as_dtype(dtype)), requires_grad)
+
+
+def full_like(x: Tensor, fill_value, dtype=None, requires_grad: bool = False) -> Tensor:
+    return _make(np.full(x.shape, fill_value, dtype=x.dtype if dtype is None else as_dtype(dtype)), requires_grad)
+
+
+def arange(start, end=None, step=1, dtype=None) -> Tensor:
+    """Values in [start, end) by ``step``; int64 for integer arguments, float32 otherwise."""
+    if end is None:
+        start, end = 0, start
+    if dtype is None:
+        ints = all(isinstance(v, (int, np.integer)) for v in (start, end, step))
+        dtype = np.int64 if ints else get_default_dtype()
+    return Tensor._wrap(np.arange(start, end, step, dtype=as_dtype(dtype)))
+
+
+def linspace(start, end, steps: int, dtype=None) -> Tensor:
+    return Tensor._wrap(np.linspace(start, end, steps, dtype=as_dtype(dtype)))
+
+
+def eye(n: int, m: int | None = None, dtype=None) -> Tensor:
+    return Tensor._wrap(np.eye(n, m, dtype=as_dtype(dtype)))
+
+
+def rand(*size, dtype=None, generator: np.random.Generator | None = None, requires_grad: bool = False) -> Tensor:
+    """Uniform samples in [0, 1) from the seeded generator."""
+    g = generator or default_generator()
+    return _make(g.random(_shape(size), dtype=np.float64).astype(as_dtype(dtype)), requires_grad)
+
+
+def randn(*size, dtype=None, generator: np.random.Generator | None = None, requires_grad: bool = False) -> Tensor:
+    """Standard normal samples from the seeded generator."""
+    g = generator or default_generator()
+    return _make(g.standard_normal(_shape(size)).astype(as_dtype(dtype)), requires_grad)
+
+
+def randint(low: int, high: int | None = None, size=(), dtype=None, generator=None) -> Tensor:
+    """Integers in [low, high) (``randint(high, size=...)`` starts at 0)."""
+    if high is None:
+        low, high = 0, low
+    g = generator or default_generator()
+    return Tensor._wrap(g.integers(low, high, size=tuple(size)).astype(as_dtype(dtype or np.int64)))
+
+
+def randperm(n: int, generator=None) -> Tensor:
+    g = generator or default_generator()
+    return Tensor._wrap(g.permutation(n).astype(np.int64))
+
+
+def from_numpy(arr: np.ndarray) -> Tensor:
+    """A tensor sharing memory with ``arr`` (no copy, dtype kept)."""
+    if not isinstance(arr, np.ndarray):
+        raise TypeError(f"from_numpy: expected a numpy.ndarray, got {type(arr).__name__}")
+    return Tensor._wrap(arr)
+
+
+def as_tensor(data, dtype=None) -> Tensor:
+    """A tensor from ``data``, avoiding a copy when it already is a matching array or Tensor."""
+    if isinstance(data, Tensor) and (dtype is None or data.dtype == as_dtype(dtype)):
+        return data
+    if isinstance(data, np.ndarray) and (dtype is None or data.dtype == as_dtype(dtype)):
+        return Tensor._wrap(data)
+    return Tensor(data, dtype=dtype)

@@ -1,0 +1,230 @@
+"""Reductions: sum, mean, amax/amin (and max/min with indices), var/std, logsumexp, argmax."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from nnlab.autograd.function import Context, Function
+from nnlab.autograd.tensor import Tensor
+from nnlab.ops._util import expand_reduced, normalize_axis
+
+
+class Sum(Function):
+    """y = Σ x over ``axes``; ∂y/∂x = 1 broadcast back."""
+
+    @staticmethod
+    def forward(ctx: Context, x, axes, keepdim):
+        ctx.shape, ctx.axes, ctx.keepdim = x.shape, axes, keepdim
+        return np.sum(x, axis=axes, keepdims=keepdim)
+
+    @staticmethod
+    def backward(ctx: Context, grad):
+        g = expand_reduced(grad, ctx.shape, ctx.axes, ctx.keepdim)
+        return np.broadcast_to(g, ctx.shape), None, None
+
+
+class Mean(Function):
+    """y = (1/n) Σ x over ``axes``; ∂y/∂x = 1/n broadcast back."""
+
+    @staticmethod
+    def forward(ctx: Context, x, axes, keepdim):
+        ctx.shape, ctx.axes, ctx.keepdim = x.shape, axes, keepdim
+        ctx.n = x.size if axes is None else int(np.prod([x.shape[a] for a in axes]))
+        return np.mean(x, axis=axes, keepdims=keepdim)
+
+    @staticmethod
+    def backward(ctx: Context, grad):
+        g = expand_reduced(grad, ctx.shape, ctx.axes, ctx.keepdim)
+        return np.broadcast_to(g / ctx.n, ctx.shape), None, None
+
+
+class AMax(Function):
+    """y = max x over ``axes``; the gradient is split evenly among tied maxima (as torch.amax)."""
+
+    @staticmethod
+    def forward(ctx: Context, x, axes, keepdim, largest):
+        y = np.max(x, axis=axes, keepdims=True) if largest else np.min(x, axis=axes, keepdims=True)
+        mask = x == y
+        ctx.save_for_backward(mask)
+        ctx.axes, ctx.keepdim, ctx.shape = axes, keepdim, x.shape
+        return y if keepdim else y.reshape(_reduced_shape(x.shape, axes))
+
+    @staticmethod
+    def backward(ctx: Context, grad):
+        (mask,) = ctx.saved_tensors
+        g = expand_reduced(grad, ctx.shape, ctx.axes, ctx.keepdim)
+        count = mask.sum(axis=ctx.axes, keepdims=True)
+        return g * mask / count.astype(grad.dtype), None, None, None
+
+
+class MaxDim(Function):
+    """y = max x along one dim, returning the values; the gradient goes to the chosen index."""
+
+    @staticmethod
+    def forward(ctx: Context, x, dim, keepdim, largest):
+        idx = np.argmax(x, axis=dim) if largest else np.argmin(x, axis=dim)
+        idx = np.expand_dims(idx, dim)
+        ctx.save_for_backward(idx)
+        ctx.dim, ctx.keepdim, ctx.shape = dim, keepdim, x.shape
+        ctx.indices = idx if keepdim else np.squeeze(idx, axis=dim)
+        y = np.take_along_axis(x, idx, axis=dim)
+        return y if keepdim else np.squeeze(y, axis=dim)
+
+    @staticmethod
+    def backward(ctx: Context, grad):
+        (idx,) = ctx.saved_tensors
+        g = grad if ctx.keepdim else np.expand_dims(grad, ctx.dim)
+        out = np.zeros(ctx.shape, dtype=grad.dtype)
+        np.put_along_axis(out, idx, g, axis=ctx.dim)
+        return out, None, None, None
+
+
+class Var(Function):
+    """y = Σ (x − x̄)² / (n − correction); ∂y/∂x = 2 (x − x̄) / (n − correction)."""
+
+    @staticmethod
+    def forward(ctx: Context, x, axes, correction, keepdim):
+        n = x.size if axes is None else int(np.prod([x.shape[a] for a in axes]))
+        mu = np.mean(x, axis=axes, keepdims=True)
+        d = x - mu
+        denom = n - correction
+        if denom > 0:
+            y = np.sum(d * d, axis=axes, keepdims=keepdim) / x.dtype.type(denom)
+        else:  # as in PyTorch: too few elements for the correction gives NaN, not an error
+            y = np.full(_reduced_shape(x.shape, axes, keepdim), np.nan, dtype=x.dtype)
+        ctx.save_for_backward(d)
+        ctx.axes, ctx.keepdim, ctx.shape, ctx.denom = axes, keepdim, x.shape, denom
+        return y
+
+    @staticmethod
+    def backward(ctx: Context, grad):
+        (d,) = ctx.saved_tensors
+        g = expand_reduced(grad, ctx.shape, ctx.axes, ctx.keepdim)
+        scale = 2 / ctx.denom if ctx.denom > 0 else np.nan
+        return g * d * scale, None, None, None
+
+
+class LogSumExp(Function):
+    """y = m + ln Σ exp(x − m), m = max x; ∂y/∂x = softmax(x) (0 where every x is −inf)."""
+
+    @staticmethod
+    def forward(ctx: Context, x, axes, keepdim):
+        m = np.max(x, axis=axes, keepdims=True)
+        m = np.where(np.isfinite(m), m, 0).astype(x.dtype)
+        e = np.exp(x - m)
+        s = np.sum(e, axis=axes, keepdims=True)
+        with np.errstate(divide="ignore"):
+            y = np.log(s) + m
+        ctx.save_for_backward(e, s)
+        ctx.axes, ctx.keepdim, ctx.shape = axes, keepdim, x.shape
+        return y if keepdim else y.reshape(_reduced_shape(x.shape, axes))
+
+    @staticmethod
+    def backward(ctx: Context, grad):
+        e, s = ctx.saved_tensors
+        g = expand_reduced(grad, ctx.shape, ctx.axes, ctx.keepdim)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            p = np.where(s > 0, e / np.where(s > 0, s, 1), 0).astype(e.dtype)
+        return g * p, None, None
+
+
+def _reduced_shape(shape, axes, keepdim: bool = False) -> tuple[int, ...]:
+    if axes is None:
+        return (1,) * len(shape) if keepdim else ()
+    if keepdim:
+        return tuple(1 if i in axes else n for i, n in enumerate(shape))
+    return tuple(n for i, n in enumerate(shape) if i not in axes)
+
+
+# ---- public functions ---------------------------------------------------------------------
+
+
+class MaxResult(NamedTuple):
+    """``(values, indices)`` as returned by ``max(x, dim)`` / ``min(x, dim)``, like PyTorch."""
+
+    values: Tensor
+    indices: Tensor
+
+
+def sum(x: Tensor, dim=None, keepdim: bool = False) -> Tensor:  # noqa: A001 - PyTorch's name
+    return Sum.apply(x, normalize_axis(dim, x.ndim, "sum"), keepdim)
+
+
+def mean(x: Tensor, dim=None, keepdim: bool = False) -> Tensor:
+    if x.data.dtype.kind not in "fc":
+        raise TypeError(f"mean: expected a floating tensor, got dtype {x.dtype}")
+    return Mean.apply(x, normalize_axis(dim, x.ndim, "mean"), keepdim)
+
+
+def amax(x: Tensor, dim=None, keepdim: bool = False) -> Tensor:
+    """Largest value over ``dim`` (all dims by default); ties share the gradient."""
+    return AMax.apply(x, normalize_axis(dim, x.ndim, "amax"), keepdim, True)
+
+
+def amin(x: Tensor, dim=None, keepdim: bool = False) -> Tensor:
+    """Smallest value over ``dim`` (all dims by default); ties share the gradient."""
+    return AMax.apply(x, normalize_axis(dim, x.ndim, "amin"), keepdim, False)
+
+
+def _extremum(x: Tensor, dim, keepdim: bool, largest: bool, name: str):
+    if dim is None:
+        return AMax.apply(x, None, False, largest)
+    (d,) = normalize_axis(dim, x.ndim, name)
+    values = MaxDim.apply(x, d, keepdim, largest)
+    idx = np.argmax(x.data, axis=d) if largest else np.argmin(x.data, axis=d)
+    if keepdim:
+        idx = np.expand_dims(idx, d)
+    return MaxResult(values, Tensor._wrap(idx.astype(np.int64)))
+
+
+def max(x: Tensor, dim=None, keepdim: bool = False):  # noqa: A001 - PyTorch's name
+    """``max(x)`` → the largest value; ``max(x, dim)`` → ``(values, indices)`` as in PyTorch."""
+    return _extremum(x, dim, keepdim, True, "max")
+
+
+def min(x: Tensor, dim=None, keepdim: bool = False):  # noqa: A001 - PyTorch's name
+    """``min(x)`` → the smallest value; ``min(x, dim)`` → ``(values, indices)`` as in PyTorch."""
+    return _extremum(x, dim, keepdim, False, "min")
+
+
+def _correction(unbiased, correction) -> int:
+    if correction is not None and unbiased is not None:
+        raise ValueError("var/std: give either unbiased or correction, not both")
+    if correction is not None:
+        return correction
+    return 1 if unbiased is None or unbiased else 0
+
+
+def var(x: Tensor, dim=None, unbiased: bool | None = None, keepdim: bool = False, correction: int | None = None):
+    """Variance over ``dim``; ``correction=1`` (the default, Bessel's) divides by n − 1."""
+    return Var.apply(x, normalize_axis(dim, x.ndim, "var"), _correction(unbiased, correction), keepdim)
+
+
+def std(x: Tensor, dim=None, unbiased: bool | None = None, keepdim: bool = False, correction: int | None = None):
+    """Standard deviation: √var (same arguments as :func:`var`)."""
+    from nnlab.ops.elementwise import sqrt
+
+    return sqrt(var(x, dim, unbiased, keepdim, correction))
+
+
+def logsumexp(x: Tensor, dim=None, keepdim: bool = False) -> Tensor:
+    """ln Σ exp(x) over ``dim``, computed stably by subtracting the max."""
+    return LogSumExp.apply(x, normalize_axis(dim, x.ndim, "logsumexp"), keepdim)
+
+
+def argmax(x: Tensor, dim=None, keepdim: bool = False) -> Tensor:
+    """Index of the largest value (flattened when ``dim`` is None); no gradient."""
+    if dim is None:
+        return Tensor._wrap(np.asarray(np.argmax(x.data), dtype=np.int64))
+    idx = np.argmax(x.data, axis=dim)
+    return Tensor._wrap((np.expand_dims(idx, dim) if keepdim else idx).astype(np.int64))
+
+
+def argmin(x: Tensor, dim=None, keepdim: bool = False) -> Tensor:
+    """Index of the smallest value (flattened when ``dim`` is None); no gradient."""
+    if dim is None:
+        return Tensor._wrap(np.asarray(np.argmin(x.data), dtype=np.int64))
+    idx = np.argmin(x.data, axis=dim)
+    return Tensor._wrap((np.expand_dims(idx, dim) if keepdim else idx).astype(np.int64))
