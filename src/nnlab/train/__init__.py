@@ -1,0 +1,25 @@
+"""Training: the ``Trainer`` fit loop, callbacks, metrics, history and plots."""
+
+from nnlab.train.callbacks import Callback, CSVLogger, EarlyStopping, LRSchedulerCallback, ModelCheckpoint, ProgressBar
+from nnlab.train.history import History
+from nnlab.train.metrics import accuracy, classification_report, confusion_matrix, precision_recall_f1, to_labels
+from nnlab.train.plots import plot_history
+from nnlab.train.trainer import Trainer, fit
+
+__all__ = [
+    "Trainer",
+    "fit",
+    "History",
+    "Callback",
+    "ProgressBar",
+    "EarlyStopping",
+    "ModelCheckpoint",
+    "LRSchedulerCallback",
+    "CSVLogger",
+    "accuracy",
+    "confusion_matrix",
+    "precision_recall_f1",
+    "classification_report",
+    "to_labels",
+    "plot_history",
+]
