@@ -27,26 +27,28 @@ def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     return grad
 
 
-def _topological_order(root: Tensor) -> list[Tensor]:
-    """Tensors reachable from ``root`` that need gradients, inputs before outputs."""
-    order: list[Tensor] = []
-    visited: set[int] = set()
-    stack: list[tuple[Tensor, bool]] = [(root, False)]
+def _dependencies(root: Tensor) -> dict[Tensor, int]:
+    """For every tensor that ``root`` depends on through the graph: how many recorded calls consume it.
+
+    One iterative walk (no recursion limit). Tensors are dict keys by identity:
+    ``Tensor.__hash__`` is ``object.__hash__``, and a dict compares identity first.
+    """
+    deps: dict[Tensor, int] = {}
+    stack = [root]
     while stack:
-        t, done = stack.pop()
-        if done:
-            order.append(t)
+        node = stack.pop()._node
+        if node is None:
             continue
-        if id(t) in visited:
-            continue
-        visited.add(id(t))
-        stack.append((t, True))
-        node = t._node
-        if node is not None:
-            for p in node.inputs:
-                if p is not None and id(p) not in visited:
-                    stack.append((p, False))
-    return order
+        for p in node._inputs:
+            if p is None:
+                continue
+            n = deps.get(p)
+            if n is None:
+                deps[p] = 1
+                stack.append(p)
+            else:
+                deps[p] = n + 1
+    return deps
 
 
 def _accumulate_into(t: Tensor, g: np.ndarray) -> None:
@@ -57,7 +59,12 @@ def _accumulate_into(t: Tensor, g: np.ndarray) -> None:
 
 
 def backward(root: Tensor, gradient=None, retain_graph: bool = False) -> None:
-    """Compute d(root)/d(leaf) for every leaf that requires grad; see ``Tensor.backward``."""
+    """Compute d(root)/d(leaf) for every leaf that requires grad; see ``Tensor.backward``.
+
+    Each tensor is processed once all the calls that consumed it have passed their
+    gradient back (dependency counting, as in PyTorch), so a reused tensor gets the
+    sum of its gradients before its own node runs.
+    """
     if not root.requires_grad:
         raise RuntimeError("backward: the tensor does not require grad and has no grad_fn")
     if gradient is None:
@@ -67,42 +74,53 @@ def backward(root: Tensor, gradient=None, retain_graph: bool = False) -> None:
             )
         grad = np.ones_like(root.data)
     else:
-        grad = gradient.data if isinstance(gradient, Tensor) else np.asarray(gradient, dtype=root.data.dtype)
+        grad = np.asarray(gradient.data if isinstance(gradient, Tensor) else gradient, dtype=root.data.dtype)
         if grad.shape != root.shape:
             raise RuntimeError(f"backward: gradient has shape {grad.shape}, the tensor has shape {root.shape}")
 
-    grads: dict[int, np.ndarray] = {id(root): grad}
-    for t in reversed(_topological_order(root)):
-        g = grads.pop(id(t), None)
-        if g is None:
-            continue
+    deps = _dependencies(root)
+    grads: dict[Tensor, np.ndarray] = {root: grad}
+    ready = [root]
+    while ready:
+        t = ready.pop()
+        g = grads.pop(t, None)
         node = t._node
         if node is None:
-            _accumulate_into(t, g)
+            if g is not None:
+                _accumulate_into(t, g)
             continue
-        if t._retains_grad:
-            _accumulate_into(t, g)
-        if node.freed:
-            raise RuntimeError(
-                f"backward: trying to backward through {node!r} a second time, but its saved values were freed "
-                "after the first backward; pass retain_graph=True to the first backward() to keep them"
-            )
-        in_grads = node.fn.backward(node.ctx, g)
-        if not isinstance(in_grads, tuple):
-            in_grads = (in_grads,)
-        for p, pg in zip(node.inputs, in_grads):
-            if p is None or pg is None:
+        if g is None:  # no gradient reached t, but its inputs still wait for t's turn
+            in_grads = ()
+        else:
+            if t._retains_grad:
+                _accumulate_into(t, g)
+            if node._freed:
+                raise RuntimeError(
+                    f"backward: trying to backward through {node!r} a second time, but its saved values were "
+                    "freed after the first backward; pass retain_graph=True to the first backward() to keep them"
+                )
+            in_grads = node._fn.backward(node, g)
+            if not isinstance(in_grads, tuple):
+                in_grads = (in_grads,)
+            if not retain_graph:
+                node.release()
+        for k, p in enumerate(node._inputs):
+            if p is None:
                 continue
-            if pg.shape != p.data.shape:
-                pg = unbroadcast(pg, p.data.shape)
+            pg = in_grads[k] if k < len(in_grads) else None
+            if pg is not None:
                 if pg.shape != p.data.shape:
-                    raise RuntimeError(
-                        f"backward of {node.fn.__name__}: gradient of shape {pg.shape} does not match "
-                        f"its input's shape {p.data.shape}"
-                    )
-            if pg.dtype != p.data.dtype:
-                pg = pg.astype(p.data.dtype)
-            prev = grads.get(id(p))
-            grads[id(p)] = pg if prev is None else prev + pg
-        if not retain_graph:
-            node.release()
+                    pg = unbroadcast(pg, p.data.shape)
+                    if pg.shape != p.data.shape:
+                        raise RuntimeError(
+                            f"backward of {node._fn.__name__}: gradient of shape {pg.shape} does not match "
+                            f"its input's shape {p.data.shape}"
+                        )
+                if pg.dtype != p.data.dtype:
+                    pg = pg.astype(p.data.dtype)
+                prev = grads.get(p)
+                grads[p] = pg if prev is None else prev + pg
+            n = deps[p] - 1
+            deps[p] = n
+            if n == 0:
+                ready.append(p)

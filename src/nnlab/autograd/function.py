@@ -30,9 +30,16 @@ from nnlab.autograd.tensor import Tensor
 
 
 class Context:
-    """Scratch space shared by one call's forward and backward."""
+    """Scratch space shared by one call's forward and backward, and the graph node of that call.
 
-    __slots__ = ("saved_tensors", "needs_input_grad", "__dict__")
+    ``forward`` stores what ``backward`` needs with :meth:`save_for_backward` or as
+    attributes (``ctx.dim = dim``); ``needs_input_grad[i]`` says whether argument ``i``
+    wants a gradient. The engine's own fields start with an underscore so that no
+    attribute an op sets can clash with them. One object per recorded call (rather
+    than a context plus a separate node) keeps ``Function.apply`` cheap.
+    """
+
+    __slots__ = ("saved_tensors", "needs_input_grad", "_fn", "_inputs", "_freed", "__dict__")
 
     def __init__(self, needs_input_grad: tuple[bool, ...]):
         self.saved_tensors: tuple = ()
@@ -41,26 +48,15 @@ class Context:
     def save_for_backward(self, *arrays: Any) -> None:
         self.saved_tensors = arrays
 
-
-class Node:
-    """A recorded call: the Function, its context and its Tensor inputs (None for non-tensors)."""
-
-    __slots__ = ("fn", "ctx", "inputs", "freed")
-
-    def __init__(self, fn: type, ctx: Context, inputs: tuple):
-        self.fn = fn
-        self.ctx = ctx
-        self.inputs = inputs
-        self.freed = False
-
     def release(self) -> None:
         """Drop what forward saved, once backward has used it without ``retain_graph``."""
-        self.ctx.saved_tensors = ()
-        self.ctx.__dict__.clear()
-        self.freed = True
+        self.saved_tensors = ()
+        self.__dict__.clear()
+        self._freed = True
 
     def __repr__(self) -> str:
-        return f"<{self.fn.__name__}Backward>"
+        fn = getattr(self, "_fn", None)
+        return f"<{fn.__name__}Backward>" if fn is not None else "<Context>"
 
 
 class Function:
@@ -76,21 +72,30 @@ class Function:
 
     @classmethod
     def apply(cls, *args: Any, **kwargs: Any) -> Tensor:
+        """Run ``forward`` on the raw arrays of ``args``; record the call when a gradient is needed."""
         raw = []
         needs = []
         any_grad = False
         for a in args:
             if isinstance(a, Tensor):
                 raw.append(a.data)
-                needs.append(a.requires_grad)
-                any_grad = any_grad or a.requires_grad
+                rg = a.requires_grad
+                needs.append(rg)
+                any_grad = any_grad or rg
             else:
                 raw.append(a)
                 needs.append(False)
-        record = any_grad and is_grad_enabled()
         ctx = Context(tuple(needs))
-        out = cls.forward(ctx, *raw, **kwargs)
-        if not record:
+        try:
+            out = cls.forward(ctx, *raw, **kwargs)
+        except ValueError as e:  # NumPy's shape errors do not say which op failed
+            if type(e) is not ValueError:  # e.g. AxisError, also an IndexError: keep its type
+                raise
+            shapes = ", ".join(str(a.shape) for a in raw if hasattr(a, "shape"))
+            raise ValueError(f"{cls.__name__.lower()}: {e} (input shapes {shapes})") from None
+        if not (any_grad and is_grad_enabled()):
             return Tensor._wrap(out, False, None)
-        inputs = tuple(a if isinstance(a, Tensor) and a.requires_grad else None for a in args)
-        return Tensor._wrap(out, True, Node(cls, ctx, inputs))
+        ctx._fn = cls
+        ctx._inputs = tuple([a if n else None for a, n in zip(args, needs)])
+        ctx._freed = False
+        return Tensor._wrap(out, True, ctx)

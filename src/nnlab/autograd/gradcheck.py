@@ -7,7 +7,8 @@ dθ_approx[i] = (J(θ + ε e_i) − J(θ − ε e_i)) / 2ε with backprop's dθ 
 
 (0/0 — both gradients zero — counts as a pass). A non-scalar output is reduced to
 the scalar J = Σ output · v with a fixed random cotangent v, so every element of
-the output's vector-Jacobian product is exercised.
+the output's vector-Jacobian product is exercised; a tuple of outputs sums one such
+term per floating output.
 """
 
 from __future__ import annotations
@@ -34,10 +35,13 @@ def relative_difference(approx, exact) -> float:
     return float(np.linalg.norm(approx - exact) / denom)
 
 
-def _scalar(out: Tensor, cotangent: np.ndarray | None) -> Tensor:
-    if cotangent is None:
-        return out.sum() if out.data.size != 1 else out.reshape(())
-    return (out * Tensor._wrap(cotangent)).sum()
+def _float_outputs(out) -> list[Tensor]:
+    """The floating tensors among ``fn``'s outputs (a tensor, or a nested tuple/list of them)."""
+    if isinstance(out, (tuple, list)):
+        return [t for o in out for t in _float_outputs(o)]
+    if isinstance(out, Tensor) and np.issubdtype(out.dtype, np.floating):
+        return [out]
+    return []
 
 
 def gradcheck(
@@ -52,7 +56,8 @@ def gradcheck(
     """Check ``fn``'s backward against central differences for every input that requires grad.
 
     Args:
-        fn: maps the tensors in ``inputs`` to one output tensor.
+        fn: maps the tensors in ``inputs`` to an output tensor or a tuple of them
+            (non-floating outputs, such as indices, are ignored).
         inputs: a tensor or a sequence of tensors (and other arguments passed through).
             Floating tensors are copied to float64 for the check.
         eps: the finite-difference step ε (default 1e-6).
@@ -78,16 +83,18 @@ def gradcheck(
         raise ValueError("gradcheck: no input tensor has requires_grad=True")
 
     with enable_grad():
-        out = fn(*args)
-    cotangent = None
-    if out.data.size != 1:
-        cotangent = np.random.default_rng(seed).standard_normal(out.shape)
-    with enable_grad():
-        _scalar(out, cotangent).backward()
+        outs = _float_outputs(fn(*args))
+    if not outs:
+        raise ValueError("gradcheck: fn returned no floating tensor to differentiate")
+    rng = np.random.default_rng(seed)
+    cotangents = [np.ones(o.shape) if o.data.size == 1 else rng.standard_normal(o.shape) for o in outs]
+    for o, v in zip(outs, cotangents):
+        if o.requires_grad:
+            o.backward(v, retain_graph=True)
 
     def value() -> float:
         with no_grad():
-            return float(_scalar(fn(*args), cotangent).data)
+            return float(sum(np.sum(o.data * v) for o, v in zip(_float_outputs(fn(*args)), cotangents)))
 
     for i in checked:
         t = args[i]
@@ -110,7 +117,7 @@ def gradcheck(
             worst = int(np.argmax(np.abs(numeric - analytic)))
             raise GradcheckError(
                 f"gradcheck: input {i} (shape {t.shape}) — relative difference {diff:.3e}; "
-                f"worst element {np.unravel_index(worst, t.shape)}: numeric {numeric.reshape(-1)[worst]:.6g} "
+                f"worst element {tuple(int(i) for i in np.unravel_index(worst, t.shape))}: numeric {numeric.reshape(-1)[worst]:.6g} "
                 f"vs analytic {analytic.reshape(-1)[worst]:.6g}"
             )
     return True

@@ -179,6 +179,12 @@ class Tensor:
     def __int__(self) -> int:
         return int(self.item())
 
+    def __format__(self, spec: str) -> str:
+        # f"{loss:.4f}" formats the value of a one-element tensor, as in PyTorch.
+        if spec and self.data.size == 1:
+            return format(self.item(), spec)
+        return format(repr(self), spec)
+
     def __bool__(self) -> bool:
         if self.data.size != 1:
             raise RuntimeError(f"bool: a tensor of shape {self.shape} is ambiguous; use any() or all()")
@@ -192,7 +198,7 @@ class Tensor:
     def __repr__(self) -> str:
         body = np.array2string(self.data, separator=", ", precision=4, prefix="tensor(")
         extras = []
-        if self.data.dtype != get_default_dtype() and self.data.dtype != np.int64:
+        if self.data.dtype not in (get_default_dtype(), np.int64, np.bool_):
             extras.append(f"dtype={self.data.dtype}")
         if self._node is not None:
             extras.append(f"grad_fn={self._node!r}")

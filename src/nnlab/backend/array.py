@@ -51,7 +51,11 @@ def set_default_dtype(dtype) -> None:
 
 
 def as_dtype(dtype) -> np.dtype:
-    """Turn ``nnlab.float32``, ``np.float32``, ``"float32"`` or ``float`` into a numpy dtype."""
+    """Turn ``nnlab.float32``, ``np.float32``, ``"float32"`` or ``float`` into a numpy dtype.
+
+    ``None`` means the default dtype. The Python types map as in PyTorch and NumPy:
+    ``float`` → float64, ``int`` → int64, ``bool`` → bool.
+    """
     if dtype is None:
         return _default_dtype
     if isinstance(dtype, str):
@@ -60,12 +64,15 @@ def as_dtype(dtype) -> np.dtype:
         except KeyError:
             raise TypeError(f"unknown dtype name {dtype!r}; expected one of {sorted(_ALIASES)}") from None
     if dtype is float:
-        return _default_dtype
+        return float64
     if dtype is int:
         return int64
     if dtype is bool:
         return bool_
-    return np.dtype(dtype)
+    try:
+        return np.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"as_dtype: {dtype!r} is not a dtype") from None
 
 
 def is_floating(dtype) -> bool:

@@ -1,32 +1,93 @@
-"""Helpers shared by the op files: lifting Python scalars, normalizing axes."""
+"""Helpers shared by the op files: PyTorch's dtype promotion (with the ``Cast`` op), axes."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
+from nnlab.autograd.function import Context, Function
 from nnlab.autograd.tensor import Tensor
 from nnlab.backend import get_default_dtype
 
 
-def lift(other: Any, ref: Tensor) -> Any:
-    """Prepare a non-Tensor operand of a binary op with ``ref``.
+class Cast(Function):
+    """y = x converted to ``dtype``; the engine casts the gradient back to x's dtype."""
 
-    Python scalars stay scalars (NumPy keeps ``ref``'s float32 under NEP 50) except a
-    Python float meeting an integer tensor, which becomes the default float dtype, as
-    in PyTorch. Lists become arrays of ``ref``'s floating dtype. Tensors pass through.
-    """
-    if isinstance(other, Tensor):
-        return other
-    if isinstance(other, float) and ref.data.dtype.kind in "iub":
-        return np.asarray(other, dtype=get_default_dtype())
-    if isinstance(other, (bool, int, float, np.ndarray, np.generic)):
-        return other
-    arr = np.asarray(other)
-    if arr.dtype == np.float64:
-        arr = arr.astype(ref.data.dtype if ref.data.dtype.kind == "f" else get_default_dtype())
-    return arr
+    @staticmethod
+    def forward(ctx: Context, x, dtype):
+        return x.astype(dtype)
+
+    @staticmethod
+    def backward(ctx: Context, grad):
+        return grad, None
+
+
+# ---- dtype promotion ----------------------------------------------------------------------
+#
+# PyTorch's rules, which NumPy's differ from in ways that would promote float32 to float64:
+# a Python (or NumPy) scalar never changes a float tensor's dtype; an integer tensor meeting
+# a float scalar becomes the default float dtype; between tensors the higher category
+# (bool < int < float) wins with its own dtype, and a 0-d tensor does not widen a
+# dimensioned one of the same category.
+
+_PY_SCALARS = (bool, int, float)
+_CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2, "c": 3}
+
+
+def to_dtype(t: Tensor, dtype) -> Tensor:
+    """``t`` as ``dtype``, through :class:`Cast` when gradients must flow back."""
+    if t.data.dtype == dtype:
+        return t
+    if t.requires_grad and np.dtype(dtype).kind == "f":
+        return Cast.apply(t, dtype)
+    return Tensor._wrap(t.data.astype(dtype))
+
+
+def as_float(t: Tensor) -> Tensor:
+    """Integer and bool tensors as the default float dtype (for exp, log, true division, ...)."""
+    return t if t.data.dtype.kind in "fc" else Tensor._wrap(t.data.astype(get_default_dtype()))
+
+
+def result_dtype(a: Tensor, b: Tensor) -> np.dtype:
+    """The dtype PyTorch gives ``a ⊕ b`` for two tensors."""
+    da, db = a.data.dtype, b.data.dtype
+    if da == db:
+        return da
+    ca, cb = _CATEGORY[da.kind], _CATEGORY[db.kind]
+    if ca != cb:
+        return da if ca > cb else db
+    if (a.data.ndim == 0) != (b.data.ndim == 0):
+        return db if a.data.ndim == 0 else da
+    return np.promote_types(da, db)
+
+
+def _scalar_operand(t: Tensor, s):
+    """Pair a tensor with a non-Tensor operand: (tensor, scalar-or-tensor) with PyTorch's dtype."""
+    if isinstance(s, np.generic):
+        s = s.item()
+    if isinstance(s, _PY_SCALARS):
+        if isinstance(s, float) and t.data.dtype.kind in "iub":
+            t = as_float(t)
+        elif isinstance(s, int) and not isinstance(s, bool) and t.data.dtype.kind == "b":
+            t = Tensor._wrap(t.data.astype(np.int64))
+        return t, s
+    other = Tensor._wrap(s) if isinstance(s, np.ndarray) else Tensor(s)
+    target = result_dtype(t, other)
+    return to_dtype(t, target), to_dtype(other, target)
+
+
+def operands(a, b) -> tuple:
+    """``a`` and ``b`` ready for a binary op: at least one Tensor, both of the result dtype."""
+    if isinstance(a, Tensor):
+        if isinstance(b, Tensor):
+            if a.data.dtype == b.data.dtype:
+                return a, b
+            target = result_dtype(a, b)
+            return to_dtype(a, target), to_dtype(b, target)
+        return _scalar_operand(a, b)
+    if isinstance(b, Tensor):
+        b, a = _scalar_operand(b, a)
+        return a, b
+    return operands(Tensor(a), b)
 
 
 def normalize_axis(dim, ndim: int, op: str) -> tuple[int, ...] | None:

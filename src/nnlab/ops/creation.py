@@ -27,8 +27,20 @@ def ones(*size, dtype=None, requires_grad: bool = False) -> Tensor:
     return _make(np.ones(_shape(size), dtype=as_dtype(dtype)), requires_grad)
 
 
+def _fill_dtype(fill_value, dtype):
+    """Like torch.full: the dtype follows the fill value (bool, int64, default float) unless given."""
+    if dtype is not None:
+        return as_dtype(dtype)
+    if isinstance(fill_value, (bool, np.bool_)):
+        return np.dtype(np.bool_)
+    if isinstance(fill_value, (int, np.integer)):
+        return np.dtype(np.int64)
+    return get_default_dtype()
+
+
 def full(size, fill_value, dtype=None, requires_grad: bool = False) -> Tensor:
-    return _make(np.full(_shape((size,)), fill_value, dtype=as_dtype(dtype)), requires_grad)
+    """A tensor of ``size`` filled with ``fill_value`` (dtype inferred from it, as in PyTorch)."""
+    return _make(np.full(_shape((size,)), fill_value, dtype=_fill_dtype(fill_value, dtype)), requires_grad)
 
 
 def empty(*size, dtype=None, requires_grad: bool = False) -> Tensor:
@@ -82,7 +94,8 @@ def randint(low: int, high: int | None = None, size=(), dtype=None, generator=No
     if high is None:
         low, high = 0, low
     g = generator or default_generator()
-    return Tensor._wrap(g.integers(low, high, size=tuple(size)).astype(as_dtype(dtype or np.int64)))
+    size = (size,) if isinstance(size, (int, np.integer)) else tuple(size)
+    return Tensor._wrap(g.integers(low, high, size=size).astype(as_dtype(dtype or np.int64)))
 
 
 def randperm(n: int, generator=None) -> Tensor:

@@ -1,4 +1,4 @@
-"""Elementwise primitives: arithmetic, exp/log family, abs, maximum/minimum, clip, where.
+"""Elementwise primitives: arithmetic, exp/log/sqrt, sin/cos, abs, maximum/minimum, clip, where.
 
 Every binary op broadcasts like NumPy; its ``backward`` returns gradients of the
 broadcast shape and the engine sums them back to each input's shape.
@@ -10,7 +10,7 @@ import numpy as np
 
 from nnlab.autograd.function import Context, Function
 from nnlab.autograd.tensor import Tensor
-from nnlab.ops._util import lift
+from nnlab.ops._util import as_float, operands, to_dtype
 
 
 class Add(Function):
@@ -82,7 +82,10 @@ class Neg(Function):
 
 
 class Pow(Function):
-    """y = a^b; ∂y/∂a = b·a^(b−1), ∂y/∂b = a^b·ln a (taken as 0 where a = 0)."""
+    """y = a^b; ∂y/∂a = b·a^(b−1) (0 where b = 0), ∂y/∂b = a^b·ln a (0 where a = 0 and b ≥ 0).
+
+    The special cases follow PyTorch, so that 0^0 and 0^b give finite gradients.
+    """
 
     @staticmethod
     def forward(ctx: Context, a, b):
@@ -95,11 +98,13 @@ class Pow(Function):
         a, b, y = ctx.saved_tensors
         ga = gb = None
         if ctx.needs_input_grad[0]:
-            ga = grad * b * np.power(a, b - 1)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                d = b * np.power(a, b - 1)
+            # b = 0 makes a^b constant: gradient 0 even where a^(b−1) is infinite, as in PyTorch
+            ga = grad * (np.where(b == 0, np.zeros((), dtype=y.dtype), d) if np.any(b == 0) else d)
         if ctx.needs_input_grad[1]:
             with np.errstate(divide="ignore", invalid="ignore"):
-                log_a = np.where(a > 0, np.log(np.where(a > 0, a, 1)), 0).astype(y.dtype)
-            gb = grad * y * log_a
+                gb = grad * np.where((a == 0) & (b >= 0), np.zeros((), dtype=y.dtype), y * np.log(a))
         return ga, gb
 
 
@@ -198,22 +203,62 @@ class Minimum(Function):
 
 
 class Clip(Function):
-    """y = min(max(x, lo), hi); the gradient passes where lo ≤ x ≤ hi."""
+    """y = min(max(x, lo), hi); ∂y/∂x = 1 where lo ≤ x ≤ hi, else 0 (as torch.clamp).
+
+    With tensor bounds, a clamped element's gradient goes to the bound that set it.
+    """
 
     @staticmethod
     def forward(ctx: Context, x, lo, hi):
-        mask = np.ones(x.shape, dtype=bool)
+        y = x
         if lo is not None:
-            mask &= x >= lo
+            y = np.maximum(y, lo)
         if hi is not None:
-            mask &= x <= hi
-        ctx.save_for_backward(mask)
-        return np.clip(x, lo, hi).astype(x.dtype, copy=False)
+            y = np.minimum(y, hi)
+        ctx.save_for_backward(x, lo, hi)
+        return y
 
     @staticmethod
     def backward(ctx: Context, grad):
-        (mask,) = ctx.saved_tensors
-        return grad * mask, None, None
+        x, lo, hi = ctx.saved_tensors
+        zero = np.zeros((), dtype=grad.dtype)
+        to_hi = (x > hi) if hi is not None else False
+        to_lo = (x < lo) if lo is not None else False
+        if hi is not None and lo is not None:
+            to_hi = to_hi | (lo > hi)  # an empty range outputs hi everywhere
+            to_lo = to_lo & ~to_hi
+        gx = np.where(to_lo | to_hi, zero, grad)
+        glo = np.where(to_lo, grad, zero) if ctx.needs_input_grad[1] else None
+        ghi = np.where(to_hi, grad, zero) if ctx.needs_input_grad[2] else None
+        return gx, glo, ghi
+
+
+class Sin(Function):
+    """y = sin x; ∂y/∂x = cos x."""
+
+    @staticmethod
+    def forward(ctx: Context, x):
+        ctx.save_for_backward(x)
+        return np.sin(x)
+
+    @staticmethod
+    def backward(ctx: Context, grad):
+        (x,) = ctx.saved_tensors
+        return grad * np.cos(x)
+
+
+class Cos(Function):
+    """y = cos x; ∂y/∂x = −sin x."""
+
+    @staticmethod
+    def forward(ctx: Context, x):
+        ctx.save_for_backward(x)
+        return np.cos(x)
+
+    @staticmethod
+    def backward(ctx: Context, grad):
+        (x,) = ctx.saved_tensors
+        return -grad * np.sin(x)
 
 
 class Where(Function):
@@ -237,81 +282,105 @@ class Where(Function):
 # ---- public functions ---------------------------------------------------------------------
 
 
-def _binary(fn: type[Function], a, b) -> Tensor:
-    if isinstance(a, Tensor):
-        return fn.apply(a, lift(b, a))
-    if isinstance(b, Tensor):
-        return fn.apply(lift(a, b), b)
-    return fn.apply(Tensor(a), b)
-
-
 def add(a, b) -> Tensor:
-    return _binary(Add, a, b)
+    """a + b, broadcast."""
+    return Add.apply(*operands(a, b))
 
 
 def sub(a, b) -> Tensor:
-    return _binary(Sub, a, b)
+    """a − b, broadcast."""
+    return Sub.apply(*operands(a, b))
 
 
 def mul(a, b) -> Tensor:
-    return _binary(Mul, a, b)
+    """a · b, broadcast."""
+    return Mul.apply(*operands(a, b))
 
 
 def div(a, b) -> Tensor:
-    return _binary(Div, a, b)
+    """a / b, broadcast; true division, so integer operands give the default float dtype."""
+    a, b = operands(a, b)
+    ref = a if isinstance(a, Tensor) else b
+    if ref.data.dtype.kind in "iub":
+        a = as_float(a) if isinstance(a, Tensor) else a
+        b = as_float(b) if isinstance(b, Tensor) else b
+    return Div.apply(a, b)
 
 
 def neg(x: Tensor) -> Tensor:
+    """−x."""
     return Neg.apply(x)
 
 
 def pow(a, b) -> Tensor:  # noqa: A001 - PyTorch's name
-    return _binary(Pow, a, b)
+    """a^b, broadcast."""
+    return Pow.apply(*operands(a, b))
 
 
 def exp(x: Tensor) -> Tensor:
-    return Exp.apply(x)
+    """eˣ."""
+    return Exp.apply(as_float(x))
 
 
 def log(x: Tensor) -> Tensor:
-    return Log.apply(x)
+    """ln x."""
+    return Log.apply(as_float(x))
 
 
 def sqrt(x: Tensor) -> Tensor:
-    return Sqrt.apply(x)
+    """√x."""
+    return Sqrt.apply(as_float(x))
+
+
+def sin(x: Tensor) -> Tensor:
+    """sin x."""
+    return Sin.apply(as_float(x))
+
+
+def cos(x: Tensor) -> Tensor:
+    """cos x."""
+    return Cos.apply(as_float(x))
 
 
 def abs(x: Tensor) -> Tensor:  # noqa: A001 - PyTorch's name
+    """|x|."""
     return Abs.apply(x)
 
 
 def maximum(a, b) -> Tensor:
-    return _binary(Maximum, a, b)
+    """Elementwise max(a, b), broadcast; ties split the gradient."""
+    return Maximum.apply(*operands(a, b))
 
 
 def minimum(a, b) -> Tensor:
-    return _binary(Minimum, a, b)
+    """Elementwise min(a, b), broadcast; ties split the gradient."""
+    return Minimum.apply(*operands(a, b))
 
 
 def clip(x: Tensor, min=None, max=None) -> Tensor:  # noqa: A002 - PyTorch's names
-    """Clamp ``x`` into [min, max]; either bound may be None."""
+    """min(max(x, min), max); either bound may be None, a number or a tensor (like torch.clamp)."""
     if min is None and max is None:
         raise ValueError("clip: at least one of min and max must be given")
-    if min is not None and max is not None and min > max:
-        raise ValueError(f"clip: min ({min}) is greater than max ({max})")
-    return Clip.apply(x, min, max)
+    bounds = []
+    for bound in (min, max):
+        if bound is not None:
+            x, bound = operands(x, bound)
+        bounds.append(bound)
+    if isinstance(bounds[0], Tensor) and bounds[0].data.dtype != x.data.dtype:
+        x = to_dtype(x, bounds[0].data.dtype)  # min was promoted by max's pass: keep all three alike
+    return Clip.apply(x, *bounds)
 
 
 clamp = clip
 
 
 def where(condition, a, b) -> Tensor:
-    """Elementwise ``a if condition else b`` (condition: bool Tensor or array)."""
-    cond = condition.data if isinstance(condition, Tensor) else condition
-    ref = a if isinstance(a, Tensor) else b if isinstance(b, Tensor) else None
-    if ref is None:
-        return Where.apply(cond, Tensor(a), Tensor(b))
-    return Where.apply(cond, lift(a, ref), lift(b, ref))
+    """Elementwise ``a if condition else b``, broadcast (condition: a bool tensor or array)."""
+    cond = condition.data if isinstance(condition, Tensor) else np.asarray(condition)
+    if cond.dtype != np.bool_:
+        raise TypeError(f"where: condition must be a bool tensor, got dtype {cond.dtype}")
+    a, b = operands(a, b)
+    return Where.apply(cond, a, b)
 
 
 def sign(x: Tensor) -> Tensor:

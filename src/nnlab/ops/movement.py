@@ -15,6 +15,18 @@ from nnlab.autograd.tensor import Tensor
 from nnlab.ops._util import normalize_axis
 
 
+class Copy(Function):
+    """y = x, in new memory (``clone``); ∂y/∂x = 1."""
+
+    @staticmethod
+    def forward(ctx: Context, x):
+        return x.copy()
+
+    @staticmethod
+    def backward(ctx: Context, grad):
+        return grad
+
+
 class Reshape(Function):
     """y = x viewed with a new shape; the gradient is reshaped back."""
 
@@ -178,6 +190,11 @@ def _shape_arg(shape) -> tuple[int, ...]:
     return tuple(int(s) for s in shape)
 
 
+def clone(x: Tensor) -> Tensor:
+    """A copy of ``x`` in new memory; gradients flow back to ``x``."""
+    return Copy.apply(x)
+
+
 def reshape(x: Tensor, *shape) -> Tensor:
     """``x`` with a new shape (one dim may be −1); like ``torch.reshape``."""
     shape = _shape_arg(shape)
@@ -234,12 +251,14 @@ def expand(x: Tensor, *shape) -> Tensor:
     """Broadcast to ``shape``; −1 keeps a dim as it is (PyTorch's ``expand``)."""
     shape = _shape_arg(shape)
     lead = len(shape) - x.ndim
+    if lead < 0 or any(s == -1 for s in shape[:lead]):
+        raise ValueError(f"expand: cannot expand shape {x.shape} to {shape} (-1 is only allowed for existing dims)")
     full = tuple(x.shape[i - lead] if s == -1 else s for i, s in enumerate(shape))
     return broadcast_to(x, full)
 
 
 def squeeze(x: Tensor, dim=None) -> Tensor:
-    """Remove size-1 dims (all of them, or only ``dim``)."""
+    """Remove size-1 dims: all of them, or those among ``dim`` (an int or a tuple)."""
     if dim is None:
         shape = tuple(n for n in x.shape if n != 1)
     else:
@@ -348,4 +367,15 @@ def masked_fill(x: Tensor, mask, value: float) -> Tensor:
     from nnlab.ops.elementwise import where
 
     m = mask.data if isinstance(mask, Tensor) else np.asarray(mask)
+    if m.dtype != np.bool_:
+        raise TypeError(f"masked_fill: mask must be a bool tensor, got dtype {m.dtype}")
     return where(m, np.asarray(value, dtype=x.dtype), x)
+
+
+def unbind(x: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
+    """The slices of ``x`` along ``dim``, each with that dim removed (``tuple(x)`` for dim 0)."""
+    if x.ndim == 0:
+        raise IndexError("unbind: a 0-d tensor has no dim to unbind")
+    (d,) = normalize_axis(dim, x.ndim, "unbind")
+    lead = (slice(None),) * d
+    return tuple(GetItem.apply(x, lead + (i,)) for i in range(x.shape[d]))

@@ -60,16 +60,13 @@ class AMax(Function):
 
 
 class MaxDim(Function):
-    """y = max x along one dim, returning the values; the gradient goes to the chosen index."""
+    """y = x at ``indices`` along one dim (the arg-max or arg-min); the gradient goes to that index only."""
 
     @staticmethod
-    def forward(ctx: Context, x, dim, keepdim, largest):
-        idx = np.argmax(x, axis=dim) if largest else np.argmin(x, axis=dim)
-        idx = np.expand_dims(idx, dim)
-        ctx.save_for_backward(idx)
+    def forward(ctx: Context, x, dim, keepdim, indices):
+        ctx.save_for_backward(indices)
         ctx.dim, ctx.keepdim, ctx.shape = dim, keepdim, x.shape
-        ctx.indices = idx if keepdim else np.squeeze(idx, axis=dim)
-        y = np.take_along_axis(x, idx, axis=dim)
+        y = np.take_along_axis(x, indices, axis=dim)
         return y if keepdim else np.squeeze(y, axis=dim)
 
     @staticmethod
@@ -149,12 +146,20 @@ class MaxResult(NamedTuple):
 
 
 def sum(x: Tensor, dim=None, keepdim: bool = False) -> Tensor:  # noqa: A001 - PyTorch's name
+    """Σ x over ``dim`` (all dims by default); bool and integer tensors sum to int64."""
+    if x.data.dtype.kind in "biu" and x.data.dtype != np.int64:
+        x = Tensor._wrap(x.data.astype(np.int64))
     return Sum.apply(x, normalize_axis(dim, x.ndim, "sum"), keepdim)
 
 
-def mean(x: Tensor, dim=None, keepdim: bool = False) -> Tensor:
+def _require_float(x: Tensor, op: str) -> None:
     if x.data.dtype.kind not in "fc":
-        raise TypeError(f"mean: expected a floating tensor, got dtype {x.dtype}")
+        raise TypeError(f"{op}: expected a floating tensor, got dtype {x.dtype}; convert with .float() first")
+
+
+def mean(x: Tensor, dim=None, keepdim: bool = False) -> Tensor:
+    """Arithmetic mean over ``dim`` (all dims by default)."""
+    _require_float(x, "mean")
     return Mean.apply(x, normalize_axis(dim, x.ndim, "mean"), keepdim)
 
 
@@ -171,21 +176,25 @@ def amin(x: Tensor, dim=None, keepdim: bool = False) -> Tensor:
 def _extremum(x: Tensor, dim, keepdim: bool, largest: bool, name: str):
     if dim is None:
         return AMax.apply(x, None, False, largest)
+    if isinstance(dim, Tensor):  # torch.max(a, b): the elementwise maximum
+        from nnlab.ops.elementwise import maximum, minimum
+
+        return maximum(x, dim) if largest else minimum(x, dim)
+    if x.ndim == 0:
+        raise IndexError(f"{name}: a 0-d tensor has no dim {dim} to reduce over")
     (d,) = normalize_axis(dim, x.ndim, name)
-    values = MaxDim.apply(x, d, keepdim, largest)
-    idx = np.argmax(x.data, axis=d) if largest else np.argmin(x.data, axis=d)
-    if keepdim:
-        idx = np.expand_dims(idx, d)
-    return MaxResult(values, Tensor._wrap(idx.astype(np.int64)))
+    idx = np.expand_dims(np.argmax(x.data, axis=d) if largest else np.argmin(x.data, axis=d), d)
+    values = MaxDim.apply(x, d, keepdim, idx)
+    return MaxResult(values, Tensor._wrap(idx if keepdim else np.squeeze(idx, axis=d)))
 
 
 def max(x: Tensor, dim=None, keepdim: bool = False):  # noqa: A001 - PyTorch's name
-    """``max(x)`` → the largest value; ``max(x, dim)`` → ``(values, indices)`` as in PyTorch."""
+    """``max(x)`` → the largest value; ``max(x, dim)`` → ``(values, indices)``; ``max(a, b)`` → maximum."""
     return _extremum(x, dim, keepdim, True, "max")
 
 
 def min(x: Tensor, dim=None, keepdim: bool = False):  # noqa: A001 - PyTorch's name
-    """``min(x)`` → the smallest value; ``min(x, dim)`` → ``(values, indices)`` as in PyTorch."""
+    """``min(x)`` → the smallest value; ``min(x, dim)`` → ``(values, indices)``; ``min(a, b)`` → minimum."""
     return _extremum(x, dim, keepdim, False, "min")
 
 
@@ -199,6 +208,7 @@ def _correction(unbiased, correction) -> int:
 
 def var(x: Tensor, dim=None, unbiased: bool | None = None, keepdim: bool = False, correction: int | None = None):
     """Variance over ``dim``; ``correction=1`` (the default, Bessel's) divides by n − 1."""
+    _require_float(x, "var")
     return Var.apply(x, normalize_axis(dim, x.ndim, "var"), _correction(unbiased, correction), keepdim)
 
 

@@ -8,53 +8,69 @@ from nnlab.autograd.grad_mode import is_grad_enabled
 from nnlab.autograd.tensor import Tensor
 from nnlab.backend import as_dtype
 from nnlab.ops import activation, elementwise as ew, linalg, movement as mv, reduce as rd
+from nnlab.ops._util import to_dtype
 
 
 def _compare(op):
     def method(self, other):
+        if other is None:
+            return NotImplemented
         other = other.data if isinstance(other, Tensor) else other
         return Tensor._wrap(op(self.data, other))
 
     return method
 
 
+def _logical(op, name: str):
+    """Bitwise/logical operators for bool and integer tensors (no gradient)."""
+
+    def method(self, other=None):
+        arrays = [self.data] if other is None else [self.data, other.data if isinstance(other, Tensor) else other]
+        for arr in arrays:
+            if np.asarray(arr).dtype.kind not in "biu":
+                raise TypeError(f"{name}: only bool and integer tensors are supported, got dtype {np.asarray(arr).dtype}")
+        return Tensor._wrap(np.asarray(op(*arrays)))
+
+    return method
+
+
 def _setitem(self, index, value):
-    if self.requires_grad and is_grad_enabled():
+    if is_grad_enabled() and (self.requires_grad or (isinstance(value, Tensor) and value.requires_grad)):
         raise RuntimeError(
-            "setitem: in-place assignment into a tensor that requires grad would corrupt the graph; "
-            "do it under nnlab.no_grad() or build a new tensor"
+            "setitem: in-place assignment into a tensor that requires grad, or of a value that requires grad, "
+            "is not differentiable here; do it under nnlab.no_grad() or build a new tensor (cat, stack, where)"
         )
     self.data[mv._unwrap_index(index)] = value.data if isinstance(value, Tensor) else value
 
 
-def _to(self, dtype=None, *args, **kwargs):
-    """Cast to ``dtype`` (device arguments such as ``"cpu"`` are accepted and ignored)."""
-    if isinstance(dtype, str) and dtype in ("cpu",):
-        dtype = kwargs.get("dtype")
-    if dtype is None:
-        return self
-    return _astype(self, dtype)
+def _iter(self):
+    if self.data.ndim == 0:
+        raise TypeError("iteration over a 0-d tensor")
+    return iter(mv.unbind(self, 0))
+
+
+def _to(self, *args, **kwargs):
+    """Cast to a dtype, or to another tensor's dtype; device arguments (``"cpu"``) are accepted."""
+    dtype = kwargs.pop("dtype", None)
+    device = kwargs.pop("device", "cpu")
+    kwargs.pop("copy", None)
+    kwargs.pop("non_blocking", None)
+    if kwargs:
+        raise TypeError(f"to: unexpected arguments {sorted(kwargs)}")
+    for a in args:
+        if isinstance(a, Tensor):
+            dtype = a.dtype
+        elif isinstance(a, str) and a.split(":")[0] in ("cpu", "cuda", "mps"):
+            device = a
+        elif a is not None:
+            dtype = a
+    if str(device).split(":")[0] != "cpu":
+        raise RuntimeError(f"to: nnlab runs on the CPU only, got device {device!r}")
+    return self if dtype is None else _astype(self, dtype)
 
 
 def _astype(self, dtype):
-    from nnlab.autograd.function import Context, Function
-
-    target = as_dtype(dtype)
-    if target == self.dtype:
-        return self
-
-    class Cast(Function):
-        @staticmethod
-        def forward(ctx: Context, x):
-            return x.astype(target)
-
-        @staticmethod
-        def backward(ctx: Context, grad):
-            return grad  # the engine casts back to the input's dtype
-
-    if self.requires_grad and target.kind == "f":
-        return Cast.apply(self)
-    return Tensor._wrap(self.data.astype(target))
+    return to_dtype(self, as_dtype(dtype))
 
 
 def _max(self, dim=None, keepdim=False):
@@ -81,6 +97,8 @@ METHODS = {
     "__abs__": lambda a: ew.abs(a),
     "__matmul__": lambda a, b: linalg.matmul(a, b),
     "__rmatmul__": lambda a, b: linalg.matmul(b, a),
+    "__rand__": lambda a, b: a & b,
+    "__ror__": lambda a, b: a | b,
     "__getitem__": mv.getitem,
     "__setitem__": _setitem,
     "__lt__": _compare(np.less),
@@ -142,12 +160,24 @@ METHODS = {
     "bool": lambda self: _astype(self, np.bool_),
     "any": lambda self, dim=None: Tensor._wrap(np.any(self.data, axis=dim)),
     "all": lambda self, dim=None: Tensor._wrap(np.all(self.data, axis=dim)),
-    "clone": lambda self: ew.mul(self, 1) if self.requires_grad else Tensor._wrap(self.data.copy()),
+    "clone": mv.clone,
+    "sin": ew.sin,
+    "cos": ew.cos,
+    "unbind": mv.unbind,
+    "__iter__": _iter,
+    "__and__": _logical(np.bitwise_and, "and"),
+    "__or__": _logical(np.bitwise_or, "or"),
+    "__xor__": _logical(np.bitwise_xor, "xor"),
+    "__invert__": _logical(np.invert, "invert"),
+    # floor division is piecewise constant: no gradient, as in PyTorch
+    "__floordiv__": lambda a, b: Tensor._wrap(np.asarray(np.floor_divide(a.data, b.data if isinstance(b, Tensor) else b))),
 }
 
 
 def install() -> None:
     for name, fn in METHODS.items():
         setattr(Tensor, name, fn)
+    # PyTorch's .T reverses all dims (a transpose for the 2-D case it is meant for).
     Tensor.T = property(lambda self: mv.permute(self, tuple(reversed(range(self.ndim)))))
+    Tensor.mT = property(lambda self: mv.transpose(self, -2, -1))
     Tensor.__hash__ = object.__hash__
