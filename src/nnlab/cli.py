@@ -74,7 +74,8 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--epochs", type=_positive(int), default=d.epochs, help=f"maximum epochs (default {d.epochs})")
     t.add_argument("--batch-size", type=_positive(int), default=d.batch_size, help=f"batch size (default {d.batch_size})")
     t.add_argument("--optimizer", choices=list(OPTIMIZERS), default=d.optimizer, help=f"(default {d.optimizer})")
-    t.add_argument("--lr", type=_positive(float), default=d.lr, help=f"learning rate (default {d.lr})")
+    t.add_argument("--lr", type=_positive(float), default=None,
+                   help="learning rate (default: 0.05 for sgd, 1e-3 for adam/adamw/rmsprop, 1e-2 adagrad, 1.0 adadelta)")
     t.add_argument("--momentum", type=float, default=d.momentum, help=f"SGD/RMSprop momentum (default {d.momentum})")
     t.add_argument("--weight-decay", type=float, default=d.weight_decay, help="L2 weight decay (default 0)")
     t.add_argument("--patience", type=int, default=d.patience,

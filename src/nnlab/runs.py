@@ -42,6 +42,9 @@ OPTIMIZERS = {
     "adadelta": lambda params, c: optim.Adadelta(params, lr=c.lr, weight_decay=c.weight_decay),
 }
 
+#: The learning rate each optimizer gets when none is given.
+DEFAULT_LR = {"sgd": 0.05, "adam": 1e-3, "adamw": 1e-3, "rmsprop": 1e-3, "adagrad": 1e-2, "adadelta": 1.0}
+
 
 @dataclass
 class RunConfig:
@@ -52,11 +55,12 @@ class RunConfig:
         dataset: a name from :data:`nnlab.data.DATASETS` (default ``"digits"``).
         hidden: hidden-layer widths of the MLP (default ``(256,)``).
         activation: the MLP's hidden activation (default ``"relu"``).
-        dropout: dropout after each hidden layer (default 0.1).
-        optimizer: a name from :data:`OPTIMIZERS` (default ``"adam"``).
-        lr: learning rate (default 1e-3); momentum (SGD/RMSprop, default 0.9); weight_decay (default 0).
-        epochs: at most this many epochs (default 60); batch_size (default 32).
-        patience: early-stopping patience on the dev loss, restoring the best weights (default 15; 0 = off).
+        dropout: dropout after each hidden layer (default 0.2).
+        optimizer: a name from :data:`OPTIMIZERS` (default ``"sgd"``, with momentum).
+        lr: learning rate (default: the optimizer's entry in :data:`DEFAULT_LR`, 0.05 for SGD);
+            momentum (SGD/RMSprop, default 0.9); weight_decay (default 0).
+        epochs: at most this many epochs (default 100); batch_size (default 32).
+        patience: early-stopping patience on the dev loss, restoring the best weights (default 20; 0 = off).
         seed: seeds initialization, dropout and shuffling (default 0).
         out: the parent folder of run folders (default ``"runs"``); name: the run folder's
             name (default ``"<model>-<dataset>"``).
@@ -66,14 +70,14 @@ class RunConfig:
     dataset: str = "digits"
     hidden: tuple[int, ...] = (256,)
     activation: str = "relu"
-    dropout: float = 0.1
-    optimizer: str = "adam"
-    lr: float = 1e-3
+    dropout: float = 0.2
+    optimizer: str = "sgd"
+    lr: float | None = None
     momentum: float = 0.9
     weight_decay: float = 0.0
-    epochs: int = 60
+    epochs: int = 100
     batch_size: int = 32
-    patience: int = 15
+    patience: int = 20
     seed: int = 0
     out: str = "runs"
     name: str = ""
@@ -86,6 +90,8 @@ class RunConfig:
             raise ValueError(f"unknown dataset {self.dataset!r}; choose one of {', '.join(sorted(DATASETS))}")
         if self.optimizer not in OPTIMIZERS:
             raise ValueError(f"unknown optimizer {self.optimizer!r}; choose one of {', '.join(OPTIMIZERS)}")
+        if self.lr is None:
+            self.lr = DEFAULT_LR[self.optimizer]
         for key in ("epochs", "batch_size"):
             if getattr(self, key) <= 0:
                 raise ValueError(f"{key} must be positive, got {getattr(self, key)}")

@@ -52,7 +52,7 @@ def test_summary_of_a_run_and_of_options(default_run, capsys):
 
 
 def test_logreg_on_breast_cancer_reaches_95_percent(tmp_path):
-    result = train_run(RunConfig(model="logreg", dataset="breast_cancer", out=str(tmp_path), lr=1e-2), quiet=True)
+    result = train_run(RunConfig(model="logreg", dataset="breast_cancer", out=str(tmp_path)), quiet=True)
     assert result.metrics["test_accuracy"] >= 0.95, result.metrics
 
 

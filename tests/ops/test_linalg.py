@@ -78,3 +78,17 @@ def test_linear_errors_name_shapes():
         nnlab.linear(x, nnlab.ones(3))
     with pytest.raises(ValueError, match=r"linear: bias shape \(3,\) does not match 4"):
         nnlab.linear(nnlab.ones(2, 5), w, nnlab.ones(3))
+
+
+def test_linear_and_matmul_refuse_mixed_float_dtypes():
+    """A float64 input must not silently widen a float32 layer (PyTorch raises too)."""
+    import nnlab
+    from nnlab import nn
+
+    layer = nn.Linear(2, 3)
+    with pytest.raises(TypeError, match="linear: input dtype float64 does not match weight dtype float32"):
+        layer(nnlab.randn(4, 2, dtype=nnlab.float64))
+    assert layer(nnlab.randn(4, 2)).dtype == nnlab.float32
+    assert layer.double()(nnlab.randn(4, 2, dtype=nnlab.float64)).dtype == nnlab.float64
+    with pytest.raises(TypeError, match="matmul: operands must have the same dtype"):
+        nnlab.randn(2, 2) @ nnlab.randn(2, 2, dtype=nnlab.float64)

@@ -81,6 +81,9 @@ def matmul(a: Tensor, b: Tensor) -> Tensor:
     kb = b.shape[0] if b.ndim == 1 else b.shape[-2]
     if ka != kb:
         raise ValueError(f"matmul: shapes {a.shape} and {b.shape} do not align ({ka} != {kb})")
+    if a.dtype != b.dtype:
+        # As in PyTorch: a float64 operand must not silently widen a float32 model.
+        raise TypeError(f"matmul: operands must have the same dtype, got {a.dtype} and {b.dtype}")
     return MatMul.apply(a, b)
 
 
@@ -100,4 +103,10 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         )
     if bias is not None and bias.shape != (weight.shape[0],):
         raise ValueError(f"linear: bias shape {bias.shape} does not match {weight.shape[0]} output features")
+    if x.dtype != weight.dtype or (bias is not None and bias.dtype != weight.dtype):
+        raise TypeError(
+            f"linear: input dtype {x.dtype} does not match weight dtype {weight.dtype}"
+            + ("" if bias is None else f" / bias dtype {bias.dtype}")
+            + "; cast the input (x.float() / x.double()) or the layer (.to(dtype))"
+        )
     return Linear.apply(x, weight, bias)
