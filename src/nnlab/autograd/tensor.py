@@ -212,3 +212,14 @@ class Tensor:
 def tensor(data: Any, dtype=None, requires_grad: bool = False) -> Tensor:
     """Create a Tensor from data (copying it), like ``torch.tensor``."""
     return Tensor(data, dtype=dtype, requires_grad=requires_grad)
+
+
+def clear_grads(tensors, set_to_none: bool = True) -> None:
+    """Reset the ``grad`` of each tensor: to ``None`` (default) or to zeros.
+
+    The one implementation behind ``Module.zero_grad`` and ``Optimizer.zero_grad``.
+    """
+    for t in tensors:
+        if t.grad is None:
+            continue
+        t.grad = None if set_to_none else Tensor._wrap(np.zeros_like(t.grad.data))

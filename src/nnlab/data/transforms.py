@@ -50,10 +50,10 @@ class _Scaler:
             setattr(self, name, None)
 
     def _reduce(self, a: np.ndarray) -> tuple[np.ndarray, ...]:
-        raise NotImplementedError
+        raise NotImplementedError(f"_reduce is abstract: {type(self).__name__} must implement it")
 
     def _apply(self, a: np.ndarray, inverse: bool) -> np.ndarray:
-        raise NotImplementedError
+        raise NotImplementedError(f"_apply is abstract: {type(self).__name__} must implement it")
 
     def fit(self, X) -> "_Scaler":
         """Learn the statistics from ``X`` (the training data)."""

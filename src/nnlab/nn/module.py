@@ -13,7 +13,7 @@ from typing import Any, Callable, Iterator, Mapping
 
 import numpy as np
 
-from nnlab.autograd.tensor import Tensor
+from nnlab.autograd.tensor import Tensor, clear_grads
 from nnlab.backend import as_dtype
 from nnlab.nn.hooks import RemovableHandle
 from nnlab.nn.parameter import Parameter
@@ -51,7 +51,7 @@ class Module:
         object.__setattr__(self, "_forward_hooks", OrderedDict())
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
-        raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required "forward" function')
+        raise NotImplementedError(f'Module.forward is abstract: [{type(self).__name__}] is missing the required "forward" function')
 
     # ---- calling ------------------------------------------------------------------------
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
@@ -279,13 +279,7 @@ class Module:
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Clear parameter gradients: drop them (default) or fill them with zeros."""
-        for p in self.parameters():
-            if p.grad is None:
-                continue
-            if set_to_none:
-                p.grad = None
-            else:
-                p.grad = Tensor._wrap(np.zeros_like(p.grad.data))
+        clear_grads(self.parameters(), set_to_none)
 
     # ---- state ------------------------------------------------------------------------------
     def _save_to_state_dict(self, destination: dict, prefix: str, keep_vars: bool) -> None:

@@ -58,7 +58,7 @@ class LRScheduler:
 
     def get_lr(self) -> list[float]:
         """The rates for ``last_epoch`` (may depend on the current rates: PyTorch's chainable form)."""
-        raise NotImplementedError(f"{type(self).__name__} does not implement get_lr")
+        raise NotImplementedError(f"get_lr is abstract: {type(self).__name__} must implement it")
 
     def step(self, epoch: int | None = None) -> None:
         """Advance one epoch (or jump to ``epoch``, using the closed form where there is one)."""

@@ -15,7 +15,7 @@ from typing import Any, Callable, Iterable
 import numpy as np
 
 from nnlab.autograd.grad_mode import enable_grad, no_grad
-from nnlab.autograd.tensor import Tensor
+from nnlab.autograd.tensor import Tensor, clear_grads
 
 
 class _Required:
@@ -108,14 +108,7 @@ class Optimizer:
     # ---- stepping -------------------------------------------------------------------
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Reset every parameter's gradient: to ``None`` (default) or to zeros in place."""
-        for group in self.param_groups:
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                if set_to_none:
-                    p.grad = None
-                else:
-                    p.grad = Tensor._wrap(np.zeros_like(p.grad.data))
+        clear_grads((p for group in self.param_groups for p in group["params"]), set_to_none)
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Update every parameter that has a gradient; return ``closure()``'s loss if given.
@@ -152,7 +145,7 @@ class Optimizer:
 
     def _update(self, p: Tensor, grad: np.ndarray, state: dict[str, Any], group: dict[str, Any]) -> None:
         """Change ``p.data`` in place from ``grad`` (already in ``p``'s dtype)."""
-        raise NotImplementedError(f"{type(self).__name__} does not implement _update")
+        raise NotImplementedError(f"_update is abstract: {type(self).__name__} must implement it")
 
     # ---- persistence ----------------------------------------------------------------
     def state_dict(self) -> dict[str, Any]:
