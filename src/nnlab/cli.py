@@ -1,6 +1,6 @@
 """``nnlab`` on the command line: parse arguments, call the library, report.
 
-    nnlab train [options]      train a model on bundled data, write runs/<name>/
+    nnlab train [options]      train a model on bundled data (default LeNet-5 on the digits), write runs/<name>/
     nnlab evaluate RUN_DIR     reload a run's model and report its accuracy
     nnlab summary [options]    print a model's layer table (or RUN_DIR's)
     nnlab explain              the seeds' backpropagation worked example, step by step
@@ -69,7 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"nnlab {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    t = sub.add_parser("train", help="train a model on bundled data (default: an MLP on the digits)")
+    t = sub.add_parser("train", help="train a model on bundled data (default: LeNet-5 on the digits)")
     _add_model_options(t)
     t.add_argument("--epochs", type=_positive(int), default=d.epochs, help=f"maximum epochs (default {d.epochs})")
     t.add_argument("--batch-size", type=_positive(int), default=d.batch_size, help=f"batch size (default {d.batch_size})")
@@ -80,6 +80,8 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--weight-decay", type=float, default=d.weight_decay, help="L2 weight decay (default 0)")
     t.add_argument("--patience", type=int, default=d.patience,
                    help=f"early-stopping patience in epochs, 0 = off (default {d.patience})")
+    t.add_argument("--no-augment", dest="augment", action="store_false",
+                   help="no random 2-pixel shifts of the training images (image models only)")
     t.add_argument("--seed", type=int, default=d.seed, help=f"random seed (default {d.seed})")
     t.add_argument("--out", default=d.out, help=f"folder for run folders (default {d.out})")
     t.add_argument("--name", default="", help="run folder name (default <model>-<dataset>)")
@@ -102,7 +104,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
     config = RunConfig(
         model=args.model, dataset=args.dataset, hidden=args.hidden, activation=args.activation, dropout=args.dropout,
         optimizer=args.optimizer, lr=args.lr, momentum=args.momentum, weight_decay=args.weight_decay,
-        epochs=args.epochs, batch_size=args.batch_size, patience=args.patience, seed=args.seed,
+        epochs=args.epochs, batch_size=args.batch_size, patience=args.patience, augment=args.augment, seed=args.seed,
         out=args.out, name=args.name,
     )  # fmt: skip
     print(f"nnlab train: {config.model} on {config.dataset}, {config.optimizer} lr={config.lr}, seed {config.seed}")
@@ -134,7 +136,7 @@ def _cmd_summary(args: argparse.Namespace) -> int:
         config = RunConfig(model=args.model, dataset=args.dataset, hidden=args.hidden, activation=args.activation,
                            dropout=args.dropout)
         data = load_data(config)
-        model = build_model(config, data.num_features, data.num_classes)
+        model = build_model(config, data.input_shape, data.num_classes)
     summary(model, data.input_shape)
     return 0
 

@@ -75,3 +75,27 @@ __all__ = [
     "nll_loss",
     "kl_div",
 ]
+
+# ---- convolution (ops/conv.py, ops/conv_transpose.py) ----
+from nnlab.ops.conv import conv1d, conv2d, conv3d, conv_output_size  # noqa: E402
+from nnlab.ops.conv_transpose import conv_transpose1d, conv_transpose2d, conv_transpose3d  # noqa: E402
+__all__ += ["conv1d", "conv2d", "conv3d", "conv_output_size", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d"]
+
+# ---- normalization, spatial dropout, upsampling (ops/normalization.py, ops/dropout_spatial.py, ops/upsample.py) ----
+from nnlab.ops.normalization import batch_norm, group_norm, instance_norm, layer_norm, local_response_norm  # noqa: E402
+from nnlab.ops.dropout_spatial import dropout2d  # noqa: E402
+from nnlab.ops.upsample import interpolate  # noqa: E402
+__all__ += ["batch_norm", "instance_norm", "group_norm", "layer_norm", "local_response_norm", "dropout2d", "interpolate"]
+
+# ---- pooling (ops/pooling.py, ops/pooling_adaptive.py, ops/pooling_variants.py) ----
+from nnlab.ops.pooling import avg_pool1d, avg_pool2d, avg_pool3d, max_pool1d, max_pool2d, max_pool3d  # noqa: E402
+from nnlab.ops.pooling_adaptive import (  # noqa: E402
+    adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_avg_pool3d, adaptive_max_pool1d, adaptive_max_pool2d,
+    adaptive_max_pool3d, global_avg_pool2d, global_max_pool2d,
+)
+from nnlab.ops.pooling_variants import lp_pool1d, lp_pool2d, lp_pool3d, mixed_pool2d, spectral_pool2d, stochastic_pool2d  # noqa: E402,E501
+__all__ += ["max_pool1d", "max_pool2d", "max_pool3d", "avg_pool1d", "avg_pool2d", "avg_pool3d",
+            "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_avg_pool3d",
+            "adaptive_max_pool1d", "adaptive_max_pool2d", "adaptive_max_pool3d", "global_avg_pool2d",
+            "global_max_pool2d", "lp_pool1d", "lp_pool2d", "lp_pool3d", "mixed_pool2d", "stochastic_pool2d",
+            "spectral_pool2d"]

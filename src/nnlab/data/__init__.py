@@ -37,3 +37,10 @@ __all__ = [
     "DatasetSplits",
     "get_dataset",
 ]
+
+# ---- image augmentation (data/augment.py) ----
+from nnlab.data.augment import (  # noqa: E402
+    AugmentedDataset, GaussianNoise, Normalize, RandomCrop, RandomHorizontalFlip, RandomRotation, RandomShift,
+)
+__all__ += ["RandomHorizontalFlip", "RandomCrop", "RandomShift", "RandomRotation", "GaussianNoise", "Normalize",
+            "AugmentedDataset"]

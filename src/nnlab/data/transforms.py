@@ -14,6 +14,7 @@ import numpy as np
 
 from nnlab.autograd import Tensor
 from nnlab.backend import get_default_dtype
+from nnlab.backend.interp import interp_matrix
 
 
 def _unwrap(x: Any) -> tuple[np.ndarray, bool]:
@@ -194,22 +195,6 @@ class MinMaxScale(_Scaler):
         return (a - dmin) / span * (hi - lo) + lo
 
 
-def _interp_matrix(n_in: int, n_out: int, align_corners: bool, dtype) -> np.ndarray:
-    """The (n_out, n_in) matrix of 1-d linear interpolation weights (PyTorch's source-index rule)."""
-    o = np.arange(n_out, dtype=np.float64)
-    if align_corners:
-        src = o * ((n_in - 1) / (n_out - 1)) if n_out > 1 else np.zeros(n_out)
-    else:
-        src = np.maximum((o + 0.5) * (n_in / n_out) - 0.5, 0.0)
-    i0 = np.minimum(np.floor(src).astype(np.int64), n_in - 1)
-    i1 = np.minimum(i0 + 1, n_in - 1)
-    lam = src - i0
-    m = np.zeros((n_out, n_in), dtype=np.float64)
-    np.add.at(m, (np.arange(n_out), i0), 1.0 - lam)
-    np.add.at(m, (np.arange(n_out), i1), lam)
-    return m.astype(dtype)
-
-
 def resize_bilinear(images, size: int | tuple[int, int], align_corners: bool = False):
     """Bilinear resize of the last two dims, as ``F.interpolate(mode="bilinear")`` does.
 
@@ -230,8 +215,8 @@ def resize_bilinear(images, size: int | tuple[int, int], align_corners: bool = F
     if h_out < 1 or w_out < 1:
         raise ValueError(f"resize_bilinear: size must be positive, got {size}")
     dtype = _float_dtype(a)
-    rows = _interp_matrix(a.shape[-2], int(h_out), align_corners, dtype)
-    cols = _interp_matrix(a.shape[-1], int(w_out), align_corners, dtype)
+    rows = interp_matrix(a.shape[-2], int(h_out), "linear", align_corners, dtype=dtype)
+    cols = interp_matrix(a.shape[-1], int(w_out), "linear", align_corners, dtype=dtype)
     out = np.matmul(np.matmul(rows, a.astype(dtype, copy=False)), cols.T)
     return _rewrap(np.ascontiguousarray(out), t)
 

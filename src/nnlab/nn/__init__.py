@@ -84,3 +84,29 @@ __all__ = [
     "Summary",
     "SummaryRow",
 ]
+
+# ---- convolution layers (nn/conv.py, nn/lazy.py) ----
+from nnlab.nn.conv import Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose2d, ConvTranspose3d  # noqa: E402
+from nnlab.nn.lazy import LazyConv1d, LazyConv2d, LazyConv3d, LazyLinear, LazyModuleMixin, UninitializedParameter  # noqa: E402
+__all__ += ["Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d",
+            "LazyConv1d", "LazyConv2d", "LazyConv3d", "LazyLinear", "LazyModuleMixin", "UninitializedParameter"]
+
+# ---- normalization, spatial dropout, upsampling (nn/normalization.py, nn/dropout_spatial.py, nn/upsample.py) ----
+from nnlab.nn.normalization import (  # noqa: E402
+    BatchNorm1d, BatchNorm2d, BatchNorm3d, GroupNorm, InstanceNorm2d, LayerNorm, LocalResponseNorm,
+)
+from nnlab.nn.dropout_spatial import DropConnect, Dropout2d  # noqa: E402
+from nnlab.nn.upsample import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d  # noqa: E402
+__all__ += ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "InstanceNorm2d", "GroupNorm", "LayerNorm", "LocalResponseNorm",
+            "Dropout2d", "DropConnect", "Upsample", "UpsamplingNearest2d", "UpsamplingBilinear2d"]
+
+# ---- pooling (nn/pooling.py, nn/pooling_variants.py) ----
+from nnlab.nn.pooling import (  # noqa: E402
+    AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveAvgPool3d, AdaptiveMaxPool1d, AdaptiveMaxPool2d, AdaptiveMaxPool3d,
+    AvgPool1d, AvgPool2d, AvgPool3d, GlobalAvgPool2d, GlobalMaxPool2d, MaxPool1d, MaxPool2d, MaxPool3d,
+)
+from nnlab.nn.pooling_variants import LPPool1d, LPPool2d, LPPool3d, MixedPool2d, SpectralPool2d, StochasticPool2d  # noqa: E402
+__all__ += ["MaxPool1d", "MaxPool2d", "MaxPool3d", "AvgPool1d", "AvgPool2d", "AvgPool3d", "AdaptiveAvgPool1d",
+            "AdaptiveAvgPool2d", "AdaptiveAvgPool3d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "AdaptiveMaxPool3d",
+            "GlobalAvgPool2d", "GlobalMaxPool2d", "LPPool1d", "LPPool2d", "LPPool3d", "MixedPool2d", "StochasticPool2d",
+            "SpectralPool2d"]

@@ -72,18 +72,29 @@ def _gen(generator: np.random.Generator | None) -> np.random.Generator:
     return generator if generator is not None else default_generator()
 
 
+def _draw_dtype(tensor: Tensor):
+    """Draw directly in the tensor's float dtype: no float64 temporary for a float32 weight."""
+    return tensor.dtype if tensor.dtype in (np.float32, np.float64) else np.float64
+
+
 def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0, generator: np.random.Generator | None = None) -> Tensor:
     """Fill with samples of U(a, b)."""
     if a > b:
         raise ValueError(f"uniform_: expected a <= b, got a={a}, b={b}")
-    return _fill(tensor, _gen(generator).uniform(a, b, size=tensor.shape))
+    u = _gen(generator).random(tensor.shape, dtype=_draw_dtype(tensor))
+    u *= b - a
+    u += a
+    return _fill(tensor, u)
 
 
 def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, generator: np.random.Generator | None = None) -> Tensor:
     """Fill with samples of N(mean, std²)."""
     if std < 0:
         raise ValueError(f"normal_: std must be non-negative, got {std}")
-    return _fill(tensor, _gen(generator).normal(mean, std, size=tensor.shape))
+    z = _gen(generator).standard_normal(tensor.shape, dtype=_draw_dtype(tensor))
+    z *= std
+    z += mean
+    return _fill(tensor, z)
 
 
 def trunc_normal_(
