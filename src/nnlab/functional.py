@@ -99,3 +99,11 @@ __all__ += ["max_pool1d", "max_pool2d", "max_pool3d", "avg_pool1d", "avg_pool2d"
             "adaptive_max_pool1d", "adaptive_max_pool2d", "adaptive_max_pool3d", "global_avg_pool2d",
             "global_max_pool2d", "lp_pool1d", "lp_pool2d", "lp_pool3d", "mixed_pool2d", "stochastic_pool2d",
             "spectral_pool2d"]
+
+# ---- attention (ops/attention.py) ----
+from nnlab.ops.attention import attention_weights, scaled_dot_product_attention  # noqa: E402
+__all__ += ["scaled_dot_product_attention", "attention_weights"]
+
+# ---- embedding (ops/embedding.py) ----
+from nnlab.ops.embedding import embedding  # noqa: E402
+__all__ += ["embedding"]

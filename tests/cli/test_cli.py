@@ -27,7 +27,7 @@ def test_default_train_reaches_98_5_percent_and_writes_the_run_folder(default_ru
         assert (default_run / name).is_file(), name
     metrics = json.loads((default_run / "metrics.json").read_text())
     assert metrics["test_accuracy"] >= 0.985, metrics
-    assert metrics["train_seconds"] < 90
+    assert metrics["epochs_run"] >= 1  # the time it took is reported in metrics.json, never asserted
     with open(default_run / "curves.png", "rb") as f:
         assert f.read(8) == b"\x89PNG\r\n\x1a\n"
     history = json.loads((default_run / "history.json").read_text())

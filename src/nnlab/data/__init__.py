@@ -44,3 +44,15 @@ from nnlab.data.augment import (  # noqa: E402
 )
 __all__ += ["RandomHorizontalFlip", "RandomCrop", "RandomShift", "RandomRotation", "GaussianNoise", "Normalize",
             "AugmentedDataset"]
+
+# ---- synthetic sequences: seasonal series, forecasting windows, adding / copy tasks (data/datasets/timeseries.py) ----
+from nnlab.data.datasets.timeseries import make_adding_problem, make_copy_task, make_seasonal_series, make_windows  # noqa: E402
+__all__ += ["make_seasonal_series", "make_windows", "make_adding_problem", "make_copy_task"]
+
+# ---- seq2seq tasks: date normalization, reversal, sorting; word-sense corpus (data/datasets/seq_tasks.py) ----
+from nnlab.data.datasets.seq_tasks import (  # noqa: E402
+    CharVocab, Seq2SeqSplits, get_seq_task, make_date_task, make_reversal_task, make_sorting_task,
+    make_word_sense_corpus, seq2seq_splits,
+)
+__all__ += ["CharVocab", "Seq2SeqSplits", "get_seq_task", "make_date_task", "make_reversal_task", "make_sorting_task",
+            "make_word_sense_corpus", "seq2seq_splits"]

@@ -110,3 +110,20 @@ __all__ += ["MaxPool1d", "MaxPool2d", "MaxPool3d", "AvgPool1d", "AvgPool2d", "Av
             "AdaptiveAvgPool2d", "AdaptiveAvgPool3d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "AdaptiveMaxPool3d",
             "GlobalAvgPool2d", "GlobalMaxPool2d", "LPPool1d", "LPPool2d", "LPPool3d", "MixedPool2d", "StochasticPool2d",
             "SpectralPool2d"]
+
+# ---- attention and transformer layers (nn/attention.py, nn/positional.py, nn/transformer.py) ----
+from nnlab.nn.attention import KVCache, MultiheadAttention  # noqa: E402
+from nnlab.nn.positional import LearnedPositionalEmbedding, SinusoidalPositionalEncoding  # noqa: E402
+from nnlab.nn.transformer import (  # noqa: E402
+    Transformer, TransformerDecoder, TransformerDecoderLayer, TransformerEncoder, TransformerEncoderLayer,
+)
+__all__ += ["MultiheadAttention", "KVCache", "SinusoidalPositionalEncoding", "LearnedPositionalEmbedding",
+            "TransformerEncoderLayer", "TransformerDecoderLayer", "TransformerEncoder", "TransformerDecoder",
+            "Transformer"]
+
+# ---- recurrent layers and embedding (nn/recurrent.py, nn/recurrent_cells.py, nn/embedding.py) ----
+from nnlab.nn.recurrent import GRU, LSTM, RNN, RNNBase, lengths_mask  # noqa: E402
+from nnlab.nn.recurrent_cells import GRUCell, LSTMCell, RNNCell, RNNCellBase, init_forget_bias_  # noqa: E402
+from nnlab.nn.embedding import Embedding  # noqa: E402
+__all__ += ["RNNBase", "RNN", "GRU", "LSTM", "RNNCellBase", "RNNCell", "GRUCell", "LSTMCell", "init_forget_bias_",
+            "lengths_mask", "Embedding"]

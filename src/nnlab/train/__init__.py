@@ -23,3 +23,7 @@ __all__ = [
     "to_labels",
     "plot_history",
 ]
+
+# ---- sequence training: full and truncated BPTT (train/sequence.py) ----
+from nnlab.train.sequence import SequenceTrainer, detach_hidden, forward_chunks, sequence_cross_entropy  # noqa: E402
+__all__ += ["SequenceTrainer", "detach_hidden", "forward_chunks", "sequence_cross_entropy"]
