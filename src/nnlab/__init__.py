@@ -24,7 +24,7 @@ from nnlab.autograd import Tensor, enable_grad, is_grad_enabled, no_grad, set_gr
 from nnlab.ops import *  # noqa: F401,F403 - the tensor functions: nnlab.exp, nnlab.cat, ...
 from nnlab.ops import abs, max, min, pow, sum  # noqa: A004 - PyTorch's names
 
-from nnlab import autograd, functional, nn, optim, data, io, train, models  # noqa: E402
+from nnlab import autograd, functional, nn, optim, data, io, train, models, text, vision, diagnostics, audio  # noqa: E402
 from nnlab.io import load, save  # noqa: E402
 from nnlab.nn.summary import summary  # noqa: E402
 

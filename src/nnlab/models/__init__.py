@@ -45,3 +45,7 @@ __all__ += ["Seq2SeqTransformer", "shift_right", "exact_match", "GPT", "BertEmbe
             "BertForPreTraining", "mask_tokens", "BertForSequenceClassification", "BertForTokenClassification",
             "BertForQuestionAnswering", "ToyWorld", "PatchEmbedding", "ViT", "ELMo", "ScalarMix", "attention_maps",
             "capture_attention", "plot_attention"]
+
+# ---- seq2seq with attention: BiLSTM encoder, LSTM decoder, additive/dot/general attention (models/seq2seq_attention.py) ----
+from nnlab.models.seq2seq_attention import Attention, AttentionSeq2Seq  # noqa: E402
+__all__ += ["Attention", "AttentionSeq2Seq"]

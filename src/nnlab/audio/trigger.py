@@ -1,0 +1,203 @@
+"""Trigger-word detection: 1-D convolution + GRU over log-mel frames, per-step sigmoid output,
+sliding-window decision with a threshold and a refractory period, precision/recall vs the truth.
+
+The seeds' model: a Conv1D over the spectrogram frames (it extracts low-level features and,
+with a stride, shortens the sequence the recurrent layer must run over), a GRU that carries
+what it has heard, and at every step a sigmoid "did the trigger just end?". Training is
+per-step binary cross-entropy against the labels of :mod:`nnlab.audio.synthetic`; at run
+time the probabilities are smoothed over a short window, a detection fires when they cross
+the threshold, and no new detection fires for a refractory period (one chime per word).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from nnlab import functional as F
+from nnlab import nn
+from nnlab.audio.features import log_mel_spectrogram
+from nnlab.audio.synthetic import TriggerStream
+from nnlab.autograd.grad_mode import no_grad
+from nnlab.autograd.tensor import Tensor
+from nnlab.optim import Adam
+
+
+def stream_features(stream: TriggerStream | np.ndarray, sample_rate: int | None = None, n_fft: int = 256,
+                    hop: int = 128, n_mels: int = 32) -> np.ndarray:
+    """Log-mel features (n_mels, T), each band's mean over the stream removed (cepstral mean
+    normalization: a constant channel or noise colour drops out) and scaled by the overall std."""
+    audio = stream.audio if isinstance(stream, TriggerStream) else np.asarray(stream)
+    sr = stream.sample_rate if isinstance(stream, TriggerStream) else sample_rate
+    if sr is None:
+        raise ValueError("stream_features: sample_rate is required for a raw waveform")
+    feats = log_mel_spectrogram(audio, sr, n_fft=n_fft, hop=hop, n_mels=n_mels)
+    feats = feats - feats.mean(axis=1, keepdims=True)
+    return (feats / (feats.std() + np.float32(1e-5))).astype(np.float32)
+
+
+class TriggerWordDetector(nn.Module):
+    """p_t = σ(w · GRU(ReLU(Conv1d(x)))_t + b): a per-step trigger probability.
+
+    Args:
+        n_features: input bands F (default 32). channels: conv filters C (default 64).
+        kernel_size: k frames (default 8). stride: s (default 2). hidden_size: GRU size H (default 64).
+        dropout: after the convolution, training only (default 0.0).
+
+    Shape:
+        input (N, F, T) features; output logits (N, T'), T' = ⌊(T − k)/s⌋ + 1; output step j sees
+        frames up to j·s + k − 1 (see :meth:`last_frame`).
+
+    Attributes:
+        conv: Conv1d(F, C, k, stride=s); gru: GRU(C, H, batch_first=True); head: Linear(H, 1).
+    """
+
+    def __init__(self, n_features: int = 32, channels: int = 64, kernel_size: int = 8, stride: int = 2,
+                 hidden_size: int = 64, dropout: float = 0.0):
+        super().__init__()
+        self.kernel_size, self.stride = kernel_size, stride
+        self.conv = nn.Conv1d(n_features, channels, kernel_size, stride=stride)
+        self.dropout = nn.Dropout(dropout)
+        self.gru = nn.GRU(channels, hidden_size, batch_first=True)
+        self.head = nn.Linear(hidden_size, 1)
+
+    def forward(self, x) -> Tensor:
+        x = x if isinstance(x, Tensor) else Tensor._wrap(np.asarray(x, dtype=np.float32))
+        if x.ndim != 3 or x.shape[1] != self.conv.in_channels:
+            raise ValueError(f"TriggerWordDetector: expects features (N, {self.conv.in_channels}, T), got {x.shape}")
+        h = self.dropout(F.relu(self.conv(x)))  # (N, C, T')
+        out, _ = self.gru(h.transpose(1, 2))
+        return self.head(out).squeeze(-1)
+
+    def last_frame(self, step) -> np.ndarray:
+        """The last input frame output step j has seen: j·s + k − 1."""
+        return np.asarray(step) * self.stride + self.kernel_size - 1
+
+    def step_labels(self, frame_labels: np.ndarray) -> np.ndarray:
+        """Per-frame labels (…, T) → per-output-step labels (…, T'): the label of each step's last frame."""
+        t_out = (frame_labels.shape[-1] - self.kernel_size) // self.stride + 1
+        return frame_labels[..., self.kernel_size - 1 :: self.stride][..., :t_out]
+
+    def predict_proba(self, x) -> np.ndarray:
+        """σ(logits) without gradients, in eval mode: (N, T')."""
+        was = self.training
+        self.eval()
+        try:
+            with no_grad():
+                logits = self.forward(x).data
+        finally:
+            self.train(was)
+        return 1.0 / (1.0 + np.exp(-logits))
+
+
+def train_detector(streams: list[TriggerStream], epochs: int = 10, batch_size: int = 16, lr: float = 3e-3,
+                   pos_weight: float = 2.0, seed: int = 0, model: TriggerWordDetector | None = None,
+                   verbose: bool = False, **model_kwargs) -> tuple[TriggerWordDetector, list[float]]:
+    """Fit a detector with per-step BCE (positives weighted ``pos_weight``: they are rare) and Adam.
+
+    Returns:
+        The model and the mean training loss of each epoch.
+    """
+    feats = np.stack([stream_features(s) for s in streams])
+    model = model or TriggerWordDetector(n_features=feats.shape[1], **model_kwargs)
+    targets = model.step_labels(np.stack([s.labels for s in streams]))
+    opt = Adam(model.parameters(), lr=lr)
+    rng = np.random.default_rng(seed)
+    weight = np.float32(pos_weight)
+    history, start = [], time.perf_counter()
+    for epoch in range(epochs):
+        order, total = rng.permutation(len(feats)), 0.0
+        for i in range(0, len(order), batch_size):
+            idx = order[i : i + batch_size]
+            logits = model(Tensor._wrap(feats[idx]))
+            loss = F.binary_cross_entropy_with_logits(logits, Tensor._wrap(targets[idx]),
+                                                      pos_weight=Tensor._wrap(np.array([weight])))
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            total += float(loss.item()) * len(idx)
+        history.append(total / len(feats))
+        if verbose:
+            print(f"epoch {epoch + 1}  loss {history[-1]:.4f}  ({time.perf_counter() - start:.0f} s)")
+    return model, history
+
+
+def detect_triggers(probs: np.ndarray, threshold: float = 0.5, window: int = 3, refractory: int = 20) -> np.ndarray:
+    """Steps where the ``window``-step moving average of ``probs`` first reaches ``threshold``; after a
+    detection none fires for ``refractory`` steps (a word yields one detection, not one per step).
+
+    Shape:
+        probs (T',); output int64 step indices.
+    """
+    p = np.asarray(probs, dtype=np.float64)
+    if p.ndim != 1:
+        raise ValueError(f"detect_triggers: expects one stream's probabilities (T',), got shape {p.shape}")
+    window = max(1, int(window))
+    # A trailing (causal) average: a live detector only knows the past.
+    smooth = np.convolve(p, np.ones(window) / window)[: len(p)]
+    hits, blocked_until = [], -1
+    for t in np.flatnonzero(smooth >= threshold):
+        if t > blocked_until:
+            hits.append(t)
+            blocked_until = t + refractory
+    return np.asarray(hits, dtype=np.int64)
+
+
+@dataclass
+class DetectionReport:
+    """Counts of a detection run: true positives, false positives, missed triggers."""
+
+    tp: int
+    fp: int
+    fn: int
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    def __str__(self) -> str:
+        return (f"precision {self.precision:.3f}  recall {self.recall:.3f}  F1 {self.f1:.3f}  "
+                f"(tp {self.tp}, fp {self.fp}, missed {self.fn})")
+
+
+def match_detections(detected_s: np.ndarray, true_end_s: np.ndarray, before: float = 0.05,
+                     after: float = 0.4) -> DetectionReport:
+    """Greedy one-to-one matching: a detection at time d is correct for a trigger ending at e when
+    e − before ≤ d ≤ e + after; each trigger counts once, extra detections are false positives."""
+    used = np.zeros(len(true_end_s), dtype=bool)
+    tp = 0
+    for d in np.sort(np.asarray(detected_s, dtype=np.float64)):
+        ok = np.flatnonzero(~used & (np.asarray(true_end_s) - before <= d) & (d <= np.asarray(true_end_s) + after))
+        if ok.size:
+            used[ok[0]] = True
+            tp += 1
+    return DetectionReport(tp=tp, fp=len(detected_s) - tp, fn=int((~used).sum()))
+
+
+def evaluate_detector(model: TriggerWordDetector, streams: list[TriggerStream], threshold: float = 0.5,
+                      window: int = 3, refractory_s: float = 0.25, n_fft: int = 256, hop: int = 128,
+                      before: float = 0.05, after: float = 0.4) -> DetectionReport:
+    """Detect on each stream and match against its true trigger end times; the summed report."""
+    feats = np.stack([stream_features(s, n_fft=n_fft, hop=hop, n_mels=model.conv.in_channels) for s in streams])
+    probs = model.predict_proba(feats)
+    total = DetectionReport(0, 0, 0)
+    for stream, p in zip(streams, probs):
+        step_s = model.stride * hop / stream.sample_rate
+        steps = detect_triggers(p, threshold, window, refractory=int(math.ceil(refractory_s / step_s)))
+        # A step "hears" up to the end of its last frame.
+        times = ((model.last_frame(steps) * hop) + n_fft) / stream.sample_rate
+        r = match_detections(times, stream.trigger_end_times, before, after)
+        total = DetectionReport(total.tp + r.tp, total.fp + r.fp, total.fn + r.fn)
+    return total
