@@ -151,3 +151,29 @@ def test_date_task_small_setting_trains_beats_no_attention_and_draws_heatmap(tmp
     with_attention, without = result["additive"]["12-39"][0], result["None"]["12-39"][0]
     assert with_attention >= without + 0.5, result
     assert png.stat().st_size > 5000 and png.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_long_date_task_embeds_the_same_dates_in_sentences_of_varied_length():
+    from nnlab.data.datasets.seq_tasks import make_date_task, make_long_date_task
+
+    plain = make_date_task(400, seed=5)
+    long = make_long_date_task(400, seed=5, max_clauses=3)
+    assert long == make_long_date_task(400, seed=5, max_clauses=3) and long != make_long_date_task(400, seed=6)
+    for (date_text, iso), (sentence, target) in zip(plain, long):
+        assert target == iso and date_text in sentence and len(sentence) >= len(date_text)
+    lengths = np.array([len(s) for s, _ in long])
+    assert np.percentile(lengths, 90) > 2.5 * np.percentile(lengths, 10) and lengths.max() > 90, lengths
+    bare = make_long_date_task(400, seed=5, max_clauses=0)
+    assert all(s.endswith(d) for (s, _), (d, _) in zip(bare, plain))  # no clause after the date
+    with pytest.raises(ValueError, match="max_clauses"):
+        make_long_date_task(10, max_clauses=-1)
+
+
+def test_long_date_comparison_reports_every_test_sentence_in_one_length_bucket():
+    out = _example().compare_on_long_dates(n=300, epochs=1, attention="dot", max_clauses=2, formats=None,
+                                           edges=[0, 25, 45, 70, 200], emb=8, enc_hidden=8, dec_hidden=16,
+                                           batch_size=64, lr=1e-2, seed=0, quiet=True)
+    assert set(out) == {"dot", "None"}
+    for buckets in out.values():
+        assert buckets["all"][1] == 30 and sum(n for k, (_, n) in buckets.items() if k != "all") == 30
+        assert all(0.0 <= em <= 1.0 for em, _ in buckets.values())

@@ -56,3 +56,7 @@ from nnlab.data.datasets.seq_tasks import (  # noqa: E402
 )
 __all__ += ["CharVocab", "Seq2SeqSplits", "get_seq_task", "make_date_task", "make_reversal_task", "make_sorting_task",
             "make_word_sense_corpus", "seq2seq_splits"]
+
+# ---- seq2seq tasks: dates inside sentences of varied length (data/datasets/seq_tasks.py) ----
+from nnlab.data.datasets.seq_tasks import make_long_date_task  # noqa: E402
+__all__ += ["make_long_date_task"]

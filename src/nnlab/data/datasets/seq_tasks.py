@@ -306,3 +306,42 @@ def get_seq_task(name: str, n: int | None = None, seed: int = 0, **kwargs) -> Se
         raise ValueError(f"get_seq_task: unknown task {name!r}; expected one of {sorted(makers)}")
     make, default_n = makers[name]
     return seq2seq_splits(make(n=default_n if n is None else n, seed=seed, **kwargs), seed=seed, name=name)
+
+
+# ---- dates inside longer sentences (for the attention-vs-bottleneck length comparison) -------------
+
+_LONG_OPENERS = ("", "on ", "it was ", "we met on ", "the invoice was issued on ", "please note that on ",
+                 "according to the old records kept in the town hall, on ", "due ",
+                 "the contract between the two parties was finally signed on ", "she was born on ")
+_LONG_CLAUSES = (" at the main office", " in the morning", " after a long delay", " as the letter says",
+                 " near the old harbour", " before the storm", " with three witnesses present",
+                 " according to the clerk", " in the small village by the lake", " just after lunch")
+
+
+def make_long_date_task(n: int = 10000, seed: int = 0, formats: Sequence[str] | None = None,
+                        max_clauses: int = 4, years: tuple[int, int] = (1970, 2029)) -> list[tuple[str, str]]:
+    """``n`` pairs (a date inside a sentence of varied length, ISO ``YYYY-MM-DD``).
+
+    The date, drawn as in :func:`make_date_task`, is preceded by an opener ("the invoice was
+    issued on ") and followed by 0..``max_clauses`` trailing clauses (" at the main office"),
+    so sources spread over roughly 8–130 characters while the target stays 10 characters:
+    the longer the sentence, the more an encoder without attention must carry past the date.
+
+    Args:
+        n: number of pairs (default 10000).
+        seed: generator seed (default 0).
+        formats: names from :data:`DATE_FORMATS` (default all).
+        max_clauses: most trailing clauses per sentence (default 4).
+        years: inclusive year range (default (1970, 2029)).
+    """
+    if max_clauses < 0:
+        raise ValueError(f"make_long_date_task: max_clauses must be ≥ 0, got {max_clauses}")
+    dates = make_date_task(n, seed=seed, formats=formats, years=years)
+    rng = np.random.default_rng([seed, 1])
+    openers = rng.integers(0, len(_LONG_OPENERS), size=n)
+    counts = rng.integers(0, max_clauses + 1, size=n)
+    pairs = []
+    for (text, iso), o, k in zip(dates, openers, counts):
+        tail = "".join(_LONG_CLAUSES[int(c)] for c in rng.integers(0, len(_LONG_CLAUSES), size=int(k)))
+        pairs.append((_LONG_OPENERS[int(o)] + text + tail, iso))
+    return pairs
