@@ -1,6 +1,6 @@
 """BERT on a toy language: MLM + NSP pretraining, then the four fine-tunings, pretrained vs scratch.
 
-Run: python examples/bert_finetune.py [--pretrain-steps 1500] [--labelled 64]
+Run: python examples/bert_finetune.py [--pretrain-steps 3000] [--labelled 64] [--lr 1e-3]
 
 1. Pretrain ``BertForPreTraining`` on topic-coherent toy documents (``ToyWorld``): masked
    language modelling (15% of tokens: 80% [MASK], 10% random, 10% kept) plus next-sentence
@@ -25,8 +25,8 @@ from nnlab.models.bert_tasks import (BertForQuestionAnswering, BertForSequenceCl
                                      BertForTokenClassification, evaluate, finetune, pretrain, pretraining_accuracy)
 
 
-def main(pretrain_steps: int = 1500, d_model: int = 64, layers: int = 2, nhead: int = 4, labelled: int = 64,
-         finetune_epochs: int = 30, test_size: int = 300, lr: float = 2e-3, dropout: float = 0.0, seed: int = 0,
+def main(pretrain_steps: int = 3000, d_model: int = 64, layers: int = 2, nhead: int = 4, labelled: int = 64,
+         finetune_epochs: int = 30, test_size: int = 300, lr: float = 1e-3, dropout: float = 0.0, seed: int = 0,
          tasks: tuple[str, ...] = ("topic", "tagging", "pair", "span"), quiet: bool = False) -> dict:
     nnlab.manual_seed(seed)
     world = ToyWorld()
@@ -66,7 +66,8 @@ def main(pretrain_steps: int = 1500, d_model: int = 64, layers: int = 2, nhead: 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--pretrain-steps", type=int, default=1500)
+    parser.add_argument("--pretrain-steps", type=int, default=3000)
+    parser.add_argument("--lr", type=float, default=1e-3)
     parser.add_argument("--labelled", type=int, default=64)
     args = parser.parse_args()
-    main(pretrain_steps=args.pretrain_steps, labelled=args.labelled)
+    main(pretrain_steps=args.pretrain_steps, labelled=args.labelled, lr=args.lr)

@@ -12,7 +12,8 @@ import nnlab
 from nnlab.models.bert import IGNORE_INDEX, BertForPreTraining, BertModel, mask_tokens
 from nnlab.models.bert_data import CLS, MASK, PAD, SEP, TAGS, ToyWorld
 from nnlab.models.bert_tasks import (BertForQuestionAnswering, BertForSequenceClassification,
-                                     BertForTokenClassification, evaluate, finetune, pretrain, pretraining_accuracy)
+                                     BertForTokenClassification, evaluate, finetune, pretrain, pretraining_accuracy,
+                                     warmup_linear)
 from tests.parity import assert_parity, copy_weights
 
 SPECIALS = (PAD, 1, CLS, SEP, MASK)
@@ -42,15 +43,17 @@ def test_masking_picks_15_percent_and_splits_them_80_10_10():
 
 
 class TorchBert(torch.nn.Module):
-    def __init__(self, V, d, nhead, layers, ff, max_len):
+    def __init__(self, V, d, nhead, layers, ff, max_len, norm_first=False):
         super().__init__()
         self.embeddings = torch.nn.Module()
         self.embeddings.word_embeddings = torch.nn.Embedding(V, d, padding_idx=0)
         self.embeddings.position_embeddings = torch.nn.Embedding(max_len, d)
         self.embeddings.token_type_embeddings = torch.nn.Embedding(2, d)
         self.embeddings.LayerNorm = torch.nn.LayerNorm(d, eps=1e-12)
-        layer = torch.nn.TransformerEncoderLayer(d, nhead, ff, dropout=0.0, activation="gelu", batch_first=True)
-        self.encoder = torch.nn.TransformerEncoder(layer, layers, enable_nested_tensor=False)
+        layer = torch.nn.TransformerEncoderLayer(d, nhead, ff, dropout=0.0, activation="gelu", batch_first=True,
+                                                 norm_first=norm_first)
+        self.encoder = torch.nn.TransformerEncoder(layer, layers, norm=torch.nn.LayerNorm(d) if norm_first else None,
+                                                   enable_nested_tensor=False)
         self.pooler = torch.nn.Linear(d, d)
 
     def forward(self, ids, types):
@@ -61,11 +64,12 @@ class TorchBert(torch.nn.Module):
         return h, torch.tanh(self.pooler(h[:, 0]))
 
 
-def test_bert_model_matches_pytorch_twin():
+@pytest.mark.parametrize("norm_first", [False, True])
+def test_bert_model_matches_pytorch_twin(norm_first):
     torch.manual_seed(0)
-    ref = TorchBert(20, 16, 2, 2, 32, 12).double()
+    ref = TorchBert(20, 16, 2, 2, 32, 12, norm_first).double()
     model = BertModel(20, d_model=16, nhead=2, layers=2, dim_feedforward=32, max_len=12, dropout=0.0,
-                      dtype=nnlab.float64)
+                      norm_first=norm_first, dtype=nnlab.float64)
     copy_weights(model, ref)
     ids = np.array([[CLS, 7, 8, SEP, 9, 10, SEP, 0], [CLS, 11, SEP, 12, SEP, 0, 0, 0]])
     types = np.array([[0, 0, 0, 0, 1, 1, 1, 0], [0, 0, 0, 1, 1, 0, 0, 0]])
@@ -114,16 +118,27 @@ def test_four_heads_shapes_and_losses():
         assert doc[s - 3] == query_name and e == s + 1  # the answer is that name's "ADJ NOUN"
 
 
+def test_init_scale_and_warmup_schedule():
+    # BERT's 0.02 belongs to D = 768; smaller widths keep its per-layer gain (see BertModel).
+    for d, std in ((768, 0.02), (64, 0.02 * 12 ** 0.5)):
+        w = BertModel(30, d_model=d, nhead=2, layers=1, dropout=0.0).encoder.layers[0].linear1.weight.detach().numpy()
+        assert abs(w.std() - std) < 0.05 * std, (d, w.std())
+    f = warmup_linear(4, 12)
+    np.testing.assert_allclose([f(k) for k in (0, 3, 4, 8, 12, 13)], [0.25, 1.0, 1.0, 0.5, 0.0, 0.0])
+
+
 def test_pretrained_encoder_beats_scratch_on_tagging_with_32_labels():
+    # NSP needs ~2000+ steps at D = 64 to leave chance (examples/bert_finetune.py reports it), too
+    # slow for a unit test; the MLM-driven transfer to tagging is reliable at this size.
     # Labelled and test sentences use disjoint halves of the content words: only pretraining has seen both.
     nnlab.manual_seed(0)
     world = ToyWorld()
     config = dict(vocab_size=len(world), d_model=32, nhead=4, layers=2, max_len=32, dropout=0.0)
     model = BertForPreTraining(**config)
-    history = pretrain(model, world.pretraining_pairs(200 * 32, n_docs=1000), MASK, world.special_ids, steps=200)
+    history = pretrain(model, world.pretraining_pairs(1000 * 32, n_docs=1000), MASK, world.special_ids, steps=1000)
     assert np.mean(history["mlm"][-20:]) < 0.7 * np.mean(history["mlm"][:20])
     acc = pretraining_accuracy(model, world.pretraining_pairs(300, n_docs=100, seed=7), MASK, world.special_ids)
-    assert acc["mlm_accuracy"] > 0.2, acc  # chance is ~1/90
+    assert acc["mlm_accuracy"] > 0.4, acc  # chance is ~1/90
     train, test = world.tagging_task(32, half=0, seed=1), world.tagging_task(200, half=1, seed=2)
     scores = {}
     for init in ("pretrained", "scratch"):

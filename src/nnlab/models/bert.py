@@ -103,6 +103,8 @@ class BertModel(nn.Module):
         d_model: D (default 64). nhead: heads (default 4). layers: encoder layers (default 2).
         dim_feedforward: MLP width (default 4·D). max_len: longest input (default 64).
         type_vocab_size: segments (default 2). dropout: default 0.1. pad: [PAD] id (default 0).
+        norm_first: pre-norm layers plus a final LayerNorm (default False: BERT's post-norm).
+        init_std: std of the weight init (default 0.02·√(768/D), BERT's 0.02 at D = 768).
         dtype: parameter dtype (default float32).
 
     Shape:
@@ -116,25 +118,33 @@ class BertModel(nn.Module):
 
     def __init__(self, vocab_size: int, d_model: int = 64, nhead: int = 4, layers: int = 2,
                  dim_feedforward: int | None = None, max_len: int = 64, type_vocab_size: int = 2,
-                 dropout: float = 0.1, pad: int = 0, dtype=None):
+                 dropout: float = 0.1, pad: int = 0, norm_first: bool = False, init_std: float | None = None, dtype=None):
         super().__init__()
         dt = as_dtype(dtype)
+        # BERT's N(0, 0.02²) was tuned for D = 768; at D = 64 it shrinks every sublayer's output
+        # ~3.5× relative to the residual, the [CLS] state barely depends on the input and NSP
+        # never leaves chance. Keep BERT's per-layer gain instead: std = 0.02·√(768/D).
+        init_std = 0.02 * (768 / d_model) ** 0.5 if init_std is None else float(init_std)
         self.config = dict(vocab_size=vocab_size, d_model=d_model, nhead=nhead, layers=layers,
                            dim_feedforward=dim_feedforward or 4 * d_model, max_len=max_len,
-                           type_vocab_size=type_vocab_size, dropout=dropout, pad=pad)
+                           type_vocab_size=type_vocab_size, dropout=dropout, pad=pad,
+                           norm_first=norm_first, init_std=init_std)
         self.pad = int(pad)
         self.embeddings = BertEmbeddings(vocab_size, d_model, max_len, type_vocab_size, dropout, pad, dtype=dt)
         layer = nn.TransformerEncoderLayer(d_model, nhead, dim_feedforward=dim_feedforward or 4 * d_model,
-                                           dropout=dropout, activation="gelu", batch_first=True, dtype=dt)
-        self.encoder = nn.TransformerEncoder(layer, layers)
+                                           dropout=dropout, activation="gelu", batch_first=True,
+                                           norm_first=norm_first, dtype=dt)
+        # Pre-norm layers leave the residual stream unnormalized: a final LayerNorm closes it.
+        final = nn.LayerNorm(d_model, dtype=dt) if norm_first else None
+        self.encoder = nn.TransformerEncoder(layer, layers, norm=final)
         self.pooler = nn.Linear(d_model, d_model, dtype=dt)
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
-        """BERT's init: embeddings and Linear weights N(0, 0.02²), biases 0, LayerNorms (1, 0)."""
+        """BERT's init: embeddings and Linear weights N(0, init_std²), biases 0, LayerNorms (1, 0)."""
         for name, p in self.named_parameters():
             if p.ndim >= 2:
-                nn.init.normal_(p, std=0.02)
+                nn.init.normal_(p, std=self.config["init_std"])
             elif "norm" in name.lower() and name.endswith("weight"):
                 nn.init.ones_(p)
             else:

@@ -2,8 +2,9 @@
 and the four small labelled tasks of :mod:`nnlab.models.bert_tasks`.
 
 Sentences follow five templates over word classes (names, and per topic verbs, adjectives,
-nouns); a document keeps one topic and one protagonist, so the next sentence is
-predictable from the current one and words of a topic co-occur. Each topic's content words
+nouns); a document keeps one topic and one protagonist, and every template names the
+protagonist, so a true next sentence shares both the name and the topic with the current one
+(a random one shares the name 1/8 and the topic 1/4 of the time) and words of a topic co-occur. Each topic's content words
 are split into two halves: the labelled fine-tuning sets use ``half=0`` words and their
 test sets ``half=1`` words, so only a model that learned from the unlabelled corpus which
 words go together (pretraining) can classify the unseen half.
@@ -33,13 +34,13 @@ TOPICS = {
               ("soft", "catchy", "slow", "jazzy", "sad", "lively"),
               ("song", "tune", "guitar", "piano", "drum", "melody")),
 }
-FUNCTION_WORDS = ("the", "a", "is", "likes", "and", "near", ".", "what", "?")
+FUNCTION_WORDS = ("the", "a", "is", "likes", "and", "near", "says", ".", "what", "?")
 #: word classes of the tagging task, in label order.
 TAGS = ("NAME", "VERB", "DET", "ADJ", "NOUN", "FUNC")
 # Templates: "N" name, "N2" another name, "V" verb, "A" adjective, "O" noun; others literal.
 TEMPLATES = (
     ("N", "V", "the", "A", "O", "."),
-    ("the", "O", "is", "A", "."),
+    ("N", "says", "the", "O", "is", "A", "."),
     ("N", "likes", "the", "O", "."),
     ("N", "and", "N2", "V", "a", "O", "."),
     ("the", "A", "O", "near", "N", "is", "A", "."),

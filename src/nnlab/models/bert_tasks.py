@@ -21,7 +21,8 @@ from nnlab import nn
 from nnlab.autograd.grad_mode import no_grad
 from nnlab.autograd.tensor import Tensor
 from nnlab.models.bert import IGNORE_INDEX, BertForPreTraining, BertModel, mask_tokens
-from nnlab.optim import AdamW
+from nnlab.optim import AdamW, clip_grad_norm_
+from nnlab.optim.lr_scheduler import LambdaLR
 
 
 def _long(a) -> Tensor:
@@ -135,8 +136,18 @@ def _take(batch: dict, idx: np.ndarray) -> dict:
     return {k: v[idx] for k, v in batch.items()}
 
 
+def warmup_linear(warmup: int, total: int):
+    """BERT's schedule factor: linear warmup over ``warmup`` steps, then linear decay to 0 at ``total``."""
+    def factor(step: int) -> float:
+        if step < warmup:
+            return (step + 1) / warmup
+        return max(0.0, (total - step) / max(1, total - warmup))
+    return factor
+
+
 def pretrain(model: BertForPreTraining, data: dict, mask_id: int, special_ids, steps: int, batch_size: int = 32,
-             lr: float = 2e-3, weight_decay: float = 0.01, seed: int = 0) -> dict[str, list[float]]:
+             lr: float = 1e-3, weight_decay: float = 0.01, warmup: float = 0.1, max_grad_norm: float = 1.0,
+             nsp_weight: float = 1.0, seed: int = 0) -> dict[str, list[float]]:
     """MLM + NSP pretraining: ``steps`` AdamW steps on batches of ``data`` (shuffled each pass), with
     fresh 15% / 80-10-10 masking of every batch (:func:`~nnlab.models.bert.mask_tokens`).
 
@@ -145,7 +156,11 @@ def pretrain(model: BertForPreTraining, data: dict, mask_id: int, special_ids, s
         data: ``input_ids``, ``token_type_ids`` (N, L) and ``nsp_labels`` (N,), e.g. from
             ``ToyWorld.pretraining_pairs``.
         mask_id, special_ids: the [MASK] id and the ids never masked.
-        steps: optimizer steps. batch_size: default 32. lr: default 2e-3. weight_decay: default 0.01.
+        steps: optimizer steps. batch_size: default 32. lr: peak learning rate (default 1e-3).
+        weight_decay: default 0.01.
+        warmup: fraction of ``steps`` of linear warmup before the linear decay (default 0.1).
+        max_grad_norm: gradient clipping norm (default 1.0).
+        nsp_weight: λ in loss = MLM + λ·NSP (default 1.0, BERT's sum).
         seed: shuffling and masking seed (default 0).
 
     Returns:
@@ -153,6 +168,7 @@ def pretrain(model: BertForPreTraining, data: dict, mask_id: int, special_ids, s
     """
     rng = np.random.default_rng(seed)
     opt = AdamW(model.parameters(), lr=lr, weight_decay=weight_decay)
+    sched = LambdaLR(opt, warmup_linear(max(1, int(warmup * steps)), steps))
     vocab_size = model.bert.config["vocab_size"]
     n = len(data["input_ids"])
     history: dict[str, list[float]] = {"mlm": [], "nsp": []}
@@ -166,8 +182,10 @@ def pretrain(model: BertForPreTraining, data: dict, mask_id: int, special_ids, s
         inputs, labels = mask_tokens(data["input_ids"][idx], mask_id, vocab_size, special_ids, generator=rng)
         mlm, nsp = model.loss(inputs, data["token_type_ids"][idx], labels, data["nsp_labels"][idx])
         opt.zero_grad()
-        (mlm + nsp).backward()
+        (mlm + nsp * nsp_weight).backward()
+        clip_grad_norm_(model.parameters(), max_grad_norm)
         opt.step()
+        sched.step()
         history["mlm"].append(float(mlm.item()))
         history["nsp"].append(float(nsp.item()))
     return history
