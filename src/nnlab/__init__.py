@@ -27,5 +27,6 @@ from nnlab.ops import abs, max, min, pow, sum  # noqa: A004 - PyTorch's names
 from nnlab import autograd, functional, nn, optim, data, io, train, models, text, vision, diagnostics, audio  # noqa: E402
 from nnlab.io import load, save  # noqa: E402
 from nnlab.nn.summary import summary  # noqa: E402
+from nnlab.profiler import profile  # noqa: E402
 
 __version__ = "0.1.0"

@@ -7,9 +7,16 @@ is summed back to the shape of the input it belongs to, then checked. No
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 
 from nnlab.autograd.tensor import Tensor
+
+#: ``run(node, grad) -> grads`` that replaces ``node._fn.backward(node, grad)`` while
+#: ``nnlab.profile()`` is active (it times each call); ``None`` otherwise. Read once per
+#: ``backward()``, so the unprofiled engine pays nothing per node.
+backward_hook = None
 
 
 def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
@@ -51,11 +58,41 @@ def _dependencies(root: Tensor) -> dict[Tensor, int]:
     return deps
 
 
-def _accumulate_into(t: Tensor, g: np.ndarray) -> None:
+def _accumulate_into(t: Tensor, g: np.ndarray, owned: bool = False) -> None:
+    """Add ``g`` to ``t.grad``; an ``owned`` gradient (no one else can see it) becomes ``grad`` without a copy."""
     if t.grad is None:
-        t.grad = Tensor._wrap(np.array(g, dtype=t.data.dtype, copy=True))
+        if not (owned and g.dtype == t.data.dtype):
+            g = np.array(g, dtype=t.data.dtype, copy=True)
+        t.grad = Tensor._wrap(g)
     else:
         t.grad = Tensor._wrap(t.grad.data + g)
+
+
+def _owned(g: np.ndarray) -> bool:
+    """Whether ``g`` owns its memory and only the engine's local variable reaches it.
+
+    Then handing it to a leaf as its ``grad`` cannot alias anything: no view of it
+    exists (a view keeps its base referenced) and no backward kept it. For a wide
+    layer this saves a copy of every weight gradient (and its page faults) per step,
+    as PyTorch's gradient "stealing" does. The reference count of an unshared array
+    seen through this very call is measured once at import (:data:`_UNSHARED`), so
+    the test holds whatever the interpreter counts for locals and arguments.
+    """
+    return type(g) is np.ndarray and g.base is None and sys.getrefcount(g) <= _UNSHARED
+
+
+def _unshared_count() -> int:
+    grads = {0: np.empty(1)}
+    g = grads.pop(0)
+    return _refcount(g)
+
+
+def _refcount(g: np.ndarray) -> int:
+    return sys.getrefcount(g)
+
+
+# Only CPython's reference counts say who else holds an array; elsewhere always copy.
+_UNSHARED = _unshared_count() if sys.implementation.name == "cpython" else -1
 
 
 def backward(root: Tensor, gradient=None, retain_graph: bool = False) -> None:
@@ -78,6 +115,7 @@ def backward(root: Tensor, gradient=None, retain_graph: bool = False) -> None:
         if grad.shape != root.shape:
             raise RuntimeError(f"backward: gradient has shape {grad.shape}, the tensor has shape {root.shape}")
 
+    hook = backward_hook
     deps = _dependencies(root)
     grads: dict[Tensor, np.ndarray] = {root: grad}
     ready = [root]
@@ -87,7 +125,8 @@ def backward(root: Tensor, gradient=None, retain_graph: bool = False) -> None:
         node = t._node
         if node is None:
             if g is not None:
-                _accumulate_into(t, g)
+                owned = _owned(g)  # its own statement: as a call argument, g would be referenced once more
+                _accumulate_into(t, g, owned)
             continue
         if g is None:  # no gradient reached t, but its inputs still wait for t's turn
             in_grads = ()
@@ -99,7 +138,7 @@ def backward(root: Tensor, gradient=None, retain_graph: bool = False) -> None:
                     f"backward: trying to backward through {node!r} a second time, but its saved values were "
                     "freed after the first backward; pass retain_graph=True to the first backward() to keep them"
                 )
-            in_grads = node._fn.backward(node, g)
+            in_grads = node._fn.backward(node, g) if hook is None else hook(node, g)
             if not isinstance(in_grads, tuple):
                 in_grads = (in_grads,)
             if not retain_graph:
@@ -124,3 +163,4 @@ def backward(root: Tensor, gradient=None, retain_graph: bool = False) -> None:
             deps[p] = n
             if n == 0:
                 ready.append(p)
+        in_grads = pg = None  # drop this node's references so that a leaf's gradient can be owned

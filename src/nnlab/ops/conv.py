@@ -9,6 +9,8 @@ gradient and folds the column gradient back onto the input with ``fold_windows``
 
 The helpers here (column layout, padding rules, checks) are shared with
 ``nnlab.ops.conv_transpose``, whose forward is exactly this file's input gradient.
+Stride-1 convolutions over large feature maps take :mod:`nnlab.ops.conv_shift` instead
+(one matmul per kernel offset on shifted views, no column matrix).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import numpy as np
 from nnlab.autograd.function import Context, Function
 from nnlab.autograd.tensor import Tensor
 from nnlab.backend.windows import fold_windows, pad_spatial, sliding_windows, window_output_shape
+from nnlab.ops.conv_shift import ShiftConvNd, use_shift_conv
 from nnlab.ops.movement import squeeze, unsqueeze
 
 IntOrTuple = Union[int, Sequence[int]]
@@ -293,7 +296,11 @@ def convnd(
             f"{op}: kernel {kernel} with dilation {dil} spans {span}, larger than the padded input {padded} "
             f"(input {spatial}, padding {pads})"
         )
-    y = ConvNd.apply(x, weight, bias, st, pads, dil, int(groups))
+    out = tuple((n - sp) // s + 1 for n, sp, s in zip(padded, span, st))
+    if use_shift_conv(x.shape[1], st, int(groups), out, padded):
+        y = ShiftConvNd.apply(x, weight, bias, pads, dil)
+    else:
+        y = ConvNd.apply(x, weight, bias, st, pads, dil, int(groups))
     return squeeze(y, 0) if unbatched else y
 
 

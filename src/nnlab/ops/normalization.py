@@ -100,12 +100,20 @@ class Normalization(Function):
         xhat, invstd, weight = ctx.saved_tensors
         layout: _Layout = ctx.layout
         broadcast_axes = tuple(i for i, n in enumerate(layout.affine) if n == 1)
-        gx = gw = gb = None
-        if ctx.needs_input_grad[1]:
-            gw = np.sum(grad * xhat, axis=broadcast_axes).reshape(weight.shape)
-        if ctx.needs_input_grad[2]:
-            gb = np.sum(grad, axis=broadcast_axes).reshape(ctx.bias_shape)
-        if ctx.needs_input_grad[0]:
+        # Batch norm: γ is constant over each statistic's M elements, so the ⟨ĝ⟩ and ⟨ĝ ⊙ x̂⟩ of
+        # ∂L/∂x are γ·Σg/M and γ·Σ(g ⊙ x̂)/M — the very sums ∂L/∂β and ∂L/∂γ need (7 passes, not 11).
+        per_channel = ctx.batch_stats and layout.axes == (0, 2)
+        sum_gx = np.sum(grad * xhat, axis=broadcast_axes) if ctx.needs_input_grad[1] or per_channel else None
+        sum_g = np.sum(grad, axis=broadcast_axes) if ctx.needs_input_grad[2] or per_channel else None
+        gw = sum_gx.reshape(weight.shape) if ctx.needs_input_grad[1] else None
+        gb = sum_g.reshape(ctx.bias_shape) if ctx.needs_input_grad[2] else None
+        gx = None
+        if ctx.needs_input_grad[0] and per_channel:
+            a = invstd.reshape(-1) if weight is None else invstd.reshape(-1) * weight.reshape(-1)
+            gx = grad * a.reshape(layout.affine)
+            gx -= xhat * (a * sum_gx / layout.count).reshape(layout.affine)
+            gx -= (a * sum_g / layout.count).reshape(layout.affine)
+        elif ctx.needs_input_grad[0]:
             gh = grad if weight is None else grad * weight.reshape(layout.affine)
             gs = gh.reshape(layout.view)
             if ctx.batch_stats:

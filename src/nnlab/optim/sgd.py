@@ -7,6 +7,7 @@ from typing import Any, Iterable
 import numpy as np
 
 from nnlab.autograd.tensor import Tensor
+from nnlab.backend.memory import add_scaled_
 from nnlab.optim.optimizer import Optimizer, check_hyper
 
 
@@ -64,17 +65,24 @@ class SGD(Optimizer):
                         "Nesterov momentum requires momentum > 0 and zero dampening")
 
     def _update(self, p: Tensor, grad: np.ndarray, state: dict[str, Any], group: dict[str, Any]) -> None:
-        g = -grad if group["maximize"] else grad
+        # Updates go in place through add_scaled_, so a large layer allocates no temporary of its size.
+        sign = -1.0 if group["maximize"] else 1.0
+        g = grad
         if group["weight_decay"] != 0:
-            g = g + group["weight_decay"] * p.data
+            g = sign * grad + group["weight_decay"] * p.data
+            sign = 1.0
         momentum = group["momentum"]
         if momentum != 0:
             buf = state.get("momentum_buffer")
             if buf is None:
-                buf = np.array(g, copy=True)
+                buf = np.array(g, copy=True) if sign == 1.0 else -g
                 state["momentum_buffer"] = buf
             else:
                 buf *= momentum
-                buf += (1 - group["dampening"]) * g
-            g = g + momentum * buf if group["nesterov"] else buf
-        p.data -= group["lr"] * g
+                add_scaled_(buf, g, sign * (1 - group["dampening"]))
+            if group["nesterov"]:
+                g = sign * g + momentum * buf
+            else:
+                g = buf
+            sign = 1.0
+        add_scaled_(p.data, g, -sign * group["lr"])

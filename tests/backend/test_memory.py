@@ -1,0 +1,40 @@
+"""backend/memory.py: the blocked in-place axpy and the glibc malloc tuning."""
+
+import numpy as np
+import pytest
+
+from nnlab.backend import memory
+from nnlab.backend.memory import BLOCK, add_scaled_, tune_malloc
+
+
+@pytest.mark.parametrize("size", [7, 4 * BLOCK + 1, 5 * BLOCK + 123])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_add_scaled_matches_out_plus_alpha_x(size, dtype):
+    rng = np.random.default_rng(size)
+    out = rng.standard_normal(size).astype(dtype)
+    x = rng.standard_normal(size).astype(dtype)
+    expected = out + dtype(-0.3) * x
+    result = add_scaled_(out, x, -0.3)
+    assert result is out and out.dtype == dtype  # in place, no promotion to float64
+    np.testing.assert_array_equal(out, expected)  # the same two roundings per element, block by block
+
+
+def test_add_scaled_on_non_contiguous_and_2d():
+    rng = np.random.default_rng(0)
+    base = rng.standard_normal((600, 1000)).astype(np.float32)
+    out, x = base[:, ::2].copy(), rng.standard_normal((600, 500)).astype(np.float32)
+    expected = out + np.float32(2.0) * x
+    add_scaled_(out, x, 2.0)
+    np.testing.assert_array_equal(out, expected)
+    view, xv = base[:, ::2], x  # a strided view takes the plain path
+    expected = view + np.float32(0.5) * xv
+    add_scaled_(view, xv, 0.5)
+    np.testing.assert_array_equal(base[:, ::2], expected)
+
+
+def test_tune_malloc_is_idempotent_and_can_be_disabled(monkeypatch):
+    first = tune_malloc()
+    assert tune_malloc() is first  # applied once, at import
+    monkeypatch.setattr(memory, "_tuned", None)
+    monkeypatch.setenv("NNLAB_MALLOC_TUNING", "0")
+    assert tune_malloc() is False
