@@ -104,3 +104,15 @@ def test_errors():
         nn.Embedding(V, D, padding_idx=9)
     with pytest.raises(ValueError, match="2-D"):
         nn.Embedding.from_pretrained(np.zeros(3))
+
+
+def test_sparse_gradients_are_refused_clearly():
+    import pytest as _pytest
+
+    import nnlab.functional as F
+    from nnlab import nn as _nn
+
+    with _pytest.raises(ValueError, match="sparse=True is not supported"):
+        _nn.Embedding(5, 3, sparse=True)
+    with _pytest.raises(ValueError, match="sparse=True is not supported"):
+        F.embedding(nnlab.tensor([1]), nnlab.randn(5, 3), sparse=True)

@@ -42,7 +42,7 @@ class Embedding(Module):
         if num_embeddings < 0 or embedding_dim < 0:
             raise ValueError(f"Embedding: sizes must be non-negative, got {num_embeddings} x {embedding_dim}")
         if sparse:
-            raise NotImplementedError("Embedding: sparse gradients are not supported; use sparse=False")
+            raise ValueError("Embedding: sparse=True is not supported (nnlab keeps dense gradients); use sparse=False")
         self.num_embeddings, self.embedding_dim = int(num_embeddings), int(embedding_dim)
         self.padding_idx = normalize_padding_idx(padding_idx, self.num_embeddings, "Embedding")
         self.max_norm, self.norm_type = max_norm, float(norm_type)

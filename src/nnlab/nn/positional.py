@@ -42,7 +42,7 @@ class _AddPositions(Module):
         self.max_len, self.d_model, self.batch_first, self.p = int(max_len), int(d_model), batch_first, dropout
 
     def _table(self) -> Tensor:  # pragma: no cover - abstract
-        raise NotImplementedError
+        raise NotImplementedError(f"_table is abstract: {type(self).__name__} must implement it")
 
     def _positions(self, x: Tensor, offset: int) -> tuple[Tensor, tuple[int, ...]]:
         name = type(self).__name__

@@ -80,7 +80,7 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None, max
         input: (*) → output (*, D).
     """
     if sparse:
-        raise NotImplementedError("embedding: sparse gradients are not supported; use sparse=False")
+        raise ValueError("embedding: sparse=True is not supported (nnlab keeps dense gradients); use sparse=False")
     if not isinstance(weight, Tensor) or weight.ndim != 2:
         raise ValueError(f"embedding: weight must be a 2-D tensor (num_embeddings, embedding_dim), "
                          f"got {getattr(weight, 'shape', type(weight).__name__)}")
