@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 import nnlab
-from nnlab.data.datasets.seq_tasks import make_word_sense_corpus, pad_sequences
+from nnlab.data.datasets.seq_tasks import make_word_sense_corpus
+from nnlab.data.padding import pad_sequences
 from nnlab.models.elmo import ELMo, ScalarMix, reverse_padded
 from nnlab.text import Vocab
 
@@ -60,7 +61,7 @@ def test_each_direction_sees_only_its_side_and_padding_is_ignored():
 
 
 def _bank_vectors(model, vocab, sentences, layer=None):
-    ids = pad_sequences([vocab.encode(t) for t, _ in sentences])
+    ids, _ = pad_sequences([vocab.encode(t) for t, _ in sentences])
     with nnlab.no_grad():
         h = (model(ids) if layer is None else model.layer_states(ids)[layer]).numpy()
     v = h[np.arange(len(sentences)), [t.index("bank") for t, _ in sentences]]
@@ -83,7 +84,7 @@ def test_bank_gets_different_vectors_in_different_contexts():
     nnlab.manual_seed(0)
     corpus = make_word_sense_corpus(1500, seed=0)
     vocab = Vocab.build([t for t, _ in corpus])
-    ids = pad_sequences([vocab.encode(t) for t, _ in corpus])
+    ids, _ = pad_sequences([vocab.encode(t) for t, _ in corpus])
     held_out = make_word_sense_corpus(200, seed=99, filler=0.0)
     model = ELMo(len(vocab), embedding_dim=32, num_layers=2, dropout=0.0)
     before = _sense_similarity(model, vocab, held_out, layer=1)

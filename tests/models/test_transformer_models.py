@@ -14,7 +14,8 @@ import torch
 
 import nnlab
 from nnlab.data.datasets.seq_tasks import (BOS, EOS, PAD, CharVocab, get_seq_task, make_date_task,
-                                           make_reversal_task, make_sorting_task, pad_sequences)
+                                           make_reversal_task, make_sorting_task)
+from nnlab.data.padding import pad_sequences
 from nnlab.models.attention_maps import attention_maps
 from nnlab.models.transformer_models import Seq2SeqTransformer, exact_match, shift_right
 from tests.parity import assert_parity, copy_weights
@@ -51,7 +52,7 @@ def test_vocab_padding_and_splits():
     assert (v.pad, v.unk, v.bos, v.eos) == (0, 1, 2, 3) and len(v) == 7
     assert v.encode("ba?", add_eos=True) == [5, 4, 1, 3]
     assert v.decode([2, 5, 4, 3, 4, 0]) == "ba"
-    np.testing.assert_array_equal(pad_sequences([[1, 2], [3]], max_len=3), [[1, 2, 0], [3, 0, 0]])
+    np.testing.assert_array_equal(pad_sequences([[1, 2], [3]], max_len=3)[0].numpy(), [[1, 2, 0], [3, 0, 0]])
     data = get_seq_task("reversal", n=100, min_len=2, max_len=5)
     assert (len(data.pairs_train), len(data.pairs_dev), len(data.pairs_test)) == (80, 10, 10)
     assert data.src_train.shape == (80, 5) and data.tgt_train.shape == (80, 6) and data.src_train.dtype == np.int64

@@ -29,6 +29,14 @@ def _long(a) -> Tensor:
     return Tensor._wrap(np.asarray(a, dtype=np.int64))
 
 
+
+def _head(bert: BertModel, outputs: int) -> nn.Linear:
+    """A Linear(D, outputs) task head initialized as BERT's: N(0, 0.02²) weights, zero bias."""
+    head = nn.Linear(bert.config["d_model"], outputs, dtype=bert.pooler.weight.dtype)
+    nn.init.normal_(head.weight, std=0.02)
+    nn.init.zeros_(head.bias)
+    return head
+
 class BertForSequenceClassification(nn.Module):
     """logits = W · dropout(pooled) + b: one class per sentence or sentence pair.
 
@@ -48,9 +56,7 @@ class BertForSequenceClassification(nn.Module):
         super().__init__()
         self.bert = bert
         self.dropout = nn.Dropout(dropout)
-        self.classifier = nn.Linear(bert.config["d_model"], num_labels, dtype=bert.pooler.weight.dtype)
-        nn.init.normal_(self.classifier.weight, std=0.02)
-        nn.init.zeros_(self.classifier.bias)
+        self.classifier = _head(bert, num_labels)
 
     def forward(self, input_ids, token_type_ids=None) -> Tensor:
         _, pooled = self.bert(input_ids, token_type_ids)
@@ -77,9 +83,7 @@ class BertForTokenClassification(nn.Module):
         super().__init__()
         self.bert = bert
         self.dropout = nn.Dropout(dropout)
-        self.classifier = nn.Linear(bert.config["d_model"], num_labels, dtype=bert.pooler.weight.dtype)
-        nn.init.normal_(self.classifier.weight, std=0.02)
-        nn.init.zeros_(self.classifier.bias)
+        self.classifier = _head(bert, num_labels)
 
     def forward(self, input_ids, token_type_ids=None) -> Tensor:
         h, _ = self.bert(input_ids, token_type_ids)
@@ -107,9 +111,7 @@ class BertForQuestionAnswering(nn.Module):
     def __init__(self, bert: BertModel):
         super().__init__()
         self.bert = bert
-        self.qa_outputs = nn.Linear(bert.config["d_model"], 2, dtype=bert.pooler.weight.dtype)
-        nn.init.normal_(self.qa_outputs.weight, std=0.02)
-        nn.init.zeros_(self.qa_outputs.bias)
+        self.qa_outputs = _head(bert, 2)
 
     def forward(self, input_ids, token_type_ids=None) -> tuple[Tensor, Tensor]:
         h, _ = self.bert(input_ids, token_type_ids)

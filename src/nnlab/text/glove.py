@@ -14,7 +14,7 @@ from typing import Sequence
 import numpy as np
 
 from nnlab.text.keyed_vectors import KeyedVectors
-from nnlab.text.vocab import Vocab
+from nnlab.text.vocab import Vocab, index_stream
 
 __all__ = ["GloVe", "cooccurrence", "glove_weight"]
 
@@ -97,13 +97,8 @@ class GloVe:
         V, D = len(self.vocab), self.vector_size
         if V == 0:
             raise ValueError(f"GloVe: no word occurs at least min_count={self.min_count} times")
-        stoi = self.vocab.get_stoi()
-        ids, sent = [], []
-        for s, words in enumerate(sentences):
-            row = [stoi[w] for w in words if w in stoi]
-            ids += row
-            sent += [s] * len(row)
-        rows, cols, x = cooccurrence(np.asarray(ids, dtype=np.int64), np.asarray(sent, dtype=np.int64), V, self.window)
+        ids, sent = index_stream(self.vocab, sentences)
+        rows, cols, x = cooccurrence(ids, sent, V, self.window)
         if len(x) == 0:
             raise ValueError("GloVe: no two known words co-occur within the window")
         self.cooc = (rows, cols, x)

@@ -15,7 +15,7 @@ separates; and "good, but … bad" holds the same words as "bad, but … good". 
 
 from __future__ import annotations
 
-from typing import NamedTuple, Sequence
+from typing import NamedTuple
 
 import numpy as np
 

@@ -13,6 +13,8 @@ import os
 from collections import Counter
 from typing import Any, Iterable, Iterator, Sequence
 
+import numpy as np
+
 from nnlab.io.serialization import _write_atomic
 
 __all__ = ["Vocab", "PAD", "UNK", "BOS", "EOS", "DEFAULT_SPECIALS"]
@@ -218,3 +220,19 @@ class Vocab:
     def __repr__(self) -> str:
         head = ", ".join(repr(t) for t in self._itos[:8])
         return f"Vocab(size={len(self)}, tokens=[{head}{', ...' if len(self) > 8 else ''}])"
+
+
+def index_stream(vocab: "Vocab", sentences) -> tuple[np.ndarray, np.ndarray]:
+    """The known words of all ``sentences`` as one int64 index stream, with each token's sentence id.
+
+    Unknown words are dropped (not mapped to ``<unk>``), as word2vec and GloVe train on the
+    vocabulary only; the sentence ids keep context windows from crossing sentence boundaries.
+    """
+    stoi = vocab.get_stoi()
+    ids: list[int] = []
+    sent: list[int] = []
+    for s, words in enumerate(sentences):
+        row = [stoi[w] for w in words if w in stoi]
+        ids += row
+        sent += [s] * len(row)
+    return np.asarray(ids, dtype=np.int64), np.asarray(sent, dtype=np.int64)

@@ -20,7 +20,7 @@ from typing import Sequence
 import numpy as np
 
 from nnlab.text.keyed_vectors import KeyedVectors
-from nnlab.text.vocab import Vocab
+from nnlab.text.vocab import Vocab, index_stream
 
 __all__ = ["Word2Vec", "subsample_keep_prob", "unigram_table", "skipgram_pairs", "cbow_windows"]
 
@@ -141,21 +141,11 @@ class Word2Vec:
         self.syn1neg = np.zeros((V, D), dtype=self.dtype)
         self.wv = KeyedVectors(self.vocab.get_itos(), W_in)
 
-    def _stream(self, sentences: Sequence[Sequence[str]]) -> tuple[np.ndarray, np.ndarray]:
-        """Known words of all sentences as one index stream, with the sentence id of each token."""
-        stoi = self.vocab.get_stoi()
-        ids, sent = [], []
-        for s, words in enumerate(sentences):
-            row = [stoi[w] for w in words if w in stoi]
-            ids += row
-            sent += [s] * len(row)
-        return np.asarray(ids, dtype=np.int64), np.asarray(sent, dtype=np.int64)
-
     def train(self, sentences: Sequence[Sequence[str]]) -> list[float]:
         """Run ``epochs`` passes of SGD over ``sentences``; returns (and appends to ``losses``) the epoch losses."""
         if not hasattr(self, "wv"):
             self.build_vocab(sentences)
-        ids, sent = self._stream(sentences)
+        ids, sent = index_stream(self.vocab, sentences)
         if len(ids) < 2:
             raise ValueError("Word2Vec.train: the sentences hold fewer than 2 known words")
         keep_p = subsample_keep_prob(self.counts, self.sample)

@@ -22,6 +22,8 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from nnlab.data.padding import pad_sequences
+
 # The same order as nnlab.text.Vocab's defaults, so ids mean the same thing everywhere.
 PAD, UNK, BOS, EOS = 0, 1, 2, 3
 SPECIALS = ("<pad>", "<unk>", "<bos>", "<eos>")
@@ -77,22 +79,12 @@ class CharVocab:
         return f"CharVocab(size={len(self)})"
 
 
-def pad_sequences(seqs: Sequence[Sequence[int]], pad: int = PAD, max_len: int | None = None) -> np.ndarray:
-    """Stack integer sequences into an int64 array (N, L), right-padded with ``pad``.
-
-    Args:
-        seqs: N sequences of ids.
-        pad: the padding id (default 0).
-        max_len: L; default the longest sequence. Longer sequences raise.
-    """
+def _pad(seqs: Sequence[Sequence[int]], max_len: int | None = None) -> np.ndarray:
+    """Right-pad id sequences with ``<pad>`` into an int64 array (N, L); longer than ``max_len`` raises."""
     longest = max((len(s) for s in seqs), default=0)
-    length = longest if max_len is None else int(max_len)
-    if longest > length:
-        raise ValueError(f"pad_sequences: a sequence has length {longest} > max_len={length}")
-    out = np.full((len(seqs), length), pad, dtype=np.int64)
-    for i, s in enumerate(seqs):
-        out[i, : len(s)] = s
-    return out
+    if max_len is not None and longest > max_len:
+        raise ValueError(f"seq_tasks: a sequence has length {longest} > max_len={max_len}")
+    return pad_sequences(seqs, pad_index=PAD, max_len=max_len)[0].data
 
 
 # ---- date normalization ------------------------------------------------------------------
@@ -286,8 +278,8 @@ def seq2seq_splits(pairs: Sequence[tuple[str, str]], fractions: Sequence[float] 
     for which, idx in zip(("train", "dev", "test"), parts):
         chosen = [pairs[i] for i in idx]
         arrays[f"pairs_{which}"] = chosen
-        arrays[f"src_{which}"] = pad_sequences([src_vocab.encode(s) for s, _ in chosen], max_len=src_len)
-        arrays[f"tgt_{which}"] = pad_sequences([tgt_vocab.encode(t, add_eos=True) for _, t in chosen], max_len=tgt_len)
+        arrays[f"src_{which}"] = _pad([src_vocab.encode(s) for s, _ in chosen], max_len=src_len)
+        arrays[f"tgt_{which}"] = _pad([tgt_vocab.encode(t, add_eos=True) for _, t in chosen], max_len=tgt_len)
     return Seq2SeqSplits(src_vocab=src_vocab, tgt_vocab=tgt_vocab, name=name, **arrays)
 
 
