@@ -10,8 +10,12 @@ focused where the decoder needs it now. The scoring functions:
   the output layer reads [s_t; c_t].
 - dot (Luong et al. 2015): e_{t,s} = s_t · h_s; general: e_{t,s} = s_t · W_a h_s; query = the
   decoder state *after* the step; the output layer reads h̃_t = tanh(W_c [c_t; s_t]).
-- None: no attention; the decoder only sees the encoder's final states (through the bridge
-  s_0 = tanh(W_b [→h_S; ←h_1])), the bottleneck attention removes on long inputs.
+- None: no attention, the RNN encoder–decoder of Cho et al. (2014) that Bahdanau et al.
+  compare against: one fixed context c = [→h_S; ←h_1] (the encoder's final states) is
+  fed with every input token and read by the output layer, and starts the decoder through
+  the bridge s_0 = tanh(W_b c). Everything is as in the additive model except that c does
+  not change with t: the whole source must fit in one vector, the bottleneck attention
+  removes on long inputs.
 """
 
 from __future__ import annotations
@@ -110,8 +114,8 @@ class AttentionSeq2Seq(nn.Module):
     Attributes:
         src_embedding.weight (V_s, E), tgt_embedding.weight (V_t, E): N(0, 1);
         encoder: nn.LSTM(E, H_e, bidirectional); bridge_h, bridge_c: Linear(2H_e, H_d);
-        cell: nn.LSTMCell(E + 2H_e for additive else E, H_d); attn: :class:`Attention`;
-        combine: Linear(2H_e + H_d, H_d) (Luong only); out: Linear(H_d + 2H_e (additive) or H_d, V_t).
+        cell: nn.LSTMCell(E + 2H_e (additive, None) or E (Luong), H_d); attn: :class:`Attention`;
+        combine: Linear(2H_e + H_d, H_d) (Luong only); out: Linear(H_d + 2H_e (additive, None) or H_d, V_t).
     """
 
     def __init__(self, src_vocab: int, tgt_vocab: int, emb: int = 32, enc_hidden: int = 64, dec_hidden: int = 128,
@@ -126,15 +130,17 @@ class AttentionSeq2Seq(nn.Module):
         self.encoder = nn.LSTM(emb, enc_hidden, batch_first=True, bidirectional=True)
         self.bridge_h = nn.Linear(keys, dec_hidden)
         self.bridge_c = nn.Linear(keys, dec_hidden)
-        self.cell = nn.LSTMCell(emb + keys if attention == "additive" else emb, dec_hidden)
+        fed = attention in ("additive", None)  # the context enters the cell and the output layer
+        self.cell = nn.LSTMCell(emb + keys if fed else emb, dec_hidden)
         if attention is not None:
             self.attn = Attention(dec_hidden, keys, attention)
         if attention in ("dot", "general"):
             self.combine = nn.Linear(keys + dec_hidden, dec_hidden)
-        self.out = nn.Linear(dec_hidden + keys if attention == "additive" else dec_hidden, tgt_vocab)
+        self.out = nn.Linear(dec_hidden + keys if fed else dec_hidden, tgt_vocab)
 
-    def encode(self, src) -> tuple[Tensor, tuple[Tensor, Tensor], np.ndarray]:
-        """Encoder states (N, S, 2H_e), the decoder's initial (s_0, m_0) and the padding mask (N, S)."""
+    def encode(self, src) -> tuple[Tensor, tuple[Tensor, Tensor], np.ndarray, Tensor]:
+        """Encoder states (N, S, 2H_e), the decoder's initial (s_0, m_0), the padding mask (N, S) and the
+        fixed context [→h_S; ←h_1] (N, 2H_e)."""
         ids = _array(src).astype(np.int64)
         if ids.ndim != 2:
             raise ValueError(f"AttentionSeq2Seq: src must be (N, S) token ids, got shape {ids.shape}")
@@ -145,9 +151,10 @@ class AttentionSeq2Seq(nn.Module):
         states, (h_n, c_n) = self.encoder(self.src_embedding(Tensor._wrap(ids)), lengths=lengths)
         final_h = cat([h_n[0], h_n[1]], dim=-1)  # forward's last true step, backward's first step
         final_c = cat([c_n[0], c_n[1]], dim=-1)
-        return states, (self.bridge_h(final_h).tanh(), self.bridge_c(final_c).tanh()), pad_mask
+        return states, (self.bridge_h(final_h).tanh(), self.bridge_c(final_c).tanh()), pad_mask, final_h
 
-    def _run(self, states: Tensor, hidden: tuple[Tensor, Tensor], pad_mask: np.ndarray, tgt_in, steps: int):
+    def _run(self, states: Tensor, hidden: tuple[Tensor, Tensor], pad_mask: np.ndarray, fixed: Tensor, tgt_in,
+             steps: int):
         """Unroll the decoder; teacher-forced from ``tgt_in`` (N, T) or greedy when it is None."""
         n = states.shape[0]
         projected = self.attn.prepare(states) if self.attention is not None else None
@@ -155,17 +162,15 @@ class AttentionSeq2Seq(nn.Module):
         logits, weights = [], []
         for t in range(steps):
             e = self.tgt_embedding(token if tgt_in is None else Tensor._wrap(tgt_in[:, t]))
-            if self.attention == "additive":
-                context, alpha = self.attn(hidden[0], states, projected, pad_mask)
+            if self.attention in ("additive", None):
+                context, alpha = (fixed, None) if self.attention is None else \
+                    self.attn(hidden[0], states, projected, pad_mask)
                 hidden = self.cell(cat([e, context], dim=-1), hidden)
                 o = cat([hidden[0], context], dim=-1)
             else:
                 hidden = self.cell(e, hidden)
-                if self.attention is None:
-                    o, alpha = hidden[0], None
-                else:
-                    context, alpha = self.attn(hidden[0], states, projected, pad_mask)
-                    o = self.combine(cat([context, hidden[0]], dim=-1)).tanh()
+                context, alpha = self.attn(hidden[0], states, projected, pad_mask)
+                o = self.combine(cat([context, hidden[0]], dim=-1)).tanh()
             step_logits = self.out(o)
             logits.append(step_logits)
             if alpha is not None:
@@ -176,9 +181,9 @@ class AttentionSeq2Seq(nn.Module):
 
     def forward(self, src, tgt) -> Tensor:
         """Teacher forcing: the decoder reads ``<bos>, y_1 … y_{T−1}`` and predicts y_1 … y_T: logits (N, T, V_t)."""
-        states, hidden, pad_mask = self.encode(src)
+        states, hidden, pad_mask, fixed = self.encode(src)
         tgt_in = shift_right(_array(tgt), bos=self.bos, pad=self.pad)
-        return self._run(states, hidden, pad_mask, tgt_in, tgt_in.shape[1])[0]
+        return self._run(states, hidden, pad_mask, fixed, tgt_in, tgt_in.shape[1])[0]
 
     def loss(self, src, tgt) -> Tensor:
         """Mean token cross-entropy over the non-padding target positions."""
@@ -193,8 +198,8 @@ class AttentionSeq2Seq(nn.Module):
         self.eval()
         try:
             with no_grad():
-                states, hidden, pad_mask = self.encode(src)
-                logits, weights = self._run(states, hidden, pad_mask, None, max_len)
+                states, hidden, pad_mask, fixed = self.encode(src)
+                logits, weights = self._run(states, hidden, pad_mask, fixed, None, max_len)
         finally:
             self.train(was_training)
         tokens = logits.data.argmax(axis=-1).astype(np.int64)

@@ -41,11 +41,44 @@ def use_shift_conv(channels: int, stride: tuple, groups: int, out: tuple, padded
     return math.prod(out) >= MIN_VALID_FRACTION * math.prod(padded)
 
 
-def _offsets(kernel: tuple, dilation: tuple, padded: tuple) -> list[int]:
-    """Flat distance o_k of each kernel offset k (row-major over the kernel, as W is laid out)."""
+def _row_bases(kernel: tuple, dilation: tuple, padded: tuple) -> list[int]:
+    """Flat distance of the first offset of each kernel row (all kernel dims but the last, row-major)."""
     strides = [math.prod(padded[i + 1:]) for i in range(len(padded))]
-    grids = np.meshgrid(*[np.arange(k) * d * s for k, d, s in zip(kernel, dilation, strides)], indexing="ij")
+    if len(kernel) == 1:
+        return [0]
+    grids = np.meshgrid(*[np.arange(k) * d * s for k, d, s in zip(kernel[:-1], dilation[:-1], strides[:-1])],
+                        indexing="ij")
     return [int(v) for v in sum(grids).reshape(-1)]
+
+
+def _row_weights(w: np.ndarray) -> np.ndarray:
+    """(F, C, *k) → (G, F, k_last·C), one matrix per kernel row g: entry [g, f, j·C + c] = w[f, c, g, j]."""
+    f, c, kl = w.shape[0], w.shape[1], w.shape[-1]
+    rows = math.prod(w.shape[2:-1])
+    return np.ascontiguousarray(w.reshape(f, c, rows, kl).transpose(2, 0, 3, 1)).reshape(rows, f, kl * c)
+
+
+def _row_columns(flat: np.ndarray, step: int, kl: int, width: int) -> np.ndarray:
+    """(C, T) → (k_last·C, width): the ``kl`` shifts along the last kernel dim stacked (a view when kl = 1)."""
+    c = flat.shape[0]
+    if kl == 1:
+        return flat[:, :width]
+    cols = np.empty((kl * c, width), dtype=flat.dtype)
+    for j in range(kl):
+        cols[j * c:(j + 1) * c] = flat[:, j * step:j * step + width]
+    return cols
+
+
+def _shifted_matmuls(src: np.ndarray, wg: np.ndarray, bases: list[int], step: int, kl: int, out: np.ndarray) -> None:
+    """out[:, q] = Σ_g wg[g] · cols[:, bases[g] + q] for q < out.shape[1] (cols from :func:`_row_columns`)."""
+    length = out.shape[1]
+    cols = _row_columns(src, step, kl, length + bases[-1])
+    np.matmul(wg[0], cols[:, bases[0]:bases[0] + length], out=out)
+    if len(bases) > 1:
+        tmp = np.empty_like(out)
+        for g in range(1, len(bases)):
+            np.matmul(wg[g], cols[:, bases[g]:bases[g] + length], out=tmp)
+            out += tmp
 
 
 def _channel_major(x: np.ndarray, pads: tuple) -> np.ndarray:
@@ -72,53 +105,51 @@ class ShiftConvNd(Function):
 
     @staticmethod
     def forward(ctx: Context, x, w, b, pads, dilation):
-        n, c, f = x.shape[0], x.shape[1], w.shape[0]
+        n, f = x.shape[0], w.shape[0]
         kernel = w.shape[2:]
         xp = _channel_major(x, pads)
         padded = xp.shape[2:]
         out = tuple(p - d * (k - 1) for p, k, d in zip(padded, kernel, dilation))
-        offsets = _offsets(kernel, dilation, padded)
-        flat = xp.reshape(c, -1)
-        length = flat.shape[1] - offsets[-1]
-        wk = np.ascontiguousarray(w.reshape(f, c, -1).transpose(2, 0, 1))  # (K, F, C)
+        bases, step = _row_bases(kernel, dilation, padded), dilation[-1]
+        flat = xp.reshape(xp.shape[0], -1)
+        length = flat.shape[1] - (bases[-1] + step * (kernel[-1] - 1))
         y = np.empty((f, flat.shape[1]), dtype=x.dtype)
-        acc = y[:, :length]
-        np.matmul(wk[0], flat[:, offsets[0]:offsets[0] + length], out=acc)
-        tmp = np.empty((f, length), dtype=x.dtype)
-        for k in range(1, len(offsets)):
-            np.matmul(wk[k], flat[:, offsets[k]:offsets[k] + length], out=tmp)
-            acc += tmp
+        _shifted_matmuls(flat, _row_weights(w), bases, step, kernel[-1], y[:, :length])
         y = _batch_major(y.reshape((f, n) + padded), tuple(slice(0, o) for o in out))
         if b is not None:
             y += b.reshape((1, -1) + (1,) * len(out))
-        ctx.save_for_backward(xp, wk)
-        ctx.geometry = (w.shape, pads, out, offsets, length)
+        ctx.save_for_backward(xp, w)
+        ctx.geometry = (pads, out, bases, step, length)
         return y
 
     @staticmethod
     def backward(ctx: Context, grad):
-        xp, wk = ctx.saved_tensors
-        w_shape, pads, out, offsets, length = ctx.geometry
+        xp, w = ctx.saved_tensors
+        pads, out, bases, step, length = ctx.geometry
         c, n = xp.shape[:2]
-        padded = xp.shape[2:]
-        f = w_shape[0]
-        flat = xp.reshape(c, -1)
+        padded, kernel, f = xp.shape[2:], w.shape[2:], w.shape[0]
+        reach = bases[-1] + step * (kernel[-1] - 1)  # o_max, the flat distance of the last offset
         gx = gw = gb = None
         if ctx.needs_input_grad[0] or ctx.needs_input_grad[1]:
-            gp = np.zeros((f, n) + padded, dtype=grad.dtype)
-            gp[(slice(None), slice(None)) + tuple(slice(0, o) for o in out)] = np.swapaxes(grad, 0, 1)
-            gf = gp.reshape(f, -1)[:, :length]
+            # The output gradient in the padded grid, behind o_max zeros (the full correlation's margin).
+            gext = np.zeros((f, reach + n * math.prod(padded)), dtype=grad.dtype)
+            grid = gext[:, reach:].reshape((f, n) + padded)
+            grid[(slice(None), slice(None)) + tuple(slice(0, o) for o in out)] = np.swapaxes(grad, 0, 1)
+            gf = gext[:, reach:reach + length]
             if ctx.needs_input_grad[1]:
-                gwk = np.empty((len(offsets), f, c), dtype=grad.dtype)
-                for k, o in enumerate(offsets):
-                    np.matmul(gf, flat[:, o:o + length].T, out=gwk[k])
-                gw = np.ascontiguousarray(gwk.transpose(1, 2, 0)).reshape(w_shape)
+                flat = xp.reshape(c, -1)
+                cols = _row_columns(flat, step, kernel[-1], length + bases[-1])
+                # (∂L/∂W_g)ᵀ = cols_g · gfᵀ: OpenBLAS runs this orientation ~25 % faster than gf · cols_gᵀ.
+                gwt = np.empty((len(bases), kernel[-1] * c, f), dtype=grad.dtype)
+                for g, base in enumerate(bases):
+                    np.matmul(cols[:, base:base + length], gf.T, out=gwt[g])
+                gw = np.ascontiguousarray(gwt.reshape(len(bases), kernel[-1], c, f).transpose(3, 2, 0, 1))
+                gw = gw.reshape(w.shape)
             if ctx.needs_input_grad[0]:
-                gflat = np.zeros_like(flat)
-                tmp = np.empty((c, length), dtype=grad.dtype)
-                for k, o in enumerate(offsets):
-                    np.matmul(wk[k].T, gf, out=tmp)
-                    gflat[:, o:o + length] += tmp
+                # ∂L/∂x_pad = the output gradient correlated with the flipped, transposed kernel.
+                flipped = np.swapaxes(w[(slice(None), slice(None)) + (slice(None, None, -1),) * len(kernel)], 0, 1)
+                gflat = np.empty((c, n * math.prod(padded)), dtype=grad.dtype)
+                _shifted_matmuls(gext, _row_weights(flipped), bases, step, kernel[-1], gflat)
                 window = tuple(slice(lo, p - hi) for p, (lo, hi) in zip(padded, pads))
                 gx = _batch_major(gflat.reshape(xp.shape), window)
         if ctx.needs_input_grad[2]:

@@ -73,47 +73,67 @@ class Normalization(Function):
     def forward(ctx: Context, x, weight, bias, layout: _Layout, eps: float,
                 running_mean, running_var, batch_stats: bool, momentum: float):
         xs = x.reshape(layout.view)
+        per_channel = batch_stats and layout.axes == (0, 2)
         if batch_stats:
             mean = xs.mean(axis=layout.axes, keepdims=True)
             xc = xs - mean
-            var = np.mean(xc * xc, axis=layout.axes, keepdims=True)
+            if per_channel:  # Σ (x − μ)² per channel without the squared temporary
+                var = (np.einsum("ncl,ncl->c", xc, xc) / layout.count).astype(x.dtype).reshape(mean.shape)
+            else:
+                var = np.mean(xc * xc, axis=layout.axes, keepdims=True)
             _update_running(running_mean, mean, momentum)
             _update_running(running_var, var, momentum, unbias=layout.count)
         else:
-            per_channel = (1, layout.view[1]) + (1,) * (len(layout.view) - 2)
-            mean = running_mean.astype(x.dtype, copy=False).reshape(per_channel)
-            var = running_var.astype(x.dtype, copy=False).reshape(per_channel)
+            per_channel_shape = (1, layout.view[1]) + (1,) * (len(layout.view) - 2)
+            mean = running_mean.astype(x.dtype, copy=False).reshape(per_channel_shape)
+            var = running_var.astype(x.dtype, copy=False).reshape(per_channel_shape)
             xc = xs - mean
         invstd = 1 / np.sqrt(var + eps)
-        xc *= invstd  # xc is a fresh array: normalize it in place rather than allocate x̂
-        xhat = xc.reshape(x.shape)
-        y = xhat if weight is None else xhat * weight.reshape(layout.affine)
+        if per_channel:
+            # Batch norm keeps x − μ for backward (x̂ = (x − μ)·s is never needed whole there) and
+            # writes y = (x − μ)·(s·γ) + β in two passes.
+            scale = invstd if weight is None else invstd * weight.reshape(invstd.shape)
+            y = (xc * scale).reshape(x.shape)
+            saved = xc.reshape(x.shape)
+        else:
+            xc *= invstd  # xc is a fresh array: normalize it in place rather than allocate x̂
+            saved = y = xc.reshape(x.shape)
+            if weight is not None:
+                y = y * weight.reshape(layout.affine)
         if bias is not None:
-            y = y + bias.reshape(layout.affine) if y is xhat else np.add(y, bias.reshape(layout.affine), out=y)
-        ctx.save_for_backward(xhat, invstd, weight)
-        ctx.layout, ctx.batch_stats = layout, batch_stats
+            y = y + bias.reshape(layout.affine) if y is saved else np.add(y, bias.reshape(layout.affine), out=y)
+        ctx.save_for_backward(saved, invstd, weight)
+        ctx.layout, ctx.batch_stats, ctx.per_channel = layout, batch_stats, per_channel
         ctx.bias_shape = None if bias is None else bias.shape
         return y
 
     @staticmethod
     def backward(ctx: Context, grad):
-        xhat, invstd, weight = ctx.saved_tensors
+        saved, invstd, weight = ctx.saved_tensors
         layout: _Layout = ctx.layout
         broadcast_axes = tuple(i for i, n in enumerate(layout.affine) if n == 1)
-        # Batch norm: γ is constant over each statistic's M elements, so the ⟨ĝ⟩ and ⟨ĝ ⊙ x̂⟩ of
-        # ∂L/∂x are γ·Σg/M and γ·Σ(g ⊙ x̂)/M — the very sums ∂L/∂β and ∂L/∂γ need (7 passes, not 11).
-        per_channel = ctx.batch_stats and layout.axes == (0, 2)
-        sum_gx = np.sum(grad * xhat, axis=broadcast_axes) if ctx.needs_input_grad[1] or per_channel else None
-        sum_g = np.sum(grad, axis=broadcast_axes) if ctx.needs_input_grad[2] or per_channel else None
-        gw = sum_gx.reshape(weight.shape) if ctx.needs_input_grad[1] else None
-        gb = sum_g.reshape(ctx.bias_shape) if ctx.needs_input_grad[2] else None
-        gx = None
-        if ctx.needs_input_grad[0] and per_channel:
-            a = invstd.reshape(-1) if weight is None else invstd.reshape(-1) * weight.reshape(-1)
-            gx = grad * a.reshape(layout.affine)
-            gx -= xhat * (a * sum_gx / layout.count).reshape(layout.affine)
-            gx -= (a * sum_g / layout.count).reshape(layout.affine)
-        elif ctx.needs_input_grad[0]:
+        gw = gb = gx = None
+        if ctx.per_channel:
+            # Batch norm: γ is constant over each statistic's M elements, so the ⟨ĝ⟩ and ⟨ĝ ⊙ x̂⟩ of
+            # ∂L/∂x are γ·Σg/M and γ·Σ(g ⊙ x̂)/M — the very sums ∂L/∂β and ∂L/∂γ need. ``saved`` is
+            # x − μ here, so Σ g ⊙ x̂ = s·Σ g ⊙ (x − μ).
+            s = invstd.reshape(-1)
+            sum_gx = np.einsum("ncl,ncl->c", grad.reshape(layout.view), saved.reshape(layout.view)) * s
+            sum_g = np.sum(grad, axis=broadcast_axes)
+            gw = sum_gx.reshape(weight.shape) if ctx.needs_input_grad[1] else None
+            gb = sum_g.reshape(ctx.bias_shape) if ctx.needs_input_grad[2] else None
+            if ctx.needs_input_grad[0]:
+                a = s if weight is None else s * weight.reshape(-1)
+                gx = grad * a.reshape(layout.affine)
+                gx -= saved * (a * s * sum_gx / layout.count).reshape(layout.affine)
+                gx -= (a * sum_g / layout.count).reshape(layout.affine)
+            return gx, gw, gb, None, None, None, None, None, None
+        xhat = saved
+        if ctx.needs_input_grad[1]:
+            gw = np.sum(grad * xhat, axis=broadcast_axes).reshape(weight.shape)
+        if ctx.needs_input_grad[2]:
+            gb = np.sum(grad, axis=broadcast_axes).reshape(ctx.bias_shape)
+        if ctx.needs_input_grad[0]:
             gh = grad if weight is None else grad * weight.reshape(layout.affine)
             gs = gh.reshape(layout.view)
             if ctx.batch_stats:
