@@ -1,4 +1,7 @@
-"""backend/memory.py: the blocked in-place axpy and the glibc malloc tuning."""
+"""backend/memory.py: the in-place axpy (NumPy's BLAS, or blocked NumPy) and the glibc malloc tuning."""
+
+import glob
+import os
 
 import numpy as np
 import pytest
@@ -16,7 +19,35 @@ def test_add_scaled_matches_out_plus_alpha_x(size, dtype):
     expected = out + dtype(-0.3) * x
     result = add_scaled_(out, x, -0.3)
     assert result is out and out.dtype == dtype  # in place, no promotion to float64
+    if size <= 4 * BLOCK:
+        np.testing.assert_array_equal(out, expected)  # the plain out += α·x
+    else:
+        # One BLAS axpy: a fused multiply-add may round once where NumPy rounds twice.
+        np.testing.assert_allclose(out, expected, rtol=2 * np.finfo(dtype).eps, atol=2 * np.finfo(dtype).eps)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_add_scaled_without_numpys_blas_updates_block_by_block(monkeypatch, dtype):
+    monkeypatch.setitem(memory._AXPY, "lib", None)
+    assert memory._numpy_blas_axpy(np.dtype(dtype)) is None
+    rng = np.random.default_rng(1)
+    out = rng.standard_normal(5 * BLOCK + 123).astype(dtype)
+    x = rng.standard_normal(out.size).astype(dtype)
+    expected = out + dtype(0.7) * x
+    assert add_scaled_(out, x, 0.7) is out
     np.testing.assert_array_equal(out, expected)  # the same two roundings per element, block by block
+
+
+def test_numpys_own_openblas_axpy_is_found_and_updates_in_place():
+    wheel_blas = glob.glob(os.path.join(os.path.dirname(os.path.dirname(np.__file__)), "numpy.libs",
+                                        "libscipy_openblas64_*.so"))
+    found = memory._numpy_blas_axpy(np.dtype(np.float32))
+    assert (found is not None) == bool(wheel_blas)  # NumPy's Linux wheels bundle it; CI installs those
+    assert memory._numpy_blas_axpy(np.dtype(np.int64)) is None
+    out = np.ones((700, 600), np.float32)
+    address = out.ctypes.data
+    add_scaled_(out, np.full((700, 600), 2.0, np.float32), 0.25)
+    assert out.ctypes.data == address and np.all(out == 1.5)
 
 
 def test_add_scaled_on_non_contiguous_and_2d():

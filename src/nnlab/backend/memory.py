@@ -4,8 +4,10 @@ Two costs that NumPy code pays and a C++ framework does not:
 
 - ``p -= lr * g`` allocates a temporary as large as ``p``; for a 4096×4096 weight that
   is 64 MiB of fresh pages, faulted in and zeroed by the kernel on every step.
-  :func:`add_scaled_` does the same update in cache-sized blocks, with one small
-  scratch buffer (about 3× faster on that weight).
+  :func:`add_scaled_` does the same update as one BLAS axpy from the OpenBLAS inside
+  NumPy's wheels (its own threads, the ones NumPy's matmul uses: 2.9 ms instead of 20 ms
+  on that weight on 2 cores), or, where that library is not found, in cache-sized blocks
+  with one small scratch buffer (8 ms).
 - glibc returns freed memory at the top of its heap to the kernel as soon as more than
   ``M_TRIM_THRESHOLD`` is free, and serves blocks above ``M_MMAP_THRESHOLD`` by ``mmap``;
   a training step that frees and re-allocates the same large activations every step
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import glob
 import os
 import sys
 
@@ -44,10 +47,15 @@ def add_scaled_(out: np.ndarray, x: np.ndarray, alpha: float) -> np.ndarray:
         x: same shape as ``out``.
         alpha: the scale α, applied in ``out``'s dtype (a Python float does not promote float32).
 
-    Small arrays take the plain ``out += α·x``; large contiguous ones are updated block by block.
+    Small arrays take the plain ``out += α·x``; large contiguous ones one axpy of NumPy's BLAS
+    (block by block in NumPy when that BLAS is not found).
     """
     if out.size <= 4 * BLOCK or not (out.flags.c_contiguous and x.flags.c_contiguous) or out.shape != x.shape:
         out += alpha * x
+        return out
+    axpy = _numpy_blas_axpy(out.dtype) if x.dtype == out.dtype and out.flags.writeable else None
+    if axpy is not None:
+        axpy(out.size, alpha, x.ctypes.data, 1, out.ctypes.data, 1)
         return out
     flat_out, flat_x = out.reshape(-1), x.reshape(-1)
     scratch = np.empty(BLOCK, dtype=np.result_type(flat_x.dtype, out.dtype))
@@ -57,6 +65,41 @@ def add_scaled_(out: np.ndarray, x: np.ndarray, alpha: float) -> np.ndarray:
         np.multiply(flat_x[start:stop], alpha, out=tmp)
         flat_out[start:stop] += tmp
     return out
+
+
+_AXPY: dict = {}
+
+
+def _numpy_blas_axpy(dtype: np.dtype):
+    """``cblas_?axpy`` of the OpenBLAS bundled in NumPy's wheels (64-bit ints), or None.
+
+    Found by its file next to NumPy and its ``scipy_`` symbol names; the same library, and
+    so the same thread pool, as NumPy's matmul (a second OpenBLAS, such as SciPy's, would
+    keep its own threads spinning beside NumPy's). Anything else, and other dtypes, get None.
+    """
+    if dtype not in (np.float32, np.float64):
+        return None
+    if "lib" not in _AXPY:
+        _AXPY["lib"] = None
+        root = os.path.dirname(os.path.dirname(np.__file__))
+        for path in sorted(glob.glob(os.path.join(root, "numpy.libs", "libscipy_openblas64_*.so"))):
+            try:
+                _AXPY["lib"] = ctypes.CDLL(path)  # already loaded by NumPy: this returns its handle
+                break
+            except OSError:
+                continue
+    lib = _AXPY["lib"]
+    key = np.dtype(dtype).char
+    if lib is None:
+        return None
+    if key not in _AXPY:
+        name, scalar = ("scipy_cblas_saxpy64_", ctypes.c_float) if key == "f" else ("scipy_cblas_daxpy64_", ctypes.c_double)
+        fn = getattr(lib, name, None)
+        if fn is not None:
+            fn.restype = None
+            fn.argtypes = [ctypes.c_int64, scalar, ctypes.c_void_p, ctypes.c_int64, ctypes.c_void_p, ctypes.c_int64]
+        _AXPY[key] = fn
+    return _AXPY[key]
 
 
 def tune_malloc() -> bool:
