@@ -58,5 +58,5 @@ __all__ += ["CharVocab", "Seq2SeqSplits", "get_seq_task", "make_date_task", "mak
             "make_word_sense_corpus", "seq2seq_splits"]
 
 # ---- seq2seq tasks: dates inside sentences of varied length (data/datasets/seq_tasks.py) ----
-from nnlab.data.datasets.seq_tasks import make_long_date_task  # noqa: E402
-__all__ += ["make_long_date_task"]
+from nnlab.data.datasets.seq_tasks import make_date_list_task  # noqa: E402
+__all__ += ["make_date_list_task"]

@@ -1,5 +1,5 @@
-"""Synthetic sequence tasks: date normalization, sequence reversal and sorting (seq2seq), and a
-word-sense corpus for contextual embeddings.
+"""Synthetic sequence tasks: date normalization (one date, or a list of them), sequence reversal and
+sorting (seq2seq), and a word-sense corpus for contextual embeddings.
 
 Each task is a list of ``(source, target)`` string pairs generated from a seed; the
 :class:`CharVocab` maps characters to ids (with ``<pad>``, ``<bos>``, ``<eos>``,
@@ -284,56 +284,48 @@ def seq2seq_splits(pairs: Sequence[tuple[str, str]], fractions: Sequence[float] 
 
 
 def get_seq_task(name: str, n: int | None = None, seed: int = 0, **kwargs) -> Seq2SeqSplits:
-    """A named task as :class:`Seq2SeqSplits`: ``"dates"``, ``"reversal"`` or ``"sorting"`` (80/10/10).
+    """A named task as :class:`Seq2SeqSplits`: ``"dates"``, ``"date_lists"``, ``"reversal"`` or ``"sorting"``
+    (80/10/10).
 
     Args:
         name: the task.
-        n: number of pairs (default 10000 for dates, 5000 otherwise).
+        n: number of pairs (default 10000 for the date tasks, 5000 otherwise).
         seed: generation and split seed (default 0).
         **kwargs: passed to the generator (e.g. ``min_len``, ``max_len``, ``formats``).
     """
-    makers = {"dates": (make_date_task, 10000), "reversal": (make_reversal_task, 5000),
-              "sorting": (make_sorting_task, 5000)}
+    makers = {"dates": (make_date_task, 10000), "date_lists": (make_date_list_task, 10000),
+              "reversal": (make_reversal_task, 5000), "sorting": (make_sorting_task, 5000)}
     if name not in makers:
         raise ValueError(f"get_seq_task: unknown task {name!r}; expected one of {sorted(makers)}")
     make, default_n = makers[name]
     return seq2seq_splits(make(n=default_n if n is None else n, seed=seed, **kwargs), seed=seed, name=name)
 
 
-# ---- dates inside longer sentences (for the attention-vs-bottleneck length comparison) -------------
-
-_LONG_OPENERS = ("", "on ", "it was ", "we met on ", "the invoice was issued on ", "please note that on ",
-                 "according to the old records kept in the town hall, on ", "due ",
-                 "the contract between the two parties was finally signed on ", "she was born on ")
-_LONG_CLAUSES = (" at the main office", " in the morning", " after a long delay", " as the letter says",
-                 " near the old harbour", " before the storm", " with three witnesses present",
-                 " according to the clerk", " in the small village by the lake", " just after lunch")
+# ---- lists of dates (for the attention-vs-bottleneck length comparison) ---------------------
 
 
-def make_long_date_task(n: int = 10000, seed: int = 0, formats: Sequence[str] | None = None,
-                        max_clauses: int = 4, years: tuple[int, int] = (1970, 2029)) -> list[tuple[str, str]]:
-    """``n`` pairs (a date inside a sentence of varied length, ISO ``YYYY-MM-DD``).
+def make_date_list_task(n: int = 10000, seed: int = 0, formats: Sequence[str] | None = None, max_dates: int = 3,
+                        sep: str = "; ", years: tuple[int, int] = (1970, 2029)) -> list[tuple[str, str]]:
+    """``n`` pairs (1..``max_dates`` human-readable dates, their ISO forms space-separated).
 
-    The date, drawn as in :func:`make_date_task`, is preceded by an opener ("the invoice was
-    issued on ") and followed by 0..``max_clauses`` trailing clauses (" at the main office"),
-    so sources spread over roughly 8–130 characters while the target stays 10 characters:
-    the longer the sentence, the more an encoder without attention must carry past the date.
+    ``"9 june 1979; 12/24/2001"`` → ``"1979-06-09 2001-12-24"``: the date task with inputs
+    and outputs that grow together, as sentences do in translation. The number of dates
+    per pair is uniform over 1..``max_dates``; the dates are drawn as in :func:`make_date_task`.
+    An encoder–decoder that squeezes the source into one fixed vector degrades as the
+    list grows; attention reads each date where it is.
 
     Args:
         n: number of pairs (default 10000).
         seed: generator seed (default 0).
         formats: names from :data:`DATE_FORMATS` (default all).
-        max_clauses: most trailing clauses per sentence (default 4).
+        max_dates: most dates per pair, ≥ 1 (default 3).
+        sep: what joins the source dates (default ``"; "``).
         years: inclusive year range (default (1970, 2029)).
     """
-    if max_clauses < 0:
-        raise ValueError(f"make_long_date_task: max_clauses must be ≥ 0, got {max_clauses}")
-    dates = make_date_task(n, seed=seed, formats=formats, years=years)
-    rng = np.random.default_rng([seed, 1])
-    openers = rng.integers(0, len(_LONG_OPENERS), size=n)
-    counts = rng.integers(0, max_clauses + 1, size=n)
-    pairs = []
-    for (text, iso), o, k in zip(dates, openers, counts):
-        tail = "".join(_LONG_CLAUSES[int(c)] for c in rng.integers(0, len(_LONG_CLAUSES), size=int(k)))
-        pairs.append((_LONG_OPENERS[int(o)] + text + tail, iso))
-    return pairs
+    if max_dates < 1:
+        raise ValueError(f"make_date_list_task: max_dates must be ≥ 1, got {max_dates}")
+    counts = np.random.default_rng([seed, 2]).integers(1, max_dates + 1, size=n)
+    dates = make_date_task(int(counts.sum()), seed=seed, formats=formats, years=years)
+    ends = np.cumsum(counts)
+    return [(sep.join(text for text, _ in dates[e - k:e]), " ".join(iso for _, iso in dates[e - k:e]))
+            for k, e in zip(counts.tolist(), ends.tolist())]
