@@ -65,6 +65,7 @@ def test_without_bias_and_without_input_grad():
 def test_conv2d_dispatch():
     # a large map with enough channels takes the shifted path; stride 2, groups or few channels do not
     assert use_shift_conv(32, (1, 1), 1, (32, 32), (34, 34))
+    assert use_shift_conv(64, (1, 1), 1, (16, 16), (18, 18))  # 79 % of the padded grid is output
     assert not use_shift_conv(32, (2, 2), 1, (16, 16), (34, 34))
     assert not use_shift_conv(32, (1, 1), 2, (32, 32), (34, 34))
     assert not use_shift_conv(MIN_CHANNELS - 1, (1, 1), 1, (32, 32), (34, 34))

@@ -23,6 +23,7 @@ import numpy as np
 from nnlab.autograd.function import Context, Function
 from nnlab.autograd.tensor import Tensor
 from nnlab.backend.windows import fold_windows, pad_spatial, sliding_windows, window_output_shape
+from nnlab.ops.conv_pointwise import PointwiseConvNd, use_pointwise_conv
 from nnlab.ops.conv_shift import ShiftConvNd, use_shift_conv
 from nnlab.ops.movement import squeeze, unsqueeze
 
@@ -309,7 +310,9 @@ def convnd(
             f"(input {spatial}, padding {pads})"
         )
     out = tuple((n - sp) // s + 1 for n, sp, s in zip(padded, span, st))
-    if use_shift_conv(x.shape[1], st, int(groups), out, padded):
+    if use_pointwise_conv(kernel, int(groups), pads, x.shape[1], f, out):
+        y = PointwiseConvNd.apply(x, weight, bias, st)
+    elif use_shift_conv(x.shape[1], st, int(groups), out, padded):
         y = ShiftConvNd.apply(x, weight, bias, pads, dil)
     else:
         y = ConvNd.apply(x, weight, bias, st, pads, dil, int(groups))
