@@ -75,3 +75,16 @@ def test_conv2d_dispatch():
     assert y.grad_fn._fn is ShiftConvNd
     expected = torch.nn.functional.conv2d(torch.tensor(x), torch.tensor(w), torch.tensor(b), padding=1)
     np.testing.assert_allclose(y.data, expected.numpy(), rtol=1e-4, atol=1e-4)
+
+
+def test_blocks_of_the_flat_axis_give_the_same_result(monkeypatch):
+    # A large layer is computed a block of columns at a time; force many small blocks here.
+    from nnlab.ops import conv_shift
+
+    monkeypatch.setattr(conv_shift, "CHUNK_ELEMENTS", 48 * 37)
+    assert len(conv_shift._chunks(2 * 15 * 13, 48)) > 5
+    x, w, b = _arrays((2, 16, 13, 11), (5, 16, 3, 3), np.float64)
+    assert gradcheck_fn(lambda x, w, b: ShiftConvNd.apply(x, w, b, ((1, 1), (1, 1)), (1, 1)), x, w, b)
+    assert_parity(lambda x, w, b: ShiftConvNd.apply(x, w, b, ((1, 1), (1, 1)), (1, 1)),
+                  lambda x, w, b: torch.nn.functional.conv2d(x, w, b, 1, 1), *_arrays((2, 16, 13, 11), (5, 16, 3, 3)),
+                  atol=1e-4, rtol=1e-4)

@@ -21,7 +21,8 @@ Backward, with G the output gradient zero-filled into the same padded grid:
 with the flipped, transposed kernel — the forward's own algorithm run on G behind
 o_max zeros — then the padding is cropped (the adjoint of the zero padding). Measured
 on a 32-channel 3×3 layer on 32×32, batch 32, forward plus backward on 2 cores: 22 ms,
-against 34 ms by im2col; only the padded input is kept for backward.
+against 34 ms by im2col. Only the padded input is kept for backward; the stacked columns
+and row products are temporaries made a block of the flat axis at a time (:data:`CHUNK_ELEMENTS`).
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ from nnlab.autograd.function import Context, Function
 MIN_VALID_FRACTION = 0.75
 #: ... and the input has at least this many channels (the inner dimension of each matmul).
 MIN_CHANNELS = 16
+#: Elements of one block of stacked columns (64 MiB of float32): bounds the temporaries of a large layer.
+CHUNK_ELEMENTS = 1 << 24
 
 
 def use_shift_conv(channels: int, stride: tuple, groups: int, out: tuple, padded: tuple) -> bool:
@@ -73,21 +76,30 @@ def _row_columns(flat: np.ndarray, step: int, kl: int, width: int) -> np.ndarray
     return cols
 
 
+def _chunks(length: int, rows: int):
+    """(start, stop) spans of the flat axis, so that a column block of ``rows`` rows stays ≤ CHUNK_ELEMENTS."""
+    width = max(1, CHUNK_ELEMENTS // rows)
+    return [(start, min(length, start + width)) for start in range(0, length, width)]
+
+
 def _shifted_matmuls(src: np.ndarray, wg: np.ndarray, bases: list[int], step: int, kl: int, out: np.ndarray) -> None:
     """out[:, q] = Σ_g wg[g] · cols[:, bases[g] + q] for q < out.shape[1] (cols from :func:`_row_columns`).
 
     All kernel rows in one product R = [wg[0]; wg[1]; …] · cols (G·F rows: one tall matmul
-    runs ~30 % faster than G short ones), then the G row blocks of R are summed at their shifts.
+    runs ~30 % faster than G short ones), then the G row blocks of R are summed at their
+    shifts — a block of the flat axis at a time, so the columns and R stay bounded.
     """
-    length, f = out.shape[1], wg.shape[1]
-    cols = _row_columns(src, step, kl, length + bases[-1])
-    if len(bases) == 1:
-        np.matmul(wg[0], cols[:, bases[0]:bases[0] + length], out=out)
-        return
-    r = np.matmul(wg.reshape(-1, wg.shape[2]), cols)
-    np.add(r[:f, bases[0]:bases[0] + length], r[f:2 * f, bases[1]:bases[1] + length], out=out)
-    for g in range(2, len(bases)):
-        out += r[g * f:(g + 1) * f, bases[g]:bases[g] + length]
+    f, stacked = wg.shape[1], wg.reshape(-1, wg.shape[2])
+    for start, stop in _chunks(out.shape[1], wg.shape[2]):
+        m, target = stop - start, out[:, start:stop]
+        cols = _row_columns(src[:, start:], step, kl, m + bases[-1])
+        if len(bases) == 1:
+            np.matmul(wg[0], cols[:, :m], out=target)
+            continue
+        r = np.matmul(stacked, cols)
+        np.add(r[:f, bases[0]:bases[0] + m], r[f:2 * f, bases[1]:bases[1] + m], out=target)
+        for g in range(2, len(bases)):
+            target += r[g * f:(g + 1) * f, bases[g]:bases[g] + m]
 
 
 def _channel_major(x: np.ndarray, pads: tuple) -> np.ndarray:
@@ -147,11 +159,12 @@ class ShiftConvNd(Function):
             gf = gext[:, reach:reach + length]
             if ctx.needs_input_grad[1]:
                 flat = xp.reshape(c, -1)
-                cols = _row_columns(flat, step, kernel[-1], length + bases[-1])
                 # (∂L/∂W_g)ᵀ = cols_g · gfᵀ: OpenBLAS runs this orientation ~25 % faster than gf · cols_gᵀ.
-                gwt = np.empty((len(bases), kernel[-1] * c, f), dtype=grad.dtype)
-                for g, base in enumerate(bases):
-                    np.matmul(cols[:, base:base + length], gf.T, out=gwt[g])
+                gwt = np.zeros((len(bases), kernel[-1] * c, f), dtype=grad.dtype)
+                for start, stop in _chunks(length, kernel[-1] * c):
+                    cols = _row_columns(flat[:, start:], step, kernel[-1], stop - start + bases[-1])
+                    for g, base in enumerate(bases):
+                        gwt[g] += cols[:, base:base + stop - start] @ gf[:, start:stop].T
                 gw = np.ascontiguousarray(gwt.reshape(len(bases), kernel[-1], c, f).transpose(3, 2, 0, 1))
                 gw = gw.reshape(w.shape)
             if ctx.needs_input_grad[0]:
