@@ -5,7 +5,11 @@ warmed up, then timed in alternating repeats — nnlab, torch, nnlab, torch, …
 whatever else the machine is doing hits both alike. A repeat runs a step ``inner`` times
 (calibrated so a repeat lasts about ``target_s``); the result is the median per-step time
 over the repeats. The ratio is nnlab's samples/s over PyTorch's; the spread of the
-per-repeat ratios (25th–75th percentile) shows how noisy the machine was.
+per-repeat ratios (25th–75th percentile) shows how noisy the machine was. Before every
+repeat the process sleeps ``settle_s``: OpenBLAS's worker threads keep spinning for about
+0.1 s after NumPy's last matrix product and took a core from PyTorch's threads when
+torch's repeat followed at once (a ResNet step 67 → 86 ms; 0.1 s of rest restores it), so
+without the pause the ratios favoured nnlab.
 
 Memory (:func:`memory_workload`): each framework gets a fresh process that imports only
 itself, builds the model and data, then measures the peak resident set size of a few
@@ -46,16 +50,18 @@ NOISY_SPREAD = 0.15  # interquartile range of the per-repeat ratios, relative to
 
 @dataclass(frozen=True)
 class Settings:
-    """How long to measure: warm-up calls, timed repeats, seconds per repeat, steps for the memory peak."""
+    """How long to measure: warm-up calls, timed repeats, seconds per repeat, steps for the memory peak,
+    and the rest before each repeat that lets the other framework's threads go idle."""
 
     warmup: int = 3
     repeats: int = 15
     target_s: float = 0.3
     memory_steps: int = 3
+    settle_s: float = 0.25
 
 
 FULL = Settings()
-QUICK = Settings(warmup=1, repeats=3, target_s=0.02, memory_steps=2)
+QUICK = Settings(warmup=1, repeats=3, target_s=0.02, memory_steps=2, settle_s=0.0)
 
 
 # ---- timing (inside a worker process) ------------------------------------------------------
@@ -74,6 +80,7 @@ def interleave(steps: dict[str, Step], settings: Settings) -> dict[str, list[flo
     for _ in range(settings.repeats):
         for name, step in steps.items():
             n = inner[name]
+            time.sleep(settings.settle_s)
             t0 = time.perf_counter()
             for _ in range(n):
                 step()

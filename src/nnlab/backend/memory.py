@@ -39,23 +39,37 @@ TRIM_THRESHOLD = 256 * 1024 * 1024
 _tuned: bool | None = None
 
 
-def add_scaled_(out: np.ndarray, x: np.ndarray, alpha: float) -> np.ndarray:
-    """out ← out + α·x in place, without a temporary of ``out``'s size (an axpy).
+#: Fewest elements for which one BLAS call beats NumPy's ``out += α·x`` (2 threads: 5.3 vs 6.7 µs at
+#: 32,768 floats, 12.5 vs 54 µs at 200,704; below ~16k the call overhead loses).
+BLAS_MIN_SIZE = 1 << 14
+
+
+def add_scaled_(out: np.ndarray, x: np.ndarray, alpha: float, beta: float = 1.0) -> np.ndarray:
+    """out ← β·out + α·x in place, without a temporary of ``out``'s size (an axpy, or axpby for β ≠ 1).
 
     Args:
-        out: the array updated in place (C-contiguous for the blocked path).
+        out: the array updated in place (C-contiguous for the fast paths).
         x: same shape as ``out``.
         alpha: the scale α, applied in ``out``'s dtype (a Python float does not promote float32).
+        beta: the scale β of ``out`` (default 1).
 
-    Small arrays take the plain ``out += α·x``; large contiguous ones one axpy of NumPy's BLAS
-    (block by block in NumPy when that BLAS is not found).
+    Small arrays take plain NumPy; larger contiguous ones one call of NumPy's BLAS
+    (``cblas_?axpy``/``?axpby``), or, where that BLAS is not found, a blocked NumPy loop
+    with one small scratch buffer.
     """
-    if out.size <= 4 * BLOCK or not (out.flags.c_contiguous and x.flags.c_contiguous) or out.shape != x.shape:
-        out += alpha * x
+    fast = out.flags.c_contiguous and x.flags.c_contiguous and out.shape == x.shape
+    blas = (_numpy_blas("axpy" if beta == 1.0 else "axpby", out.dtype)
+            if fast and out.size >= BLAS_MIN_SIZE and x.dtype == out.dtype and out.flags.writeable else None)
+    if blas is not None:
+        if beta == 1.0:
+            blas(out.size, alpha, x.ctypes.data, 1, out.ctypes.data, 1)
+        else:
+            blas(out.size, alpha, x.ctypes.data, 1, beta, out.ctypes.data, 1)
         return out
-    axpy = _numpy_blas_axpy(out.dtype) if x.dtype == out.dtype and out.flags.writeable else None
-    if axpy is not None:
-        axpy(out.size, alpha, x.ctypes.data, 1, out.ctypes.data, 1)
+    if beta != 1.0:
+        out *= beta
+    if out.size <= 4 * BLOCK or not fast:
+        out += alpha * x
         return out
     flat_out, flat_x = out.reshape(-1), x.reshape(-1)
     scratch = np.empty(BLOCK, dtype=np.result_type(flat_x.dtype, out.dtype))
@@ -67,11 +81,11 @@ def add_scaled_(out: np.ndarray, x: np.ndarray, alpha: float) -> np.ndarray:
     return out
 
 
-_AXPY: dict = {}
+_BLAS: dict = {}
 
 
-def _numpy_blas_axpy(dtype: np.dtype):
-    """``cblas_?axpy`` of the OpenBLAS bundled in NumPy's wheels (64-bit ints), or None.
+def _numpy_blas(name: str, dtype: np.dtype):
+    """``cblas_?axpy`` or ``cblas_?axpby`` of the OpenBLAS bundled in NumPy's wheels (64-bit ints), or None.
 
     Found by its file next to NumPy and its ``scipy_`` symbol names; the same library, and
     so the same thread pool, as NumPy's matmul (a second OpenBLAS, such as SciPy's, would
@@ -79,27 +93,29 @@ def _numpy_blas_axpy(dtype: np.dtype):
     """
     if dtype not in (np.float32, np.float64):
         return None
-    if "lib" not in _AXPY:
-        _AXPY["lib"] = None
+    if "lib" not in _BLAS:
+        _BLAS["lib"] = None
         root = os.path.dirname(os.path.dirname(np.__file__))
         for path in sorted(glob.glob(os.path.join(root, "numpy.libs", "libscipy_openblas64_*.so"))):
             try:
-                _AXPY["lib"] = ctypes.CDLL(path)  # already loaded by NumPy: this returns its handle
+                _BLAS["lib"] = ctypes.CDLL(path)  # already loaded by NumPy: this returns its handle
                 break
             except OSError:
                 continue
-    lib = _AXPY["lib"]
-    key = np.dtype(dtype).char
+    lib = _BLAS["lib"]
     if lib is None:
         return None
-    if key not in _AXPY:
-        name, scalar = ("scipy_cblas_saxpy64_", ctypes.c_float) if key == "f" else ("scipy_cblas_daxpy64_", ctypes.c_double)
-        fn = getattr(lib, name, None)
+    prefix, scalar = ("s", ctypes.c_float) if np.dtype(dtype) == np.float32 else ("d", ctypes.c_double)
+    key = prefix + name
+    if key not in _BLAS:
+        fn = getattr(lib, f"scipy_cblas_{key}64_", None)
         if fn is not None:
             fn.restype = None
-            fn.argtypes = [ctypes.c_int64, scalar, ctypes.c_void_p, ctypes.c_int64, ctypes.c_void_p, ctypes.c_int64]
-        _AXPY[key] = fn
-    return _AXPY[key]
+            n, ptr = ctypes.c_int64, ctypes.c_void_p
+            # cblas_?axpy(n, α, x, incx, y, incy); cblas_?axpby(n, α, x, incx, β, y, incy)
+            fn.argtypes = [n, scalar, ptr, n, ptr, n] if name == "axpy" else [n, scalar, ptr, n, scalar, ptr, n]
+        _BLAS[key] = fn
+    return _BLAS[key]
 
 
 def tune_malloc() -> bool:

@@ -27,6 +27,11 @@ from nnlab.ops.conv_pointwise import PointwiseConvNd, use_pointwise_conv
 from nnlab.ops.conv_shift import ShiftConvNd, use_shift_conv
 from nnlab.ops.movement import squeeze, unsqueeze
 
+#: Fewest output positions per sample for the batch-first columns (N per-sample products) to beat
+#: one batch-last product: LeNet-5's second conv (10×10 outputs, batch 256) runs 3.5 ms batch-first,
+#: 2.9 ms batch-last; its first (28×28) 2.4–3.1 against 5.0.
+MIN_BATCH_FIRST_POSITIONS = 256
+
 IntOrTuple = Union[int, Sequence[int]]
 PaddingArg = Union[str, int, Sequence[int]]
 Pairs = tuple[tuple[int, int], ...]
@@ -205,10 +210,12 @@ class ConvNd(Function):
         wm = weight_matrix(w, groups)
         padded = tuple(size + lo + hi for size, (lo, hi) in zip(x.shape[2:], pads))
         out = window_output_shape(padded, kernel, stride, dilation)
-        if not ctx.needs_input_grad[0] and f // groups <= math.prod(out):
-            # No input gradient (a first layer): batch-first columns (N, G, R, P) — the input as
-            # N·C channels with a batch of 1 — give the output without a transpose and a cheaper
-            # weight gradient (N small matmuls summed), as long as F_g ≤ P keeps that sum small.
+        positions = math.prod(out)
+        if not ctx.needs_input_grad[0] and f // groups <= positions and positions >= MIN_BATCH_FIRST_POSITIONS:
+            # No input gradient (a first layer, or inference): batch-first columns (N, G, R, P) —
+            # the input as N·C channels with a batch of 1 — give the output without a transpose
+            # and a cheaper weight gradient (N small matmuls summed), as long as F_g ≤ P keeps
+            # that sum small and P is large enough for N products of P columns to beat one.
             xp = pad_spatial(x, pads)
             cols, _ = im2col(xp.reshape((n * c,) + padded + (1,)), kernel, stride, dilation, n * groups)
             cols = cols.reshape(n, groups, -1, math.prod(out))

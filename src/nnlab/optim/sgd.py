@@ -78,8 +78,7 @@ class SGD(Optimizer):
                 buf = np.array(g, copy=True) if sign == 1.0 else -g
                 state["momentum_buffer"] = buf
             else:
-                buf *= momentum
-                add_scaled_(buf, g, sign * (1 - group["dampening"]))
+                add_scaled_(buf, g, sign * (1 - group["dampening"]), beta=momentum)
             if group["nesterov"]:
                 g = sign * g + momentum * buf
             else:
