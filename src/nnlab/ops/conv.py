@@ -23,6 +23,7 @@ import numpy as np
 from nnlab.autograd.function import Context, Function
 from nnlab.autograd.tensor import Tensor
 from nnlab.backend.windows import fold_windows, pad_spatial, sliding_windows, window_output_shape
+from nnlab.ops._conv_util import bias_view, spatial_sum
 from nnlab.ops.conv_pointwise import PointwiseConvNd, use_pointwise_conv
 from nnlab.ops.conv_shift import ShiftConvNd, use_shift_conv
 from nnlab.ops.movement import squeeze, unsqueeze
@@ -184,15 +185,6 @@ def weight_grad(cols: np.ndarray, gt: np.ndarray) -> np.ndarray:
     the right operand for these skinny products.
     """
     return np.matmul(cols, gt.transpose(0, 2, 1)).transpose(0, 2, 1)
-
-
-def spatial_sum(g: np.ndarray) -> np.ndarray:
-    """Σ over batch and spatial dims: the bias gradient of an (N, C, *S) output."""
-    return g.sum(axis=(0,) + tuple(range(2, g.ndim)))
-
-
-def bias_view(b: np.ndarray, nd: int) -> np.ndarray:
-    return b.reshape((1, -1) + (1,) * nd)
 
 
 class ConvNd(Function):

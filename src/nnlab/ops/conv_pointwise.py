@@ -19,6 +19,7 @@ import math
 import numpy as np
 
 from nnlab.autograd.function import Context, Function
+from nnlab.ops._conv_util import bias_view, spatial_sum
 
 
 def use_pointwise_conv(kernel: tuple, groups: int, pads: tuple, channels: int, filters: int, out: tuple) -> bool:
@@ -46,7 +47,7 @@ class PointwiseConvNd(Function):
         xm = kept.reshape(n, c, math.prod(out))  # a copy only when the stride skips positions
         y = np.matmul(w.reshape(f, c), xm).reshape((n, f) + out)
         if b is not None:
-            y += b.reshape((1, f) + (1,) * len(out))
+            y += bias_view(b, len(out))
         ctx.save_for_backward(xm if ctx.needs_input_grad[1] else None, w)
         ctx.geometry = (x.shape, stride)
         return y
@@ -69,5 +70,5 @@ class PointwiseConvNd(Function):
         if ctx.needs_input_grad[1]:
             gw = np.matmul(g, xm.transpose(0, 2, 1)).sum(axis=0).reshape(w.shape)
         if ctx.needs_input_grad[2]:
-            gb = grad.sum(axis=(0,) + tuple(range(2, grad.ndim)))
+            gb = spatial_sum(grad)
         return gx, gw, gb, None

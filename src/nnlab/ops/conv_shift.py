@@ -32,6 +32,7 @@ import math
 import numpy as np
 
 from nnlab.autograd.function import Context, Function
+from nnlab.ops._conv_util import bias_view, spatial_sum
 
 #: Use the shifted matmuls only when at least this fraction of the padded grid is output.
 MIN_VALID_FRACTION = 0.75
@@ -138,7 +139,7 @@ class ShiftConvNd(Function):
         _shifted_matmuls(flat, _row_weights(w), bases, step, kernel[-1], y[:, :length])
         y = _batch_major(y.reshape((f, n) + padded), tuple(slice(0, o) for o in out))
         if b is not None:
-            y += b.reshape((1, -1) + (1,) * len(out))
+            y += bias_view(b, len(out))
         ctx.save_for_backward(xp, w)
         ctx.geometry = (pads, out, bases, step, length)
         return y
@@ -177,5 +178,5 @@ class ShiftConvNd(Function):
                 window = tuple(slice(lo, p - hi) for p, (lo, hi) in zip(padded, pads))
                 gx = _batch_major(gflat.reshape(xp.shape), window)
         if ctx.needs_input_grad[2]:
-            gb = grad.sum(axis=(0,) + tuple(range(2, grad.ndim)))
+            gb = spatial_sum(grad)
         return gx, gw, gb, None, None

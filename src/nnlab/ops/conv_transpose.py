@@ -13,18 +13,17 @@ import numpy as np
 
 from nnlab.autograd.function import Context, Function
 from nnlab.autograd.tensor import Tensor
+from nnlab.ops._conv_util import bias_view, spatial_sum
 from nnlab.ops.conv import (
     IntOrTuple,
     as_tuple,
     batch_first,
     batch_last,
     batched,
-    bias_view,
     check_conv_args,
     check_positive,
     col2im,
     im2col,
-    spatial_sum,
     weight_grad,
     weight_matrix,
 )
