@@ -41,7 +41,7 @@ import nnlab
 from nnlab.data.datasets.seq_tasks import make_date_list_task, make_date_task, seq2seq_splits
 from nnlab.models.attention_maps import plot_attention
 from nnlab.models.seq2seq_attention import AttentionSeq2Seq
-from nnlab.models.transformer_models import exact_match
+from nnlab.models.transformer_models import exact_match, exact_match_rows
 from nnlab.optim import Adam
 
 
@@ -145,7 +145,7 @@ def compare_on_date_lists(n: int, epochs: int, attention: str, max_dates: int, f
     for variant, budget in budgets.items():
         model = train_model(data, variant, budget, emb, enc_hidden, dec_hidden, batch_size, lr, seed, quiet)
         pred, _ = model.greedy_decode(data.src_test, data.tgt_test.shape[1])
-        right = np.all((pred == data.tgt_test) | (data.tgt_test == data.tgt_vocab.pad), axis=1)
+        right = exact_match_rows(pred, data.tgt_test)
         buckets = {k: (float(right[count == int(k)].mean()), int((count == int(k)).sum())) for k in out["lengths"]}
         buckets["all"] = (float(right.mean()), len(right))
         out[str(variant)] = buckets

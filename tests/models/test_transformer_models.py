@@ -168,3 +168,14 @@ def test_example_learns_reversal():
                   min_len=6, max_len=6, quiet=True)
     assert result["greedy_exact_match"] >= 0.9, result
     assert result["beam_exact_match"] >= 0.9, result
+
+
+def test_exact_match_rows_compares_up_to_eos():
+    from nnlab.models.transformer_models import exact_match_rows
+
+    tgt = np.array([[5, 6, 3, 0], [5, 6, 3, 0], [7, 3, 0, 0]])
+    pred = np.array([[5, 6, 3, 9], [5, 7, 3, 0], [7, 3, 0, 0]])  # after <eos> (3) anything goes
+    np.testing.assert_array_equal(exact_match_rows(pred, tgt), [True, False, True])
+    assert exact_match(pred, tgt) == pytest.approx(2 / 3)
+    with pytest.raises(ValueError, match="2 predictions for 3 targets"):
+        exact_match_rows(pred[:2], tgt)

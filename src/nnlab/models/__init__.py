@@ -31,7 +31,7 @@ __all__ += ["RNNLanguageModel", "char_lstm", "BengioNLM", "SequenceClassifier", 
             "SequenceGenerator", "RNNEncoderDecoder", "RNNForecaster", "make_rnn"]
 
 # ---- transformer models: seq2seq Transformer, GPT, BERT (+ fine-tuning heads, toy data), ViT, ELMo, attention maps ----
-from nnlab.models.transformer_models import Seq2SeqTransformer, exact_match, shift_right  # noqa: E402
+from nnlab.models.transformer_models import Seq2SeqTransformer, exact_match, exact_match_rows, shift_right  # noqa: E402
 from nnlab.models.gpt import GPT  # noqa: E402
 from nnlab.models.bert import BertEmbeddings, BertForPreTraining, BertModel, mask_tokens  # noqa: E402
 from nnlab.models.bert_tasks import (  # noqa: E402
@@ -41,7 +41,7 @@ from nnlab.models.bert_data import ToyWorld  # noqa: E402
 from nnlab.models.vit import PatchEmbedding, ViT  # noqa: E402
 from nnlab.models.elmo import ELMo, ScalarMix  # noqa: E402
 from nnlab.models.attention_maps import attention_maps, capture_attention, plot_attention  # noqa: E402
-__all__ += ["Seq2SeqTransformer", "shift_right", "exact_match", "GPT", "BertEmbeddings", "BertModel",
+__all__ += ["Seq2SeqTransformer", "shift_right", "exact_match", "exact_match_rows", "GPT", "BertEmbeddings", "BertModel",
             "BertForPreTraining", "mask_tokens", "BertForSequenceClassification", "BertForTokenClassification",
             "BertForQuestionAnswering", "ToyWorld", "PatchEmbedding", "ViT", "ELMo", "ScalarMix", "attention_maps",
             "capture_attention", "plot_attention"]

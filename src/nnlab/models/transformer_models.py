@@ -215,8 +215,8 @@ class Seq2SeqTransformer(nn.Module):
         return max(finished, key=lambda f: f[0])[1]
 
 
-def exact_match(pred: np.ndarray, tgt: np.ndarray, eos: int = EOS) -> float:
-    """Fraction of rows whose prediction equals the target up to and including ``<eos>``."""
+def exact_match_rows(pred: np.ndarray, tgt: np.ndarray, eos: int = EOS) -> np.ndarray:
+    """Per row, whether the prediction equals the target up to and including ``<eos>`` (bool (N,))."""
     def cut(row) -> tuple:
         row = [int(v) for v in row]
         return tuple(row[: row.index(eos) + 1]) if eos in row else tuple(row)
@@ -224,4 +224,9 @@ def exact_match(pred: np.ndarray, tgt: np.ndarray, eos: int = EOS) -> float:
     tgt = np.asarray(tgt)
     if len(pred) != len(tgt):
         raise ValueError(f"exact_match: {len(pred)} predictions for {len(tgt)} targets")
-    return float(np.mean([cut(p) == cut(t) for p, t in zip(pred, tgt)]))
+    return np.array([cut(p) == cut(t) for p, t in zip(pred, tgt)], dtype=bool)
+
+
+def exact_match(pred: np.ndarray, tgt: np.ndarray, eos: int = EOS) -> float:
+    """Fraction of rows whose prediction equals the target up to and including ``<eos>``."""
+    return float(np.mean(exact_match_rows(pred, tgt, eos)))
