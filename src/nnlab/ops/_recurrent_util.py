@@ -96,9 +96,17 @@ def input_grads(ctx: Context, dg: np.ndarray, x_tm: np.ndarray, w_ih: np.ndarray
     return dx, dw_ih, db_ih
 
 
-def hidden_grads(ctx: Context, dg: np.ndarray, states: np.ndarray):
-    """∂W_hh = Σ_t δ_tᵀ h_{t−1} and ∂b_hh = Σ δ, from the hidden-side gate grads δ (L, N, G)."""
+def hidden_grads(ctx: Context, dg: np.ndarray, states: np.ndarray, input_bias_grad: np.ndarray | None = None):
+    """∂W_hh = Σ_t δ_tᵀ h_{t−1} and ∂b_hh = Σ δ, from the hidden-side gate grads δ (L, N, G).
+
+    Where both sides share their gate gradients (RNN, LSTM: b_ih and b_hh enter the same
+    pre-activation), ``input_bias_grad`` is ∂b_ih from :func:`input_grads` (or None when it was
+    not needed): ∂b_hh is its copy rather than a second sum over every step.
+    """
     need = ctx.needs_input_grad
     dg2 = dg.reshape(-1, dg.shape[-1])
     prev = states[ctx.off : ctx.off + ctx.steps].reshape(-1, ctx.h)
-    return (dg2.T @ prev if need[2] else None), (dg2.sum(axis=0) if need[4] else None)
+    db = None
+    if need[4]:
+        db = dg2.sum(axis=0) if input_bias_grad is None else input_bias_grad.copy()
+    return (dg2.T @ prev if need[2] else None), db

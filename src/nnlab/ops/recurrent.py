@@ -110,7 +110,7 @@ class RNNSequence(Function):
                 dh += dp @ w_hh
         need = ctx.needs_input_grad
         dx, dw_ih, db_ih = input_grads(ctx, dpre, x_tm, w_ih)
-        dw_hh, db_hh = hidden_grads(ctx, dpre, states)
+        dw_hh, db_hh = hidden_grads(ctx, dpre, states, db_ih)
         return dx, dw_ih, dw_hh, db_ih, db_hh, dh if need[5] else None, None, None, None, None
 
 
@@ -227,7 +227,7 @@ class LSTMSequence(Function):
                 dc += tmp
         need = ctx.needs_input_grad
         dx, dw_ih, db_ih = input_grads(ctx, dg, x_tm, w_ih)
-        dw_hh, db_hh = hidden_grads(ctx, dg, hs)
+        dw_hh, db_hh = hidden_grads(ctx, dg, hs, db_ih)
         return (dx, dw_ih, dw_hh, db_ih, db_hh, dh if need[5] else None, dc if need[6] else None,
                 None, None, None)
 
