@@ -78,7 +78,8 @@ def markdown(results: dict[str, Any]) -> str:
         f"NumPy {m.get('numpy')}, PyTorch {m.get('torch')} ({m.get('torch_threads')} threads); "
         f"load average at the end {m.get('load_average')}.",
         f"Run {results['started']}{' (quick)' if results['quick'] else ''}: {s['warmup']} warm-up steps, "
-        f"median of {s['repeats']} interleaved repeats of ≈{s['target_s']} s each; peak memory over "
+        f"median of {s['repeats']} interleaved repeats of ≈{s['target_s']} s each"
+        f"{f', {rest} s of rest before each' if (rest := s.get('settle_s')) else ''}; peak memory over "
         f"{s['memory_steps']} steps in a fresh process per framework.",
         "",
     ]
