@@ -18,6 +18,22 @@ import nnlab
 ATOL = 1e-6
 RTOL = 1e-5
 
+#: Every broadcasting binary op, as (nnlab function, torch function): shared by the engine's
+#: broadcast-gradient tests and the elementwise gradcheck/parity tests.
+BINARY_OPS = {
+    "add": (nnlab.add, torch.add),
+    "sub": (nnlab.sub, torch.sub),
+    "mul": (nnlab.mul, torch.mul),
+    "div": (nnlab.div, torch.div),
+    "pow": (nnlab.pow, torch.pow),
+    "maximum": (nnlab.maximum, torch.maximum),
+    "minimum": (nnlab.minimum, torch.minimum),
+    "where": (
+        lambda a, b: nnlab.where(a > b, a, b * 2),
+        lambda a, b: torch.where(a > b, a, b * 2),
+    ),
+}
+
 
 def to_torch(a: np.ndarray, requires_grad: bool | None = None) -> torch.Tensor:
     t = torch.from_numpy(np.array(a, copy=True))

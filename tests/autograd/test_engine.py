@@ -6,6 +6,7 @@ import torch
 
 import nnlab
 from nnlab.autograd import Function, unbroadcast
+from tests.parity import BINARY_OPS
 
 
 def test_reused_node_sums_both_paths():
@@ -174,30 +175,16 @@ def test_unbroadcast_sums_added_and_stretched_dims():
 
 SHAPE_PAIRS = [((3, 4), (4,)), ((3, 1), (1, 4)), ((2, 3, 4), (3, 1)), ((1,), (2, 3)), ((), (2, 3)), ((2, 1, 4), (5, 1))]
 
-BINARY = {
-    "add": (nnlab.add, torch.add),
-    "sub": (nnlab.sub, torch.sub),
-    "mul": (nnlab.mul, torch.mul),
-    "div": (nnlab.div, torch.div),
-    "pow": (nnlab.pow, torch.pow),
-    "maximum": (nnlab.maximum, torch.maximum),
-    "minimum": (nnlab.minimum, torch.minimum),
-    "where": (
-        lambda a, b: nnlab.where(a > b, a, b * 2),
-        lambda a, b: torch.where(a > b, a, b * 2),
-    ),
-}
-
 
 def _pair(shape_a, shape_b, seed=0):
     rng = np.random.default_rng(seed)
     return rng.uniform(0.5, 2.0, shape_a), rng.uniform(0.5, 2.0, shape_b)
 
 
-@pytest.mark.parametrize("name", sorted(BINARY))
+@pytest.mark.parametrize("name", sorted(BINARY_OPS))
 @pytest.mark.parametrize("shapes", SHAPE_PAIRS, ids=str)
 def test_broadcast_gradients_have_input_shapes(name, shapes):
-    ours, theirs = BINARY[name]
+    ours, theirs = BINARY_OPS[name]
     a, b = _pair(*shapes)
     ta = nnlab.tensor(a, dtype=nnlab.float64, requires_grad=True)
     tb = nnlab.tensor(b, dtype=nnlab.float64, requires_grad=True)

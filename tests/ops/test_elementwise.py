@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import mutually_broadcastable_shapes
 
 import nnlab
-from tests.parity import assert_parity, gradcheck_fn
+from tests.parity import BINARY_OPS, assert_parity, gradcheck_fn
 
 RNG = np.random.default_rng(0)
 
@@ -38,23 +38,11 @@ def test_abs_gradient_at_zero_is_zero_like_torch():
     assert_parity(nnlab.abs, torch.abs, np.array([-1.0, 0.0, 2.0]))
 
 
-BINARY = {
-    "add": (nnlab.add, torch.add),
-    "sub": (nnlab.sub, torch.sub),
-    "mul": (nnlab.mul, torch.mul),
-    "div": (nnlab.div, torch.div),
-    "pow": (nnlab.pow, torch.pow),
-    "maximum": (nnlab.maximum, torch.maximum),
-    "minimum": (nnlab.minimum, torch.minimum),
-    "where": (lambda a, b: nnlab.where(a > 1, a, b), lambda a, b: torch.where(a > 1, a, b)),
-}
-
-
-@pytest.mark.parametrize("name", sorted(BINARY))
+@pytest.mark.parametrize("name", sorted(BINARY_OPS))
 @settings(max_examples=25, deadline=None)
 @given(shapes=mutually_broadcastable_shapes(num_shapes=2, max_dims=3, max_side=3), seed=st.integers(0, 2**16))
 def test_binary_broadcast_gradcheck_and_parity(name, shapes, seed):
-    ours, theirs = BINARY[name]
+    ours, theirs = BINARY_OPS[name]
     rng = np.random.default_rng(seed)
     sa, sb = shapes.input_shapes
     # positive, well-separated operands keep pow, div and the max/min kinks away from trouble
