@@ -3,6 +3,23 @@
 One batch costs a forward, the loss, ``zero_grad``, ``backward``, an optional gradient
 clip and ``optimizer.step()``; the bookkeeping on top is a float sum and an integer
 count of correct predictions, turned into averages once per epoch.
+
+The extension point: a *step function* replaces the forward-and-loss part of a batch
+(``Trainer(..., step_fn=f)``, or a ``training_step(batch)`` method on the model, as
+Lightning and Keras' ``train_step`` do). It is called as ``f(trainer, batch)`` and
+returns either
+
+- a loss ``Tensor``: in training the Trainer then runs ``zero_grad``, ``backward``, the
+  clip and ``optimizer.step()`` itself (automatic optimization), or
+- a ``dict`` of logs (floats or one-element Tensors, e.g. ``{"loss": ..., "d_loss": ...}``):
+  a ``"loss"`` entry that is a Tensor requiring grad is optimized as above; a step that
+  ran its own optimizers (a GAN's two, an RL update) returns plain numbers and the
+  Trainer only averages them.
+
+``trainer.training`` says whether the batch is a training or an evaluation batch
+(evaluation runs under ``no_grad``; a step that optimizes must check it). Logs are
+averaged over the epoch weighted by the batch size (the length of the batch's first
+array; a step may set it with an ``"n"`` entry).
 """
 
 from __future__ import annotations
@@ -22,6 +39,7 @@ from nnlab.train.metrics import to_labels
 __all__ = ["Trainer", "fit"]
 
 MetricFn = Callable[[np.ndarray, np.ndarray], float]
+StepFn = Callable[["Trainer", Any], Any]
 
 
 def _split(batch: Any) -> tuple[tuple, Any]:
@@ -35,6 +53,17 @@ def _split(batch: Any) -> tuple[tuple, Any]:
 
 def _array(x: Any) -> np.ndarray:
     return x.data if isinstance(x, Tensor) else np.asarray(x)
+
+
+def batch_size_of(batch: Any) -> int:
+    """The number of samples in a batch: the length of its first array (tuples, lists, dicts)."""
+    first = batch
+    while isinstance(first, (tuple, list, dict)):
+        if not first:
+            raise ValueError("Trainer: empty batch")
+        first = next(iter(first.values())) if isinstance(first, dict) else first[0]
+    arr = _array(first)
+    return int(arr.shape[0]) if arr.ndim else 1
 
 
 class _Accuracy:
@@ -58,7 +87,8 @@ class Trainer:
         model: a Module called as ``model(*inputs)``.
         loss_fn: ``loss_fn(output, target)`` returning the batch-mean loss (e.g.
             ``nn.CrossEntropyLoss()``).
-        optimizer: an Optimizer over ``model``'s parameters.
+        optimizer: an Optimizer over ``model``'s parameters; None for a Trainer that only
+            evaluates or whose step function runs its own optimizers. Default: None.
         scheduler: an lr scheduler stepped after every epoch; ``ReduceLROnPlateau`` gets
             ``val_loss`` (or ``loss`` without a dev loader). Default: None.
         metrics: names (``"accuracy"``) or functions ``f(outputs, targets) -> float``
@@ -66,17 +96,31 @@ class Trainer:
         callbacks: extra :class:`Callback` objects. Default: ().
         grad_clip: clip the global gradient 2-norm to this value. Default: None.
         quiet: no progress bar. Default: False.
+        step_fn: ``f(trainer, batch) -> loss Tensor | dict`` replacing forward + loss (see
+            the module docstring). Default: the model's ``training_step(batch)`` if it has
+            one, else ``loss_fn(model(*inputs), target)``.
 
     Attributes:
         history: the :class:`History` of the last ``fit``.
         global_step: optimizer steps taken so far.
         stop_training: set by a callback (e.g. EarlyStopping) to end ``fit`` after the epoch.
+        training: True while a training batch runs, False during evaluation.
     """
 
-    def __init__(self, model, loss_fn, optimizer, scheduler=None, metrics: Sequence[str | MetricFn] = ("accuracy",),
-                 callbacks: Iterable[Callback] = (), grad_clip: float | None = None, quiet: bool = False) -> None:
+    def __init__(self, model, loss_fn=None, optimizer=None, scheduler=None,
+                 metrics: Sequence[str | MetricFn] = ("accuracy",), callbacks: Iterable[Callback] = (),
+                 grad_clip: float | None = None, quiet: bool = False, step_fn: StepFn | None = None) -> None:
         self.model, self.loss_fn, self.optimizer, self.scheduler = model, loss_fn, optimizer, scheduler
-        self.metrics = self._resolve_metrics(metrics)
+        if step_fn is None and callable(getattr(model, "training_step", None)):
+            step_fn = _model_step
+        if step_fn is not None and not callable(step_fn):
+            raise TypeError(f"Trainer: step_fn must be callable f(trainer, batch), got {type(step_fn).__name__}")
+        if step_fn is None and loss_fn is None:
+            raise ValueError("Trainer: give a loss_fn, a step_fn, or a model with a training_step(batch) method")
+        self.step_fn = step_fn
+        self.training = False
+        # Step functions log their own numbers; the (outputs, targets) metrics belong to the default step.
+        self.metrics = self._resolve_metrics(metrics) if step_fn is None else {}
         self.grad_clip = None if grad_clip is None else float(grad_clip)
         if self.grad_clip is not None and self.grad_clip <= 0:
             raise ValueError(f"Trainer: grad_clip must be positive, got {grad_clip}")
@@ -108,12 +152,31 @@ class Trainer:
         return resolved
 
     # ---- one pass ------------------------------------------------------------------------------
+    def _optimize(self, loss: Tensor, params: list | None) -> None:
+        """zero_grad, backward, optional clip, step: the automatic optimization of one batch."""
+        opt = self.optimizer
+        if opt is None:
+            raise ValueError("Trainer: training needs an optimizer (or a step_fn that runs its own and returns numbers)")
+        opt.zero_grad()
+        loss.backward()
+        if params is not None:
+            clip_grad_norm_(params, self.grad_clip)
+        opt.step()
+
+    def _clip_params(self, train: bool) -> list | None:
+        if not (train and self.grad_clip and self.optimizer is not None):
+            return None
+        return [p for g in self.optimizer.param_groups for p in g["params"]]
+
     def _run_epoch(self, loader: Iterable, train: bool, batch_callbacks: list[Callback]) -> dict[str, float]:
         """Average loss and metrics over the samples of ``loader``; trains when ``train``."""
+        self.training = train
+        if self.step_fn is not None:
+            return self._run_custom_epoch(loader, train, batch_callbacks)
         total_loss, seen = 0.0, 0
         sums = dict.fromkeys(self.metrics, 0.0)
-        model, loss_fn, opt = self.model, self.loss_fn, self.optimizer
-        params = [p for g in opt.param_groups for p in g["params"]] if train and self.grad_clip else None
+        model, loss_fn = self.model, self.loss_fn
+        params = self._clip_params(train)
         for i, batch in enumerate(loader):
             inputs, target = _split(batch)
             if target is None:
@@ -121,11 +184,7 @@ class Trainer:
             out = model(*inputs)
             loss = loss_fn(out, target)
             if train:
-                opt.zero_grad()
-                loss.backward()
-                if params is not None:
-                    clip_grad_norm_(params, self.grad_clip)
-                opt.step()
+                self._optimize(loss, params)
                 self.global_step += 1
             n = len(_array(target))
             total_loss += float(loss.data) * n
@@ -142,6 +201,35 @@ class Trainer:
         if seen == 0:
             raise ValueError("Trainer: the loader yielded no batches")
         return {"loss": total_loss / seen, **{k: v / seen for k, v in sums.items()}}
+
+    def _run_custom_epoch(self, loader: Iterable, train: bool, batch_callbacks: list[Callback]) -> dict[str, float]:
+        """The same pass with a step function: its logs averaged over the samples of ``loader``."""
+        sums: dict[str, float] = {}
+        seen = 0
+        params = self._clip_params(train)
+        for i, batch in enumerate(loader):
+            result = self.step_fn(self, batch)
+            logs = {"loss": result} if isinstance(result, Tensor) else result
+            if not isinstance(logs, dict):
+                raise TypeError(f"Trainer: step_fn must return a loss Tensor or a dict of logs, "
+                                f"got {type(result).__name__}")
+            loss = logs.get("loss")
+            if train and isinstance(loss, Tensor) and loss.requires_grad:
+                self._optimize(loss, params)
+            if train:
+                self.global_step += 1
+            n = int(logs["n"]) if "n" in logs else batch_size_of(batch)
+            seen += n
+            for k, v in logs.items():
+                if k != "n":
+                    sums[k] = sums.get(k, 0.0) + _scalar(v, k) * n
+            if batch_callbacks:
+                running = {k: v / seen for k, v in sums.items()}
+                for cb in batch_callbacks:
+                    cb.on_batch_end(i, running)
+        if seen == 0:
+            raise ValueError("Trainer: the loader yielded no batches")
+        return {k: v / seen for k, v in sums.items()}
 
     # ---- public API ------------------------------------------------------------------------------
     def fit(self, train_loader: Iterable, dev_loader: Iterable | None = None, epochs: int = 10,
@@ -165,13 +253,14 @@ class Trainer:
                 begin_logs = {"batches": len(train_loader) if hasattr(train_loader, "__len__") else None}
                 for cb in callbacks:
                     cb.on_epoch_begin(epoch, begin_logs)
-                lr = float(self.optimizer.param_groups[0]["lr"])
+                lr = float(self.optimizer.param_groups[0]["lr"]) if self.optimizer is not None else None
                 start = time.perf_counter()
                 self.model.train()
                 logs = self._run_epoch(train_loader, True, batch_callbacks)
                 if dev_loader is not None:
                     logs.update({"val_" + k: v for k, v in self.evaluate(dev_loader).items()})
-                logs["lr"] = lr
+                if lr is not None:
+                    logs["lr"] = lr
                 logs["time"] = time.perf_counter() - start
                 self.history.append(epoch, logs)
                 for cb in callbacks:
@@ -221,6 +310,21 @@ class Trainer:
         if not outputs:
             raise ValueError("Trainer.predict: no inputs")
         return np.concatenate(outputs, axis=0)
+
+
+def _scalar(v: Any, key: str) -> float:
+    arr = _array(v)
+    if arr.size != 1:
+        raise ValueError(f"Trainer: step log {key!r} must be a number or a one-element tensor, got shape {arr.shape}")
+    return float(arr.reshape(()))
+
+
+def _model_step(trainer: Trainer, batch: Any) -> Any:
+    """The step of a model that defines ``training_step(batch)`` (and optionally ``validation_step``)."""
+    model = trainer.model
+    if not trainer.training and callable(getattr(model, "validation_step", None)):
+        return model.validation_step(batch)
+    return model.training_step(batch)
 
 
 def fit(model, train_loader: Iterable, loss_fn, optimizer, dev_loader: Iterable | None = None, epochs: int = 10,
