@@ -20,7 +20,7 @@ import numpy as np
 from nnlab.autograd.function import Context, Function
 from nnlab.autograd.tensor import Tensor
 from nnlab.backend import default_generator
-from nnlab.ops._util import to_dtype
+from nnlab.ops._promotion import to_dtype
 from nnlab.ops.movement import expand, reshape, unsqueeze
 
 

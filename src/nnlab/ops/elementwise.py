@@ -10,7 +10,7 @@ import numpy as np
 
 from nnlab.autograd.function import Context, Function
 from nnlab.autograd.tensor import Tensor
-from nnlab.ops._util import as_float, operands, to_dtype
+from nnlab.ops._promotion import as_float, operands, to_dtype
 
 
 class Add(Function):

@@ -12,7 +12,7 @@ import numpy as np
 
 from nnlab.autograd.function import Context, Function
 from nnlab.autograd.tensor import Tensor
-from nnlab.ops._util import normalize_axis
+from nnlab.ops._axes import normalize_axis
 
 
 class Copy(Function):

@@ -8,7 +8,7 @@ import numpy as np
 
 from nnlab.autograd.function import Context, Function
 from nnlab.autograd.tensor import Tensor
-from nnlab.ops._util import expand_reduced, normalize_axis
+from nnlab.ops._axes import expand_reduced, normalize_axis
 
 
 class Sum(Function):

@@ -8,7 +8,7 @@ from nnlab.autograd.grad_mode import is_grad_enabled
 from nnlab.autograd.tensor import Tensor
 from nnlab.backend import as_dtype
 from nnlab.ops import activation, elementwise as ew, linalg, movement as mv, reduce as rd
-from nnlab.ops._util import to_dtype
+from nnlab.ops._promotion import to_dtype
 
 
 def _compare(op):

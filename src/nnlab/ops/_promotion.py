@@ -1,4 +1,4 @@
-"""Helpers shared by the op files: PyTorch's dtype promotion (with the ``Cast`` op), axes."""
+"""PyTorch's dtype promotion for the op files: the result dtype of a binary op, operand casting, ``Cast``."""
 
 from __future__ import annotations
 
@@ -88,26 +88,3 @@ def operands(a, b) -> tuple:
         b, a = _scalar_operand(b, a)
         return a, b
     return operands(Tensor(a), b)
-
-
-def normalize_axis(dim, ndim: int, op: str) -> tuple[int, ...] | None:
-    """``dim`` (None, int or sequence) as a tuple of non-negative axes, or None for all."""
-    if dim is None:
-        return None
-    dims = (dim,) if isinstance(dim, (int, np.integer)) else tuple(dim)
-    out = []
-    for d in dims:
-        d = int(d)
-        if not -max(ndim, 1) <= d < max(ndim, 1):
-            raise IndexError(f"{op}: dim {d} is out of range for a tensor with {ndim} dims")
-        out.append(d % max(ndim, 1))
-    return tuple(out)
-
-
-def expand_reduced(grad: np.ndarray, shape: tuple[int, ...], axes, keepdim: bool) -> np.ndarray:
-    """Reshape the gradient of a reduction so that it broadcasts against the input."""
-    if axes is None:
-        return np.reshape(grad, (1,) * len(shape)) if not keepdim else grad
-    if keepdim:
-        return grad
-    return np.expand_dims(grad, axes)
