@@ -22,14 +22,12 @@ from typing import Any
 
 import numpy as np
 
-from nnlab import functional as F
 from nnlab import nn, optim
-from nnlab.autograd.tensor import Tensor
 from nnlab.backend import manual_seed
 from nnlab.data import DATASETS, AugmentedDataset, DataLoader, DatasetSplits, RandomShift, TensorDataset, get_dataset
 from nnlab.io import load, save
 from nnlab.models import MLP, LeNet5, LogisticRegression
-from nnlab.train import EarlyStopping, History, Trainer, plot_history
+from nnlab.train import EarlyStopping, History, Trainer, evaluate, plot_history
 
 MODELS = ("lenet5", "mlp", "logreg")
 #: Models that take images (N, C, 32, 32) rather than flat feature vectors.
@@ -126,13 +124,6 @@ class RunConfig:
         return cls(**{k: v for k, v in d.items() if k in known})
 
 
-class BinaryLogitLoss(nn.Module):
-    """BCE-with-logits for a one-logit model (N, 1) and integer 0/1 targets (N,)."""
-
-    def forward(self, logits: Tensor, target: Tensor) -> Tensor:
-        return F.binary_cross_entropy_with_logits(logits.reshape(-1), target.astype(logits.dtype))
-
-
 def build_model(config: RunConfig, input_shape: tuple[int, ...], num_classes: int) -> nn.Module:
     """The model a config describes, for samples of ``input_shape`` and ``num_classes`` classes."""
     num_features = int(np.prod(input_shape))
@@ -144,7 +135,7 @@ def build_model(config: RunConfig, input_shape: tuple[int, ...], num_classes: in
 
 
 def build_loss(config: RunConfig, num_classes: int) -> nn.Module:
-    return BinaryLogitLoss() if config.model == "logreg" and num_classes == 2 else nn.CrossEntropyLoss()
+    return nn.BinaryLogitLoss() if config.model == "logreg" and num_classes == 2 else nn.CrossEntropyLoss()
 
 
 def load_data(config: RunConfig) -> DatasetSplits:
@@ -175,11 +166,11 @@ class RunResult:
     model: nn.Module = field(repr=False)
 
 
-def _evaluate_splits(trainer: Trainer, data: DatasetSplits, batch_size: int) -> dict[str, float]:
+def _evaluate_splits(model: nn.Module, loss_fn, data: DatasetSplits, batch_size: int) -> dict[str, float]:
     out: dict[str, float] = {}
     train_loader, dev_loader, test_loader = data.loaders(batch_size=batch_size, shuffle=False, eval_batch_size=512)
     for split, loader in (("train", train_loader), ("dev", dev_loader), ("test", test_loader)):
-        for k, v in trainer.evaluate(loader).items():
+        for k, v in evaluate(model, loader, loss_fn).items():
             out[f"{split}_{k}"] = float(v)
     return out
 
@@ -202,7 +193,7 @@ def train_run(config: RunConfig, quiet: bool = False) -> RunResult:
     start = time.perf_counter()
     history = trainer.fit(train_loader, dev_loader, epochs=config.epochs)
     seconds = time.perf_counter() - start
-    metrics = _evaluate_splits(trainer, data, config.batch_size)
+    metrics = _evaluate_splits(model, loss_fn, data, config.batch_size)
     metrics["train_seconds"] = seconds
     metrics["epochs_run"] = len(history)
 
@@ -232,14 +223,7 @@ def load_run(run_dir: str) -> tuple[RunConfig, nn.Module, DatasetSplits]:
 def evaluate_run(run_dir: str) -> dict[str, float]:
     """Loss and accuracy of a saved run's model on its dataset's train, dev and test splits."""
     config, model, data = load_run(run_dir)
-    trainer = Trainer(model, build_loss(config, data.num_classes), optimizer=_NoOptimizer(), quiet=True)
-    return _evaluate_splits(trainer, data, config.batch_size)
-
-
-class _NoOptimizer:
-    """Stands in for an optimizer when a Trainer only evaluates."""
-
-    param_groups: list[dict[str, Any]] = [{"lr": 0.0, "params": []}]
+    return _evaluate_splits(model, build_loss(config, data.num_classes), data, config.batch_size)
 
 
 def _write_json(path: str, obj: Any) -> None:

@@ -30,6 +30,7 @@ from nnlab.nn.linear import Identity, Linear
 from nnlab.nn.losses import (
     BCELoss,
     BCEWithLogitsLoss,
+    BinaryLogitLoss,
     CrossEntropyLoss,
     HuberLoss,
     L1Loss,
@@ -78,6 +79,7 @@ __all__ = [
     "HuberLoss",
     "BCELoss",
     "BCEWithLogitsLoss",
+    "BinaryLogitLoss",
     "CrossEntropyLoss",
     "NLLLoss",
     "summary",

@@ -17,7 +17,15 @@ _REDUCTIONS = ("none", "mean", "sum")
 
 
 class _Loss(Module):
-    """Base: stores and validates ``reduction`` ("none" | "mean" | "sum")."""
+    """Base: stores and validates ``reduction`` ("none" | "mean" | "sum").
+
+    Attributes:
+        takes_probabilities: True for a loss whose input is a probability (``BCELoss``), so
+            a binary score means class 1 above 0.5; False (logits, class 1 above 0) otherwise.
+            The Trainer's accuracy reads it.
+    """
+
+    takes_probabilities = False
 
     def __init__(self, reduction: str = "mean"):
         super().__init__()
@@ -105,6 +113,8 @@ class BCELoss(_WeightedLoss):
         input: (*); target: (*) same shape; output: scalar, or (*) with ``reduction="none"``.
     """
 
+    takes_probabilities = True
+
     def forward(self, input: Tensor, target: Tensor) -> Tensor:  # noqa: A002
         return F.binary_cross_entropy(input, target, weight=self.weight, reduction=self.reduction)
 
@@ -131,6 +141,21 @@ class BCEWithLogitsLoss(_Loss):
         return F.binary_cross_entropy_with_logits(
             input, target, weight=self.weight, reduction=self.reduction, pos_weight=self.pos_weight
         )
+
+
+class BinaryLogitLoss(_Loss):
+    """ℓ = BCE-with-logits(z, y) for a one-logit model: logits (N, 1) or (N,), integer 0/1 targets (N,).
+
+    ``BCEWithLogitsLoss`` with the logit column flattened and the targets cast to the
+    logits' dtype: the loss of binary logistic regression on class labels.
+
+    Shape:
+        input: (N, 1) or (N,); target: (N,) of 0/1 (any dtype); output: scalar.
+    """
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:  # noqa: A002
+        return F.binary_cross_entropy_with_logits(input.reshape(-1), target.astype(input.dtype),
+                                                  reduction=self.reduction)
 
 
 class NLLLoss(_WeightedLoss):

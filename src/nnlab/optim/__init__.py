@@ -11,7 +11,7 @@ from nnlab.optim import lr_scheduler
 from nnlab.optim.adadelta import Adadelta
 from nnlab.optim.adagrad import Adagrad
 from nnlab.optim.adam import Adam, AdamW
-from nnlab.optim.clip_grad import clip_grad_norm_, clip_grad_value_
+from nnlab.optim.clip_grad import clip_grad_norm_, clip_grad_value_, grad_norm
 from nnlab.optim.ewma import ExponentialMovingAverage, ewma
 from nnlab.optim.lr_scheduler import (
     CosineAnnealingLR,
@@ -51,6 +51,7 @@ __all__ = [
     "InverseSqrtDecay",
     "clip_grad_norm_",
     "clip_grad_value_",
+    "grad_norm",
     "l1_penalty",
     "l2_penalty",
     "elastic_net_penalty",

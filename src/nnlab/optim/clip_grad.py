@@ -34,6 +34,26 @@ def _vector_norm(x: np.ndarray, ord: float) -> np.ndarray:
     return np.sum(a**ord) ** (1.0 / ord)
 
 
+def _total_norm(grads: list[Tensor], norm_type: float) -> np.ndarray:
+    dtype = grads[0].data.dtype
+    norms = np.stack([_vector_norm(g.data, norm_type).astype(dtype, copy=False) for g in grads])
+    return _vector_norm(norms, norm_type).astype(dtype, copy=False)
+
+
+def grad_norm(parameters: Tensor | Iterable[Tensor], norm_type: float = 2.0) -> float:
+    """‖(g₁, …, gₙ)‖_p: the global gradient norm :func:`clip_grad_norm_` would clip, without clipping.
+
+    Args:
+        parameters: a Tensor or an iterable of Tensors; those without a gradient are skipped.
+        norm_type: p, default 2.0; ``math.inf`` for the max-abs norm.
+
+    Returns:
+        The norm as a float (0.0 when no parameter has a gradient).
+    """
+    grads = _grads(parameters)
+    return float(_total_norm(grads, float(norm_type))) if grads else 0.0
+
+
 def clip_grad_norm_(
     parameters: Tensor | Iterable[Tensor],
     max_norm: float,
@@ -60,9 +80,7 @@ def clip_grad_norm_(
     max_norm, norm_type = float(max_norm), float(norm_type)
     if not grads:
         return Tensor._wrap(np.zeros((), dtype=get_default_dtype()))
-    dtype = grads[0].data.dtype
-    norms = np.stack([_vector_norm(g.data, norm_type).astype(dtype, copy=False) for g in grads])
-    total = _vector_norm(norms, norm_type).astype(dtype, copy=False)
+    total = _total_norm(grads, norm_type)
     if error_if_nonfinite and not np.isfinite(total):
         raise RuntimeError(
             f"clip_grad_norm_: the total norm of order {norm_type} of the gradients is {float(total)}, "

@@ -4,11 +4,12 @@ from nnlab.train.callbacks import Callback, CSVLogger, EarlyStopping, LRSchedule
 from nnlab.train.history import History
 from nnlab.train.metrics import accuracy, classification_report, confusion_matrix, precision_recall_f1, to_labels
 from nnlab.train.plots import plot_history
-from nnlab.train.trainer import Trainer, fit
+from nnlab.train.trainer import Trainer, evaluate, fit
 
 __all__ = [
     "Trainer",
     "fit",
+    "evaluate",
     "History",
     "Callback",
     "ProgressBar",

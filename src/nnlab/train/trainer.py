@@ -20,6 +20,13 @@ returns either
 (evaluation runs under ``no_grad``; a step that optimizes must check it). Logs are
 averaged over the epoch weighted by the batch size (the length of the batch's first
 array; a step may set it with an ``"n"`` entry).
+
+State that lives across batches (the hidden state of truncated BPTT) belongs to the step
+function's owner: :class:`~nnlab.train.sequence.SequenceTrainer` feeds the Trainer one
+chunk of a sequence batch per step and carries the detached state from chunk to chunk.
+
+Evaluation alone needs no optimizer: :func:`evaluate` (``Trainer.evaluate`` without a
+Trainer to build).
 """
 
 from __future__ import annotations
@@ -31,12 +38,13 @@ import numpy as np
 
 from nnlab.autograd.grad_mode import no_grad
 from nnlab.autograd.tensor import Tensor
-from nnlab.optim.clip_grad import clip_grad_norm_
+from nnlab.ops.creation import from_numpy
+from nnlab.optim.clip_grad import clip_grad_norm_, grad_norm
 from nnlab.train.callbacks import Callback, LRSchedulerCallback, ProgressBar
 from nnlab.train.history import History
 from nnlab.train.metrics import to_labels
 
-__all__ = ["Trainer", "fit"]
+__all__ = ["Trainer", "fit", "evaluate"]
 
 MetricFn = Callable[[np.ndarray, np.ndarray], float]
 StepFn = Callable[["Trainer", Any], Any]
@@ -64,6 +72,15 @@ def batch_size_of(batch: Any) -> int:
         first = next(iter(first.values())) if isinstance(first, dict) else first[0]
     arr = _array(first)
     return int(arr.shape[0]) if arr.ndim else 1
+
+
+def _binary_threshold(loss_fn: Any) -> float:
+    """0.5 for a loss that takes probabilities (its ``takes_probabilities`` is True, as ``BCELoss``'s), else 0.
+
+    Models emit logits by convention, so a binary score is class 1 above 0; a model
+    trained with a loss on probabilities (a sigmoid output) is class 1 above 0.5.
+    """
+    return 0.5 if getattr(loss_fn, "takes_probabilities", False) else 0.0
 
 
 class _Accuracy:
@@ -99,6 +116,8 @@ class Trainer:
         step_fn: ``f(trainer, batch) -> loss Tensor | dict`` replacing forward + loss (see
             the module docstring). Default: the model's ``training_step(batch)`` if it has
             one, else ``loss_fn(model(*inputs), target)``.
+        track_grad_norm: log ``grad_norm``, the global gradient 2-norm before clipping of
+            every automatic optimizer step, averaged over the epoch like the loss. Default: False.
 
     Attributes:
         history: the :class:`History` of the last ``fit``.
@@ -109,7 +128,8 @@ class Trainer:
 
     def __init__(self, model, loss_fn=None, optimizer=None, scheduler=None,
                  metrics: Sequence[str | MetricFn] = ("accuracy",), callbacks: Iterable[Callback] = (),
-                 grad_clip: float | None = None, quiet: bool = False, step_fn: StepFn | None = None) -> None:
+                 grad_clip: float | None = None, quiet: bool = False, step_fn: StepFn | None = None,
+                 track_grad_norm: bool = False) -> None:
         self.model, self.loss_fn, self.optimizer, self.scheduler = model, loss_fn, optimizer, scheduler
         if step_fn is None and callable(getattr(model, "training_step", None)):
             step_fn = _model_step
@@ -122,6 +142,7 @@ class Trainer:
         # Step functions log their own numbers; the (outputs, targets) metrics belong to the default step.
         self.metrics = self._resolve_metrics(metrics) if step_fn is None else {}
         self.grad_clip = None if grad_clip is None else float(grad_clip)
+        self.track_grad_norm = bool(track_grad_norm)
         if self.grad_clip is not None and self.grad_clip <= 0:
             raise ValueError(f"Trainer: grad_clip must be positive, got {grad_clip}")
         self.callbacks: list[Callback] = list(callbacks)
@@ -142,9 +163,7 @@ class Trainer:
         resolved: dict[str, MetricFn] = {}
         for m in metrics:
             if m == "accuracy":
-                # Models emit logits by convention; only BCELoss takes probabilities.
-                threshold = 0.5 if type(self.loss_fn).__name__ == "BCELoss" else 0.0
-                resolved["accuracy"] = _Accuracy(threshold)
+                resolved["accuracy"] = _Accuracy(_binary_threshold(self.loss_fn))
             elif callable(m):
                 resolved[getattr(m, "__name__", type(m).__name__)] = m
             else:
@@ -152,19 +171,28 @@ class Trainer:
         return resolved
 
     # ---- one pass ------------------------------------------------------------------------------
-    def _optimize(self, loss: Tensor, params: list | None) -> None:
-        """zero_grad, backward, optional clip, step: the automatic optimization of one batch."""
+    def _optimize(self, loss: Tensor, params: list | None) -> float | None:
+        """zero_grad, backward, optional clip, step: the automatic optimization of one batch.
+
+        Returns the pre-clip global gradient norm when ``track_grad_norm``, else None.
+        """
         opt = self.optimizer
         if opt is None:
             raise ValueError("Trainer: training needs an optimizer (or a step_fn that runs its own and returns numbers)")
         opt.zero_grad()
         loss.backward()
+        norm = None
         if params is not None:
-            clip_grad_norm_(params, self.grad_clip)
+            if self.grad_clip:
+                norm = float(clip_grad_norm_(params, self.grad_clip).item())
+            else:
+                norm = grad_norm(params)
         opt.step()
+        return norm
 
     def _clip_params(self, train: bool) -> list | None:
-        if not (train and self.grad_clip and self.optimizer is not None):
+        """The parameters whose gradients are clipped or measured in a training pass, else None."""
+        if not (train and (self.grad_clip or self.track_grad_norm) and self.optimizer is not None):
             return None
         return [p for g in self.optimizer.param_groups for p in g["params"]]
 
@@ -177,16 +205,21 @@ class Trainer:
         sums = dict.fromkeys(self.metrics, 0.0)
         model, loss_fn = self.model, self.loss_fn
         params = self._clip_params(train)
+        if params is not None and self.track_grad_norm:
+            sums["grad_norm"] = 0.0
         for i, batch in enumerate(loader):
             inputs, target = _split(batch)
             if target is None:
                 raise ValueError("Trainer: batches must be (inputs..., target) tuples, got a batch without a target")
             out = model(*inputs)
             loss = loss_fn(out, target)
+            norm = None
             if train:
-                self._optimize(loss, params)
+                norm = self._optimize(loss, params)
                 self.global_step += 1
             n = len(_array(target))
+            if norm is not None and self.track_grad_norm:
+                sums["grad_norm"] += norm * n
             total_loss += float(loss.data) * n
             seen += n
             if sums:
@@ -215,7 +248,9 @@ class Trainer:
                                 f"got {type(result).__name__}")
             loss = logs.get("loss")
             if train and isinstance(loss, Tensor) and loss.requires_grad:
-                self._optimize(loss, params)
+                norm = self._optimize(loss, params)
+                if norm is not None and self.track_grad_norm:
+                    logs = {**logs, "grad_norm": norm}
             if train:
                 self.global_step += 1
             n = int(logs["n"]) if "n" in logs else batch_size_of(batch)
@@ -295,7 +330,7 @@ class Trainer:
         """
         if isinstance(data, (Tensor, np.ndarray)):
             arr = _array(data)
-            batches: Iterable = ((Tensor._wrap(arr[i : i + batch_size]),) for i in range(0, len(arr), batch_size))
+            batches: Iterable = ((from_numpy(arr[i : i + batch_size]),) for i in range(0, len(arr), batch_size))
         else:
             batches = (_split(b)[0] for b in data)
         was_training = self.model.training
@@ -331,3 +366,24 @@ def fit(model, train_loader: Iterable, loss_fn, optimizer, dev_loader: Iterable 
         **trainer_kwargs: Any) -> History:
     """``Trainer(model, loss_fn, optimizer, **trainer_kwargs).fit(train_loader, dev_loader, epochs)``."""
     return Trainer(model, loss_fn, optimizer, **trainer_kwargs).fit(train_loader, dev_loader, epochs)
+
+
+def evaluate(model, loader: Iterable, loss_fn=None, metrics: Sequence[str | MetricFn] = ("accuracy",),
+             step_fn: StepFn | None = None) -> dict[str, float]:
+    """Loss and metrics of ``model`` averaged over ``loader``, in eval mode without gradients.
+
+    The evaluation pass of :meth:`Trainer.evaluate`, with no optimizer to build:
+    ``evaluate(model, test_loader, nn.CrossEntropyLoss())`` gives ``{"loss": ..., "accuracy": ...}``.
+
+    Args:
+        model: a Module called as ``model(*inputs)``.
+        loader: batches ``(inputs..., target)`` (or what ``step_fn`` takes).
+        loss_fn: ``loss_fn(output, target)``, a batch mean. Default: None (then ``step_fn``
+            or the model's ``training_step`` / ``validation_step`` gives the logs).
+        metrics: as :class:`Trainer`'s. Default: ``("accuracy",)``.
+        step_fn: as :class:`Trainer`'s. Default: None.
+
+    Returns:
+        The sample-weighted means over the loader: ``loss`` and each metric (or the step's logs).
+    """
+    return Trainer(model, loss_fn, metrics=metrics, quiet=True, step_fn=step_fn).evaluate(loader)
