@@ -8,22 +8,26 @@ but gradients stop at the chunk boundary, so memory and time per update are O(k)
 
 A model trained here is called as ``output, hidden = model(x, hidden)`` (``hidden=None``
 starts from zeros), the protocol of ``nn.RNN`` / ``nn.LSTM`` and the language models.
+
+:class:`SequenceTrainer` is the one :class:`~nnlab.train.Trainer` loop with a BPTT step
+function: under truncation each chunk of k steps is one Trainer batch (one optimizer
+step), and the step function carries the detached hidden state from chunk to chunk (and,
+when ``stateful``, from batch to batch); under full BPTT a batch is one step whose loss
+is summed over its chunks in one graph.
 """
 
 from __future__ import annotations
 
 import math
-import time
 from typing import Any, Callable, Iterable, Iterator
 
 import numpy as np
 
-from nnlab.autograd.grad_mode import no_grad
 from nnlab.autograd.tensor import Tensor
 from nnlab.ops.cross_entropy import cross_entropy
-from nnlab.optim.clip_grad import clip_grad_norm_
+from nnlab.ops.creation import from_numpy
 from nnlab.train.callbacks import Callback
-from nnlab.train.history import History
+from nnlab.train.trainer import Trainer
 
 __all__ = ["detach_hidden", "sequence_cross_entropy", "forward_chunks", "SequenceTrainer"]
 
@@ -52,7 +56,7 @@ def sequence_cross_entropy(logits: Tensor, target: Tensor, ignore_index: int = -
                          f"got logits {tuple(logits.shape)} and target {tuple(target.shape)}")
     V = logits.shape[-1]
     t = target.data if isinstance(target, Tensor) else np.asarray(target)
-    return cross_entropy(logits.reshape(-1, V), Tensor._wrap(t.reshape(-1)), ignore_index=ignore_index)
+    return cross_entropy(logits.reshape(-1, V), from_numpy(t.reshape(-1)), ignore_index=ignore_index)
 
 
 def _slice_time(x: Any, s: int, e: int, time_dim: int) -> Any:
@@ -90,8 +94,11 @@ def forward_chunks(model: Callable, x: Tensor, hidden: Any = None, bptt: int | N
         yield slice(s, e), output, hidden
 
 
-class SequenceTrainer:
+class SequenceTrainer(Trainer):
     """Fit a recurrent model on (input, target) sequence batches with full or truncated BPTT.
+
+    A :class:`~nnlab.train.Trainer` whose step function runs the recurrence: ``fit``,
+    ``evaluate``, callbacks, ``global_step`` and ``stop_training`` are the Trainer's.
 
     Args:
         model: ``output, hidden = model(x, hidden)``.
@@ -108,126 +115,81 @@ class SequenceTrainer:
         perplexity: log ``ppl`` = exp(loss) (and ``val_ppl``). Default: True when ``loss_fn``
             is the default cross-entropy, else False.
         time_dim: 1 for batch-first (N, T, ...) batches, 0 for (T, N, ...). Default: 1.
-        callbacks: :class:`~nnlab.train.Callback` objects (epoch and batch hooks). Default: ().
+        callbacks: :class:`~nnlab.train.Callback` objects (epoch hooks, and batch hooks called
+            once per optimizer step: per chunk under truncation). Default: ().
+        quiet: no progress bar. Default: True.
 
     Attributes:
         history: the :class:`History` of the last ``fit`` (``loss``, ``ppl``, ``val_*``, ``lr``,
-            ``time``, ``grad_norm`` = mean pre-clip gradient norm).
+            ``time``, ``grad_norm`` = the pre-clip gradient norm of the updates, averaged over
+            the epoch weighted by their tokens, like the loss).
         global_step: optimizer steps taken so far.
         stop_training: set by a callback to end ``fit`` after the epoch.
     """
 
     def __init__(self, model, optimizer, loss_fn: Callable | None = None, bptt: int | None = None,
                  truncate: bool = True, stateful: bool = False, grad_clip: float | None = None,
-                 perplexity: bool | None = None, time_dim: int = 1, callbacks: Iterable[Callback] = ()) -> None:
+                 perplexity: bool | None = None, time_dim: int = 1, callbacks: Iterable[Callback] = (),
+                 quiet: bool = True) -> None:
         if bptt is not None and bptt < 1:
             raise ValueError(f"SequenceTrainer: bptt must be a positive chunk length or None, got {bptt}")
-        if grad_clip is not None and grad_clip <= 0:
-            raise ValueError(f"SequenceTrainer: grad_clip must be positive, got {grad_clip}")
-        self.model, self.optimizer = model, optimizer
-        self.loss_fn = sequence_cross_entropy if loss_fn is None else loss_fn
+        if time_dim not in (0, 1):
+            raise ValueError(f"SequenceTrainer: time_dim must be 0 or 1, got {time_dim}")
+        super().__init__(model, sequence_cross_entropy if loss_fn is None else loss_fn, optimizer,
+                         callbacks=callbacks, grad_clip=grad_clip, quiet=quiet, step_fn=_bptt_step,
+                         track_grad_norm=True)
         self.perplexity = loss_fn is None if perplexity is None else bool(perplexity)
         self.bptt, self.truncate, self.stateful, self.time_dim = bptt, bool(truncate), bool(stateful), time_dim
-        self.grad_clip = None if grad_clip is None else float(grad_clip)
-        self.callbacks = list(callbacks)
-        for cb in self.callbacks:
-            cb.set_trainer(self)
-        self.history = History()
-        self.global_step = 0
-        self.stop_training = False
-        self._params = [p for g in optimizer.param_groups for p in g["params"]]
+        self.hidden: Any = None
 
-    def _step(self, loss: Tensor) -> float:
-        """Backward, clip, update; returns the gradient norm before clipping."""
-        self.optimizer.zero_grad()
-        loss.backward()
-        if self.grad_clip is not None:
-            norm = float(clip_grad_norm_(self._params, self.grad_clip).item())
-        else:
-            grads = [p.grad.data for p in self._params if p.grad is not None]
-            norm = math.sqrt(sum(float(np.vdot(g, g)) for g in grads))
-        self.optimizer.step()
-        self.global_step += 1
-        return norm
+    def _chunks(self, batches: Iterable) -> Iterator[tuple[Any, Any, bool]]:
+        """``(x, y, first)``: the Trainer's batches, one per optimizer step; ``first`` opens a source batch."""
+        k = self.bptt if self.truncate else None
+        for x, y in batches:
+            L = x.shape[self.time_dim]
+            if k is None:
+                yield x, y, True
+                continue
+            for s in range(0, L, k):
+                e = min(s + k, L)
+                yield _slice_time(x, s, e, self.time_dim), _slice_time(y, s, e, self.time_dim), s == 0
 
-    def _run(self, batches: Iterable, train: bool) -> dict[str, float]:
-        total, count, norms = 0.0, 0, []
-        hidden = None
-        batch_callbacks = [cb for cb in self.callbacks if cb.wants_batch_logs] if train else []
-        for b, (x, y) in enumerate(batches):
-            if not self.stateful:
-                hidden = None
-            pending: list[tuple[Tensor, int]] = []
-            for sl, out, hidden in forward_chunks(self.model, x, detach_hidden(hidden), self.bptt,
-                                                  self.truncate, self.time_dim):
-                y_chunk = _slice_time(y, sl.start, sl.stop, self.time_dim) if self.bptt is not None else y
-                loss = self.loss_fn(out, y_chunk)
-                n = int(np.prod(y_chunk.shape))
-                total += float(loss.item()) * n
-                count += n
-                if not train:
-                    continue
-                if self.bptt is not None and self.truncate:
-                    norms.append(self._step(loss))
-                else:
-                    pending.append((loss, n))
-            if train and pending:
-                # Full BPTT: the token-weighted mean of the chunk losses, one backward through all chunks.
-                n_all = sum(n for _, n in pending)
-                full = pending[0][0] * (pending[0][1] / n_all)
-                for loss, n in pending[1:]:
-                    full = full + loss * (n / n_all)
-                norms.append(self._step(full))
-            hidden = detach_hidden(hidden)
-            for cb in batch_callbacks:
-                cb.on_batch_end(b, {"loss": total / count})
-        if count == 0:
-            raise ValueError("SequenceTrainer: the batches were empty")
-        logs = {"loss": total / count}
+    def _run_epoch(self, loader: Iterable, train: bool, batch_callbacks: list[Callback]) -> dict[str, float]:
+        self.hidden = None  # every pass starts from zeros
+        logs = super()._run_epoch(self._chunks(loader), train, batch_callbacks)
+        self.hidden = None
         if self.perplexity:
             logs["ppl"] = math.exp(min(logs["loss"], 700.0))
-        if norms:
-            logs["grad_norm"] = float(np.mean(norms))
         return logs
 
     def train_epoch(self, batches: Iterable) -> dict[str, float]:
         """One pass over ``(x, y)`` batches in train mode; returns the mean loss (and ``ppl``, ``grad_norm``)."""
         self.model.train()
-        return self._run(batches, True)
+        return self._run_epoch(batches, True, [cb for cb in self.callbacks if cb.wants_batch_logs])
 
-    def evaluate(self, batches: Iterable) -> dict[str, float]:
-        """The mean loss (and ``ppl``) over ``(x, y)`` batches, in eval mode without gradients."""
-        was_training = self.model.training
-        self.model.eval()
-        try:
-            with no_grad():
-                return self._run(batches, False)
-        finally:
-            self.model.train(was_training)
 
-    def fit(self, train_batches: Iterable, valid_batches: Iterable | None = None, epochs: int = 1) -> History:
-        """Train for ``epochs`` passes over ``train_batches`` (re-iterated each epoch); returns the History."""
-        self.history = History()
-        self.stop_training = False
-        for cb in self.callbacks:
-            cb.on_train_begin({"epochs": epochs})
-        try:
-            for epoch in range(epochs):
-                n_batches = len(train_batches) if hasattr(train_batches, "__len__") else None
-                for cb in self.callbacks:
-                    cb.on_epoch_begin(epoch, {"batches": n_batches})
-                lr = float(self.optimizer.param_groups[0]["lr"])
-                start = time.perf_counter()
-                logs = self.train_epoch(train_batches)
-                if valid_batches is not None:
-                    logs.update({"val_" + k: v for k, v in self.evaluate(valid_batches).items()})
-                logs["lr"], logs["time"] = lr, time.perf_counter() - start
-                self.history.append(epoch, logs)
-                for cb in self.callbacks:
-                    cb.on_epoch_end(epoch, logs)
-                if self.stop_training:
-                    break
-        finally:
-            for cb in self.callbacks:
-                cb.on_train_end({"history": self.history})
-        return self.history
+def _bptt_step(trainer: SequenceTrainer, batch: tuple[Any, Any, bool]) -> dict[str, Any]:
+    """The loss of one chunk (truncated BPTT) or one batch (full BPTT), carrying the hidden state.
+
+    The state enters detached (gradients stop at the boundary) and leaves detached for the
+    next step; it restarts from zeros at a new source batch unless ``stateful``.
+    """
+    x, y, first = batch
+    if first and not trainer.stateful:
+        trainer.hidden = None
+    hidden = detach_hidden(trainer.hidden)
+    if trainer.truncate or trainer.bptt is None:
+        out, hidden = trainer.model(x, hidden)
+        loss, n = trainer.loss_fn(out, y), int(np.prod(y.shape))
+    else:
+        # Full BPTT in chunks: the token-weighted mean of the chunk losses, one graph through all chunks.
+        parts = []
+        for sl, out, hidden in forward_chunks(trainer.model, x, hidden, trainer.bptt, False, trainer.time_dim):
+            y_chunk = _slice_time(y, sl.start, sl.stop, trainer.time_dim)
+            parts.append((trainer.loss_fn(out, y_chunk), int(np.prod(y_chunk.shape))))
+        n = sum(m for _, m in parts)
+        loss = parts[0][0] * (parts[0][1] / n)
+        for part, m in parts[1:]:
+            loss = loss + part * (m / n)
+    trainer.hidden = detach_hidden(hidden)
+    return {"loss": loss, "n": n}
