@@ -21,8 +21,8 @@ import time
 import nnlab
 from nnlab.models.bert import BertForPreTraining, BertModel
 from nnlab.models.bert_data import MASK, TAGS, ToyWorld
-from nnlab.models.bert_tasks import (BertForQuestionAnswering, BertForSequenceClassification,
-                                     BertForTokenClassification, evaluate, finetune, pretrain, pretraining_accuracy)
+from nnlab.models.bert_tasks import BertForQuestionAnswering, BertForSequenceClassification, BertForTokenClassification
+from nnlab.text.bert_training import evaluate, finetune, pretrain, pretraining_accuracy
 
 
 def main(pretrain_steps: int = 3000, d_model: int = 64, layers: int = 2, nhead: int = 4, labelled: int = 64,

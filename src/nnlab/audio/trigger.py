@@ -12,7 +12,6 @@ the threshold, and no new detection fires for a refractory period (one chime per
 from __future__ import annotations
 
 import math
-import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -23,7 +22,9 @@ from nnlab.audio.features import log_mel_spectrogram
 from nnlab.audio.synthetic import TriggerStream
 from nnlab.autograd.grad_mode import no_grad
 from nnlab.autograd.tensor import Tensor
+from nnlab.data import DataLoader, TensorDataset
 from nnlab.optim import Adam
+from nnlab.train import Trainer
 
 
 def stream_features(stream: TriggerStream | np.ndarray, sample_rate: int | None = None, n_fft: int = 256,
@@ -98,31 +99,20 @@ def train_detector(streams: list[TriggerStream], epochs: int = 10, batch_size: i
                    verbose: bool = False, **model_kwargs) -> tuple[TriggerWordDetector, list[float]]:
     """Fit a detector with per-step BCE (positives weighted ``pos_weight``: they are rare) and Adam.
 
+    The Trainer runs the epochs (``verbose`` shows its progress bar) over a DataLoader
+    reshuffled each epoch by a generator seeded with ``seed``.
+
     Returns:
         The model and the mean training loss of each epoch.
     """
     feats = np.stack([stream_features(s) for s in streams])
     model = model or TriggerWordDetector(n_features=feats.shape[1], **model_kwargs)
     targets = model.step_labels(np.stack([s.labels for s in streams]))
-    opt = Adam(model.parameters(), lr=lr)
-    rng = np.random.default_rng(seed)
-    weight = np.float32(pos_weight)
-    history, start = [], time.perf_counter()
-    for epoch in range(epochs):
-        order, total = rng.permutation(len(feats)), 0.0
-        for i in range(0, len(order), batch_size):
-            idx = order[i : i + batch_size]
-            logits = model(Tensor._wrap(feats[idx]))
-            loss = F.binary_cross_entropy_with_logits(logits, Tensor._wrap(targets[idx]),
-                                                      pos_weight=Tensor._wrap(np.array([weight])))
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            total += float(loss.item()) * len(idx)
-        history.append(total / len(feats))
-        if verbose:
-            print(f"epoch {epoch + 1}  loss {history[-1]:.4f}  ({time.perf_counter() - start:.0f} s)")
-    return model, history
+    loss_fn = nn.BCEWithLogitsLoss(pos_weight=np.array([pos_weight], dtype=np.float32))
+    trainer = Trainer(model, loss_fn, Adam(model.parameters(), lr=lr), metrics=(), quiet=not verbose)
+    loader = DataLoader(TensorDataset(feats, targets), batch_size=batch_size, shuffle=True, generator=seed)
+    history = trainer.fit(loader, epochs=epochs)
+    return model, list(history["loss"])
 
 
 def detect_triggers(probs: np.ndarray, threshold: float = 0.5, window: int = 3, refractory: int = 20) -> np.ndarray:

@@ -8,8 +8,10 @@ synthetic task, plus the pretraining corpus they share.
 - document + query → answer span: :class:`BertForQuestionAnswering`, start/end logits (span task).
 
 The data come from :class:`~nnlab.models.bert_data.ToyWorld`. Each head offers
-``loss(batch)`` and ``predict(batch)``; :func:`finetune` and :func:`evaluate` run any of them,
-after :func:`pretrain` (MLM + NSP) has trained the shared :class:`~nnlab.models.bert.BertModel`.
+``loss(batch)`` and ``predict(batch)``; :func:`nnlab.text.bert_training.finetune` and
+:func:`~nnlab.text.bert_training.evaluate` run any of them through the Trainer, after
+:func:`~nnlab.text.bert_training.pretrain` (MLM + NSP) has trained the shared
+:class:`~nnlab.models.bert.BertModel`.
 """
 
 from __future__ import annotations
@@ -18,16 +20,13 @@ import numpy as np
 
 from nnlab import functional as F
 from nnlab import nn
-from nnlab.autograd.grad_mode import no_grad
 from nnlab.autograd.tensor import Tensor
-from nnlab.models.bert import IGNORE_INDEX, BertForPreTraining, BertModel, mask_tokens
-from nnlab.optim import AdamW, clip_grad_norm_
-from nnlab.optim.lr_scheduler import LambdaLR
+from nnlab.models.bert import IGNORE_INDEX, BertModel
+from nnlab.ops.creation import from_numpy
 
 
 def _long(a) -> Tensor:
-    return Tensor._wrap(np.asarray(a, dtype=np.int64))
-
+    return from_numpy(np.asarray(a, dtype=np.int64))
 
 
 def _head(bert: BertModel, outputs: int) -> nn.Linear:
@@ -132,126 +131,3 @@ class BertForQuestionAnswering(nn.Module):
         pair = np.where(np.triu(np.ones((L, L), dtype=bool))[None], pair, -np.inf)
         flat = pair.reshape(len(s), -1).argmax(-1)
         return np.stack([flat // L, flat % L], axis=1)
-
-
-def _take(batch: dict, idx: np.ndarray) -> dict:
-    return {k: v[idx] for k, v in batch.items()}
-
-
-def warmup_linear(warmup: int, total: int):
-    """BERT's schedule factor: linear warmup over ``warmup`` steps, then linear decay to 0 at ``total``."""
-    def factor(step: int) -> float:
-        if step < warmup:
-            return (step + 1) / warmup
-        return max(0.0, (total - step) / max(1, total - warmup))
-    return factor
-
-
-def pretrain(model: BertForPreTraining, data: dict, mask_id: int, special_ids, steps: int, batch_size: int = 32,
-             lr: float = 1e-3, weight_decay: float = 0.01, warmup: float = 0.1, max_grad_norm: float = 1.0,
-             nsp_weight: float = 1.0, seed: int = 0) -> dict[str, list[float]]:
-    """MLM + NSP pretraining: ``steps`` AdamW steps on batches of ``data`` (shuffled each pass), with
-    fresh 15% / 80-10-10 masking of every batch (:func:`~nnlab.models.bert.mask_tokens`).
-
-    Args:
-        model: the :class:`BertForPreTraining` to train.
-        data: ``input_ids``, ``token_type_ids`` (N, L) and ``nsp_labels`` (N,), e.g. from
-            ``ToyWorld.pretraining_pairs``.
-        mask_id, special_ids: the [MASK] id and the ids never masked.
-        steps: optimizer steps. batch_size: default 32. lr: peak learning rate (default 1e-3).
-        weight_decay: default 0.01.
-        warmup: fraction of ``steps`` of linear warmup before the linear decay (default 0.1).
-        max_grad_norm: gradient clipping norm (default 1.0).
-        nsp_weight: λ in loss = MLM + λ·NSP (default 1.0, BERT's sum).
-        seed: shuffling and masking seed (default 0).
-
-    Returns:
-        ``{"mlm": [...], "nsp": [...]}``, the loss of every step.
-    """
-    rng = np.random.default_rng(seed)
-    opt = AdamW(model.parameters(), lr=lr, weight_decay=weight_decay)
-    sched = LambdaLR(opt, warmup_linear(max(1, int(warmup * steps)), steps))
-    vocab_size = model.bert.config["vocab_size"]
-    n = len(data["input_ids"])
-    history: dict[str, list[float]] = {"mlm": [], "nsp": []}
-    order, pos = rng.permutation(n), 0
-    model.train()
-    for _ in range(steps):
-        if pos + batch_size > n:
-            order, pos = rng.permutation(n), 0
-        idx = order[pos : pos + batch_size]
-        pos += batch_size
-        inputs, labels = mask_tokens(data["input_ids"][idx], mask_id, vocab_size, special_ids, generator=rng)
-        mlm, nsp = model.loss(inputs, data["token_type_ids"][idx], labels, data["nsp_labels"][idx])
-        opt.zero_grad()
-        (mlm + nsp * nsp_weight).backward()
-        clip_grad_norm_(model.parameters(), max_grad_norm)
-        opt.step()
-        sched.step()
-        history["mlm"].append(float(mlm.item()))
-        history["nsp"].append(float(nsp.item()))
-    return history
-
-
-def pretraining_accuracy(model: BertForPreTraining, data: dict, mask_id: int, special_ids,
-                         seed: int = 0) -> dict[str, float]:
-    """Held-out MLM accuracy (over the picked positions) and NSP accuracy."""
-    inputs, labels = mask_tokens(data["input_ids"], mask_id, model.bert.config["vocab_size"], special_ids,
-                                 generator=np.random.default_rng(seed))
-    model.eval()
-    with no_grad():
-        mlm, nsp = model(inputs, data["token_type_ids"])
-    model.train()
-    picked = labels != IGNORE_INDEX
-    return {"mlm_accuracy": float((mlm.data.argmax(-1)[picked] == labels[picked]).mean()),
-            "nsp_accuracy": float((nsp.data.argmax(-1) == data["nsp_labels"]).mean())}
-
-
-def finetune(model: nn.Module, data: dict, epochs: int = 10, batch_size: int = 16, lr: float = 1e-3,
-             weight_decay: float = 0.01, seed: int = 0) -> list[float]:
-    """Train ``model`` (any head above) on ``data`` with AdamW, seeded shuffling; returns epoch losses.
-
-    Args:
-        model: a head with ``loss(batch)``.
-        data: the task's dict of arrays (first dim N), e.g. from ``ToyWorld.topic_task``.
-        epochs: default 10. batch_size: default 16. lr: default 1e-3. weight_decay: default 0.01.
-        seed: shuffling seed (default 0).
-    """
-    rng = np.random.default_rng(seed)
-    opt = AdamW(model.parameters(), lr=lr, weight_decay=weight_decay)
-    n = len(next(iter(data.values())))
-    model.train()
-    losses = []
-    for _ in range(epochs):
-        order, total = rng.permutation(n), 0.0
-        for i in range(0, n, batch_size):
-            idx = order[i : i + batch_size]
-            loss = model.loss(_take(data, idx))
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            total += float(loss.item()) * len(idx)
-        losses.append(total / n)
-    return losses
-
-
-def evaluate(model: nn.Module, data: dict, batch_size: int = 256) -> float:
-    """The task's score: accuracy (sequence tasks), token accuracy (tagging), exact span match (QA)."""
-    model.eval()
-    correct, count = 0, 0
-    n = len(next(iter(data.values())))
-    with no_grad():
-        for i in range(0, n, batch_size):
-            batch = _take(data, np.arange(i, min(i + batch_size, n)))
-            pred = model.predict(batch)
-            if "start_positions" in batch:
-                gold = np.stack([batch["start_positions"], batch["end_positions"]], axis=1)
-                correct += int((pred == gold).all(axis=1).sum())
-                count += len(gold)
-            else:
-                gold = batch["labels"]
-                keep = gold != IGNORE_INDEX
-                correct += int((pred[keep] == gold[keep]).sum())
-                count += int(keep.sum())
-    model.train()
-    return correct / count
