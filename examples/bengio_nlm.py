@@ -19,7 +19,7 @@ import numpy as np
 import nnlab
 import nnlab.functional as F
 from nnlab import optim
-from nnlab.models.rnn_models import BengioNLM
+from nnlab.models.sequence.rnn_models import BengioNLM
 from nnlab.text import Vocab, cosine_similarity_matrix, most_similar, ngram_windows
 
 GROUPS = {"animal": ["cat", "dog", "bird"], "place": ["mat", "rug", "sofa"], "verb": ["sat", "slept", "stood"]}

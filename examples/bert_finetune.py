@@ -19,9 +19,9 @@ import copy
 import time
 
 import nnlab
-from nnlab.models.bert import BertForPreTraining, BertModel
-from nnlab.models.bert_data import MASK, TAGS, ToyWorld
-from nnlab.models.bert_tasks import BertForQuestionAnswering, BertForSequenceClassification, BertForTokenClassification
+from nnlab.models.transformers.bert import BertForPreTraining, BertModel
+from nnlab.data.datasets.bert_world import MASK, TAGS, ToyWorld
+from nnlab.models.transformers.bert_tasks import BertForQuestionAnswering, BertForSequenceClassification, BertForTokenClassification
 from nnlab.text.bert_training import evaluate, finetune, pretrain, pretraining_accuracy
 
 

@@ -17,7 +17,7 @@ import numpy as np
 
 import nnlab
 from nnlab import optim
-from nnlab.models.rnn_models import char_lstm
+from nnlab.models.sequence.rnn_models import char_lstm
 from nnlab.text import LMBatcher, Vocab, generate, python_docstrings_corpus, split_text
 from nnlab.train.sequence import SequenceTrainer
 

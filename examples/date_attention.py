@@ -39,9 +39,9 @@ import numpy as np
 
 import nnlab
 from nnlab.data.datasets.seq_tasks import make_date_list_task, make_date_task, seq2seq_splits
-from nnlab.models.attention_maps import plot_attention
-from nnlab.models.seq2seq_attention import AttentionSeq2Seq
-from nnlab.models.transformer_models import exact_match, exact_match_rows
+from nnlab.models.transformers.attention_maps import plot_attention
+from nnlab.models.sequence.seq2seq_attention import AttentionSeq2Seq
+from nnlab.models.transformers.transformer_models import exact_match, exact_match_rows
 from nnlab.optim import Adam
 
 

@@ -19,7 +19,7 @@ import time
 import numpy as np
 
 import nnlab
-from nnlab.models.gpt import GPT
+from nnlab.models.transformers.gpt import GPT
 from nnlab.optim import AdamW
 from nnlab.optim.lr_scheduler import LambdaLR
 from nnlab.text import Vocab, perplexity, python_docstrings_corpus, split_text

@@ -3,7 +3,7 @@
 Run: python examples/keras_cnn.py
 
 Builds the five-stage Conv2D → ReLU → BatchNorm → MaxPool → Dropout network for
-256×256×3 images and 3 classes with ``nnlab.models.keras_cnn`` and prints
+256×256×3 images and 3 classes with ``nnlab.models.vision.keras_cnn`` and prints
 ``nnlab.summary`` (one forward pass at 256×256, a few seconds on a CPU), then
 reconciles the parameter count with the one Keras's ``model.summary()`` reports.
 """

@@ -17,7 +17,7 @@ import nnlab
 from nnlab import nn, optim
 from nnlab.data import DataLoader, TensorDataset, make_seasonal_series, make_windows
 from nnlab.models import MLP
-from nnlab.models.rnn_models import RNNForecaster
+from nnlab.models.sequence.rnn_models import RNNForecaster
 from nnlab.train import Trainer
 
 

@@ -20,7 +20,7 @@ import numpy as np
 import nnlab
 import nnlab.functional as F
 from nnlab import optim
-from nnlab.models.rnn_models import RNNEncoderDecoder, SequenceClassifier, SequenceGenerator, SequenceTagger
+from nnlab.models.sequence.rnn_models import RNNEncoderDecoder, SequenceClassifier, SequenceGenerator, SequenceTagger
 from nnlab.text import pad_sequences
 
 PAD, BOS, EOS = 0, 1, 2  # the encoder–decoder's special tokens; digits are 3 … 12

@@ -21,8 +21,8 @@ import numpy as np
 
 import nnlab
 from nnlab.data.datasets.seq_tasks import get_seq_task
-from nnlab.models.attention_maps import attention_maps, plot_attention
-from nnlab.models.transformer_models import Seq2SeqTransformer, exact_match, shift_right
+from nnlab.models.transformers.attention_maps import attention_maps, plot_attention
+from nnlab.models.transformers.transformer_models import Seq2SeqTransformer, exact_match, shift_right
 from nnlab.optim import Adam
 from nnlab.optim.lr_scheduler import LambdaLR
 

@@ -17,8 +17,8 @@ import numpy as np
 
 import nnlab
 from nnlab import functional as F
-from nnlab.models.vit import ViT
-from nnlab.models.attention_maps import attention_maps, plot_attention
+from nnlab.models.transformers.vit import ViT
+from nnlab.models.transformers.attention_maps import attention_maps, plot_attention
 from nnlab.optim import AdamW
 from nnlab.optim.lr_scheduler import LambdaLR
 

@@ -9,9 +9,9 @@ import pytest
 import torch
 
 import nnlab
-from nnlab.models.bert import IGNORE_INDEX, BertForPreTraining, BertModel, mask_tokens
-from nnlab.models.bert_data import CLS, MASK, PAD, SEP, TAGS, ToyWorld
-from nnlab.models.bert_tasks import BertForQuestionAnswering, BertForSequenceClassification, BertForTokenClassification
+from nnlab.models.transformers.bert import IGNORE_INDEX, BertForPreTraining, BertModel, mask_tokens
+from nnlab.data.datasets.bert_world import CLS, MASK, PAD, SEP, TAGS, ToyWorld
+from nnlab.models.transformers.bert_tasks import BertForQuestionAnswering, BertForSequenceClassification, BertForTokenClassification
 from nnlab.text.bert_training import evaluate, finetune, pretrain, pretraining_accuracy, warmup_linear
 from tests.parity import assert_parity, copy_weights
 

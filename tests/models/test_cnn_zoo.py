@@ -13,7 +13,7 @@ from nnlab import nn
 from nnlab.models import (AlexNet, BasicBlock, Bottleneck, DepthwiseSeparableConv, GoogLeNetOutputs, Inception,
                           LeNet5, alexnet, depthwise_separable_cost, googlenet, keras_cnn, mobilenet_v1, resnet18,
                           resnet34, resnet50, vgg16, zfnet)
-from nnlab.models.vgg import CFGS, make_layers
+from nnlab.models.vision.vgg import CFGS, make_layers
 from tests.parity import assert_module_parity
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "keras_cnn.py"

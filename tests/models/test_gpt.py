@@ -11,7 +11,7 @@ import pytest
 import torch
 
 import nnlab
-from nnlab.models.gpt import GPT
+from nnlab.models.transformers.gpt import GPT
 from nnlab.text import python_docstrings_corpus, split_text
 from tests.parity import assert_parity, copy_weights
 

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import nnlab
-from nnlab.models.rnn_models import (
+from nnlab.models.sequence.rnn_models import (
     BengioNLM,
     RNNEncoderDecoder,
     RNNForecaster,

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import nnlab
-from nnlab.models.seq2seq_attention import Attention, AttentionSeq2Seq
+from nnlab.models.sequence.seq2seq_attention import Attention, AttentionSeq2Seq
 from tests.parity import gradcheck_fn
 
 ROOT = Path(__file__).resolve().parents[2]

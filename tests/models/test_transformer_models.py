@@ -16,8 +16,8 @@ import nnlab
 from nnlab.data.datasets.seq_tasks import (BOS, EOS, PAD, CharVocab, get_seq_task, make_date_task,
                                            make_reversal_task, make_sorting_task)
 from nnlab.data.padding import pad_sequences
-from nnlab.models.attention_maps import attention_maps
-from nnlab.models.transformer_models import Seq2SeqTransformer, exact_match, shift_right
+from nnlab.models.transformers.attention_maps import attention_maps
+from nnlab.models.transformers.transformer_models import Seq2SeqTransformer, exact_match, shift_right
 from tests.parity import assert_parity, copy_weights
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "transformer_dates.py"
@@ -171,7 +171,7 @@ def test_example_learns_reversal():
 
 
 def test_exact_match_rows_compares_up_to_eos():
-    from nnlab.models.transformer_models import exact_match_rows
+    from nnlab.models.transformers.transformer_models import exact_match_rows
 
     tgt = np.array([[5, 6, 3, 0], [5, 6, 3, 0], [7, 3, 0, 0]])
     pred = np.array([[5, 6, 3, 9], [5, 7, 3, 0], [7, 3, 0, 0]])  # after <eos> (3) anything goes

@@ -10,8 +10,8 @@ import pytest
 import torch
 
 import nnlab
-from nnlab.models.attention_maps import attention_maps, plot_attention
-from nnlab.models.vit import PatchEmbedding, ViT
+from nnlab.models.transformers.attention_maps import attention_maps, plot_attention
+from nnlab.models.transformers.vit import PatchEmbedding, ViT
 from tests.parity import assert_module_parity
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "vit_digits.py"

@@ -7,6 +7,7 @@ what it has heard, and at every step a sigmoid "did the trigger just end?". Trai
 per-step binary cross-entropy against the labels of :mod:`nnlab.audio.synthetic`; at run
 time the probabilities are smoothed over a short window, a detection fires when they cross
 the threshold, and no new detection fires for a refractory period (one chime per word).
+The model is :class:`nnlab.models.sequence.trigger.TriggerWordDetector` (re-exported here).
 """
 
 from __future__ import annotations
@@ -16,13 +17,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nnlab import functional as F
 from nnlab import nn
 from nnlab.audio.features import log_mel_spectrogram
 from nnlab.audio.synthetic import TriggerStream
-from nnlab.autograd.grad_mode import no_grad
-from nnlab.autograd.tensor import Tensor
 from nnlab.data import DataLoader, TensorDataset
+from nnlab.models.sequence.trigger import TriggerWordDetector
 from nnlab.optim import Adam
 from nnlab.train import Trainer
 
@@ -38,60 +37,6 @@ def stream_features(stream: TriggerStream | np.ndarray, sample_rate: int | None 
     feats = log_mel_spectrogram(audio, sr, n_fft=n_fft, hop=hop, n_mels=n_mels)
     feats = feats - feats.mean(axis=1, keepdims=True)
     return (feats / (feats.std() + np.float32(1e-5))).astype(np.float32)
-
-
-class TriggerWordDetector(nn.Module):
-    """p_t = σ(w · GRU(ReLU(Conv1d(x)))_t + b): a per-step trigger probability.
-
-    Args:
-        n_features: input bands F (default 32). channels: conv filters C (default 64).
-        kernel_size: k frames (default 8). stride: s (default 2). hidden_size: GRU size H (default 64).
-        dropout: after the convolution, training only (default 0.0).
-
-    Shape:
-        input (N, F, T) features; output logits (N, T'), T' = ⌊(T − k)/s⌋ + 1; output step j sees
-        frames up to j·s + k − 1 (see :meth:`last_frame`).
-
-    Attributes:
-        conv: Conv1d(F, C, k, stride=s); gru: GRU(C, H, batch_first=True); head: Linear(H, 1).
-    """
-
-    def __init__(self, n_features: int = 32, channels: int = 64, kernel_size: int = 8, stride: int = 2,
-                 hidden_size: int = 64, dropout: float = 0.0):
-        super().__init__()
-        self.kernel_size, self.stride = kernel_size, stride
-        self.conv = nn.Conv1d(n_features, channels, kernel_size, stride=stride)
-        self.dropout = nn.Dropout(dropout)
-        self.gru = nn.GRU(channels, hidden_size, batch_first=True)
-        self.head = nn.Linear(hidden_size, 1)
-
-    def forward(self, x) -> Tensor:
-        x = x if isinstance(x, Tensor) else Tensor._wrap(np.asarray(x, dtype=np.float32))
-        if x.ndim != 3 or x.shape[1] != self.conv.in_channels:
-            raise ValueError(f"TriggerWordDetector: expects features (N, {self.conv.in_channels}, T), got {x.shape}")
-        h = self.dropout(F.relu(self.conv(x)))  # (N, C, T')
-        out, _ = self.gru(h.transpose(1, 2))
-        return self.head(out).squeeze(-1)
-
-    def last_frame(self, step) -> np.ndarray:
-        """The last input frame output step j has seen: j·s + k − 1."""
-        return np.asarray(step) * self.stride + self.kernel_size - 1
-
-    def step_labels(self, frame_labels: np.ndarray) -> np.ndarray:
-        """Per-frame labels (…, T) → per-output-step labels (…, T'): the label of each step's last frame."""
-        t_out = (frame_labels.shape[-1] - self.kernel_size) // self.stride + 1
-        return frame_labels[..., self.kernel_size - 1 :: self.stride][..., :t_out]
-
-    def predict_proba(self, x) -> np.ndarray:
-        """σ(logits) without gradients, in eval mode: (N, T')."""
-        was = self.training
-        self.eval()
-        try:
-            with no_grad():
-                logits = self.forward(x).data
-        finally:
-            self.train(was)
-        return 1.0 / (1.0 + np.exp(-logits))
 
 
 def train_detector(streams: list[TriggerStream], epochs: int = 10, batch_size: int = 16, lr: float = 3e-3,

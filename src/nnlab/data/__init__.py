@@ -60,3 +60,8 @@ __all__ += ["CharVocab", "Seq2SeqSplits", "get_seq_task", "make_date_task", "mak
 # ---- seq2seq tasks: dates inside sentences of varied length (data/datasets/seq_tasks.py) ----
 from nnlab.data.datasets.seq_tasks import make_date_list_task  # noqa: E402
 __all__ += ["make_date_list_task"]
+
+# ---- BERT's data: MLM masking (data/masking.py) and the toy world's corpus and tasks (datasets/bert_world.py) ----
+from nnlab.data.masking import IGNORE_INDEX, mask_tokens  # noqa: E402
+from nnlab.data.datasets.bert_world import ToyWorld  # noqa: E402
+__all__ += ["IGNORE_INDEX", "mask_tokens", "ToyWorld"]

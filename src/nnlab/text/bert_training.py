@@ -1,8 +1,8 @@
 """Training BERT through the one Trainer: MLM + NSP pretraining, fine-tuning a task head, the task scores.
 
 :func:`pretrain` runs a fixed number of AdamW steps with BERT's warmup-then-linear-decay
-schedule, masking every batch afresh (:func:`~nnlab.models.bert.mask_tokens`);
-:func:`finetune` trains any head of :mod:`nnlab.models.bert_tasks` (its ``loss(batch)`` is
+schedule, masking every batch afresh (:func:`~nnlab.models.transformers.bert.mask_tokens`);
+:func:`finetune` trains any head of :mod:`nnlab.models.transformers.bert_tasks` (its ``loss(batch)`` is
 the Trainer's step function); :func:`evaluate` scores a head with its ``predict(batch)``.
 The batches are dicts of NumPy arrays (the toy world's tasks), drawn by a seeded DataLoader.
 """
@@ -17,7 +17,7 @@ import numpy as np
 from nnlab import nn
 from nnlab.autograd.grad_mode import no_grad
 from nnlab.data import DataLoader
-from nnlab.models.bert import IGNORE_INDEX, BertForPreTraining, mask_tokens
+from nnlab.models.transformers.bert import IGNORE_INDEX, BertForPreTraining, mask_tokens
 from nnlab.optim import AdamW
 from nnlab.optim.lr_scheduler import LambdaLR
 from nnlab.train import LRSchedulerCallback, Trainer
@@ -109,7 +109,7 @@ def pretraining_accuracy(model: BertForPreTraining, data: dict, mask_id: int, sp
 
 def finetune(model: nn.Module, data: dict, epochs: int = 10, batch_size: int = 16, lr: float = 1e-3,
              weight_decay: float = 0.01, seed: int = 0, quiet: bool = True) -> list[float]:
-    """Train ``model`` (any head of :mod:`nnlab.models.bert_tasks`) on ``data`` with AdamW; returns epoch losses.
+    """Train ``model`` (any head of :mod:`nnlab.models.transformers.bert_tasks`) on ``data`` with AdamW; returns epoch losses.
 
     Args:
         model: a head with ``loss(batch)``, the Trainer's step.

@@ -19,7 +19,7 @@ import numpy as np
 from nnlab.autograd.tensor import Tensor
 from nnlab.text.decoding_beam import (BeamSearchResult, Hypothesis, StepFn, banned_ngram_mask, beam_search,
                                       call_step, coverage_score, length_normalize, prompt_ids, reorder_state)
-from nnlab.text.lm import sample_next
+from nnlab.models.sampling import sample_next
 
 __all__ = ["Hypothesis", "BeamSearchResult", "TableModel", "prefix_step", "greedy_search", "sample",
            "beam_search", "exhaustive_search", "score_sequence", "reorder_state", "length_normalize",

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import NamedTuple, Optional, Union
 
-import nnlab
 from nnlab import nn
 from nnlab.autograd.tensor import Tensor
+from nnlab.ops.movement import cat
 
 
 class BasicConv2d(nn.Module):
@@ -78,7 +78,7 @@ class Inception(nn.Module):
         )
 
     def forward(self, x: Tensor) -> Tensor:
-        return nnlab.cat([self.branch1(x), self.branch2(x), self.branch3(x), self.branch4(x)], 1)
+        return cat([self.branch1(x), self.branch2(x), self.branch3(x), self.branch4(x)], 1)
 
 
 class InceptionAux(nn.Module):

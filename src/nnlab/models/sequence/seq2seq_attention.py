@@ -29,7 +29,7 @@ from nnlab import nn
 from nnlab.autograd.grad_mode import no_grad
 from nnlab.autograd.tensor import Tensor
 from nnlab.data.datasets.seq_tasks import BOS, EOS, PAD
-from nnlab.models.transformer_models import shift_right
+from nnlab.models.transformers.transformer_models import shift_right
 from nnlab.ops.movement import cat, masked_fill, stack
 
 ATTENTIONS = ("additive", "dot", "general", None)

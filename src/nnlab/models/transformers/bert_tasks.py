@@ -7,11 +7,11 @@ synthetic task, plus the pretraining corpus they share.
   with segment ids (same-topic task);
 - document + query → answer span: :class:`BertForQuestionAnswering`, start/end logits (span task).
 
-The data come from :class:`~nnlab.models.bert_data.ToyWorld`. Each head offers
+The data come from :class:`~nnlab.data.datasets.bert_world.ToyWorld`. Each head offers
 ``loss(batch)`` and ``predict(batch)``; :func:`nnlab.text.bert_training.finetune` and
 :func:`~nnlab.text.bert_training.evaluate` run any of them through the Trainer, after
 :func:`~nnlab.text.bert_training.pretrain` (MLM + NSP) has trained the shared
-:class:`~nnlab.models.bert.BertModel`.
+:class:`~nnlab.models.transformers.bert.BertModel`.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import numpy as np
 from nnlab import functional as F
 from nnlab import nn
 from nnlab.autograd.tensor import Tensor
-from nnlab.models.bert import IGNORE_INDEX, BertModel
+from nnlab.models.transformers.bert import IGNORE_INDEX, BertModel
 from nnlab.ops.creation import from_numpy
 
 

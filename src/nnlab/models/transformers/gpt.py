@@ -13,7 +13,7 @@ from nnlab import nn
 from nnlab.autograd.grad_mode import no_grad
 from nnlab.autograd.tensor import Tensor
 from nnlab.backend import as_dtype
-from nnlab.text.lm import sample_next
+from nnlab.models.sampling import sample_next
 
 
 class GPT(nn.Module):

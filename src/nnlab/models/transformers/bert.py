@@ -9,9 +9,9 @@ import numpy as np
 from nnlab import functional as F
 from nnlab import nn
 from nnlab.autograd.tensor import Tensor
-from nnlab.backend import as_dtype, default_generator
+from nnlab.backend import as_dtype
+from nnlab.data.masking import IGNORE_INDEX, mask_tokens  # noqa: F401 - re-exported: the data BERT trains on
 
-IGNORE_INDEX = -100  # label of positions the MLM loss skips (F.cross_entropy's default)
 
 
 def _ids(x, op: str) -> Tensor:
@@ -19,41 +19,6 @@ def _ids(x, op: str) -> Tensor:
     if t.ndim != 2:
         raise ValueError(f"{op}: expects token ids of shape (N, L), got shape {tuple(t.shape)}")
     return t
-
-
-def mask_tokens(ids: np.ndarray, mask_id: int, vocab_size: int, special_ids, mlm_probability: float = 0.15,
-                generator: np.random.Generator | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """BERT's MLM corruption: pick 15% of the tokens; of those 80% → [MASK], 10% → random, 10% kept.
-
-    Each non-special token is picked independently with probability ``mlm_probability``;
-    the model must predict the original token at every picked position (also where it was
-    kept or randomized, so the model cannot trust the visible token blindly) and nowhere else.
-
-    Args:
-        ids: int token ids (N, L).
-        mask_id: the [MASK] id.
-        vocab_size: V; random replacements are drawn from the non-special ids in [0, V).
-        special_ids: ids never picked ([PAD], [CLS], [SEP], [MASK], ...).
-        mlm_probability: the picking rate (default 0.15).
-        generator: NumPy generator (default nnlab's seeded global one).
-
-    Returns:
-        ``(inputs, labels)``: the corrupted ids, and labels equal to the original id at
-        picked positions and ``IGNORE_INDEX`` (−100) elsewhere; both int64 (N, L).
-    """
-    rng = generator if generator is not None else default_generator()
-    ids = np.asarray(ids, dtype=np.int64)
-    special = np.isin(ids, np.asarray(list(special_ids), dtype=np.int64))
-    picked = (rng.random(ids.shape) < mlm_probability) & ~special
-    labels = np.where(picked, ids, IGNORE_INDEX)
-    u = rng.random(ids.shape)
-    to_mask = picked & (u < 0.8)
-    to_random = picked & (u >= 0.8) & (u < 0.9)
-    ordinary = np.setdiff1d(np.arange(vocab_size), np.asarray(list(special_ids)))
-    inputs = ids.copy()
-    inputs[to_mask] = mask_id
-    inputs[to_random] = rng.choice(ordinary, size=int(to_random.sum()))
-    return inputs, labels
 
 
 class BertEmbeddings(nn.Module):

@@ -1,5 +1,5 @@
 """A toy language with structure for BERT: topic-coherent documents for MLM + NSP pretraining,
-and the four small labelled tasks of :mod:`nnlab.models.bert_tasks`.
+and the four small labelled tasks of :mod:`nnlab.models.transformers.bert_tasks`.
 
 Sentences follow five templates over word classes (names, and per topic verbs, adjectives,
 nouns); a document keeps one topic and one protagonist, and every template names the
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from nnlab.models.bert import IGNORE_INDEX
+from nnlab.data.masking import IGNORE_INDEX
 
 SPECIALS = ("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]")
 PAD, UNK, CLS, SEP, MASK = range(5)
