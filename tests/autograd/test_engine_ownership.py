@@ -57,3 +57,41 @@ def test_user_gradient_and_retained_graph_are_never_taken():
 def test_unshared_count_is_calibrated():
     assert engine._UNSHARED >= 1
     assert not engine._owned(np.ones(3)[1:])  # a view never counts as owned
+
+
+def _leaf():
+    return nnlab.tensor(np.zeros(3, dtype=np.float32), requires_grad=True)
+
+
+def test_give_to_leaf_takes_an_array_only_its_caller_holds():
+    t = _leaf()
+    g = np.ones(3, dtype=np.float32)
+    engine._give_to_leaf(t, g)
+    assert t.grad.data is g
+
+
+def test_give_to_leaf_copies_a_shared_array_a_view_or_another_dtype():
+    shared = np.ones(3, dtype=np.float32)
+    keep = shared  # a second reference: someone else could write to it
+    t = _leaf()
+    engine._give_to_leaf(t, shared)
+    assert t.grad.data is not keep and not np.shares_memory(t.grad.data, keep)
+    base = np.ones(6, dtype=np.float32)
+    t = _leaf()
+    engine._give_to_leaf(t, base[::2])
+    assert not np.shares_memory(t.grad.data, base)
+    t = _leaf()
+    g64 = np.ones(3, dtype=np.float64)
+    engine._give_to_leaf(t, g64)
+    assert t.grad.data.dtype == np.float32 and not np.shares_memory(t.grad.data, g64)
+
+
+def test_give_to_leaf_sums_into_an_existing_gradient_without_touching_it():
+    t = _leaf()
+    engine._give_to_leaf(t, np.ones(3, dtype=np.float32))
+    first = t.grad.data
+    g = np.full(3, 2.0, dtype=np.float32)
+    engine._give_to_leaf(t, g)
+    np.testing.assert_array_equal(t.grad.data, [3.0, 3.0, 3.0])
+    np.testing.assert_array_equal(first, [1.0, 1.0, 1.0])
+    assert t.grad.data is not g

@@ -68,17 +68,35 @@ def _accumulate_into(t: Tensor, g: np.ndarray, owned: bool = False) -> None:
         t.grad = Tensor._wrap(t.grad.data + g)
 
 
-def _owned(g: np.ndarray) -> bool:
-    """Whether ``g`` owns its memory and only the engine's local variable reaches it.
+def _give_to_leaf(t: Tensor, g: np.ndarray) -> None:
+    """``t.grad += g`` for a leaf, taking ``g`` itself as ``t.grad`` when nothing else can see it.
 
-    Then handing it to a leaf as its ``grad`` cannot alias anything: no view of it
-    exists (a view keeps its base referenced) and no backward kept it. For a wide
-    layer this saves a copy of every weight gradient (and its page faults) per step,
-    as PyTorch's gradient "stealing" does. The reference count of an unshared array
-    seen through this very call is measured once at import (:data:`_UNSHARED`), so
-    the test holds whatever the interpreter counts for locals and arguments.
+    Gradient ownership, the engine's one memory optimization, lives here and in
+    :func:`_owned`: when ``g`` owns its memory and only the caller's one local variable
+    reaches it, handing it to the leaf cannot alias anything (no view of it exists, since
+    a view keeps its base referenced, and no backward kept it). For a wide layer this
+    saves a copy of every weight gradient (and its page faults) per step, as PyTorch's
+    gradient "stealing" does. The caller must hold ``g`` in a single local and nowhere
+    else: the backward loop pops it from its dict and drops the tuple it arrived in.
     """
-    return type(g) is np.ndarray and g.base is None and sys.getrefcount(g) <= _UNSHARED
+    refs = sys.getrefcount(g)  # its own statement: inside a call's arguments g is referenced once more
+    _accumulate_into(t, g, _owned(g, refs))
+
+
+def _owned(g: np.ndarray, refs: int | None = None) -> bool:
+    """Whether ``g`` owns its memory and has ``refs`` references, those of an array only a caller's local holds.
+
+    Args:
+        g: the array.
+        refs: ``sys.getrefcount(g)`` measured in a function that received ``g`` from its
+            caller's local (as :func:`_give_to_leaf` does). The count an unshared array has
+            there is measured once at import (:data:`_UNSHARED`), so the test holds whatever
+            the interpreter counts for locals and arguments. Default: measured here, which
+            is the same depth for a ``g`` passed straight from a caller's local.
+    """
+    if refs is None:
+        refs = sys.getrefcount(g)
+    return type(g) is np.ndarray and g.base is None and refs <= _UNSHARED
 
 
 def _unshared_count() -> int:
@@ -125,8 +143,7 @@ def backward(root: Tensor, gradient=None, retain_graph: bool = False) -> None:
         node = t._node
         if node is None:
             if g is not None:
-                owned = _owned(g)  # its own statement: as a call argument, g would be referenced once more
-                _accumulate_into(t, g, owned)
+                _give_to_leaf(t, g)
             continue
         if g is None:  # no gradient reached t, but its inputs still wait for t's turn
             in_grads = ()
@@ -163,4 +180,4 @@ def backward(root: Tensor, gradient=None, retain_graph: bool = False) -> None:
             deps[p] = n
             if n == 0:
                 ready.append(p)
-        in_grads = pg = None  # drop this node's references so that a leaf's gradient can be owned
+        in_grads = pg = None  # drop this node's references so that a leaf can own its gradient (_give_to_leaf)
