@@ -12,7 +12,7 @@ import nnlab
 from nnlab.models.sequence.seq2seq_attention import Attention, AttentionSeq2Seq
 from tests.parity import gradcheck_fn
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def _set(linear, weight, bias=None):

@@ -16,7 +16,7 @@ from nnlab.models import (AlexNet, BasicBlock, Bottleneck, DepthwiseSeparableCon
 from nnlab.models.vision.vgg import CFGS, make_layers
 from tests.parity import assert_module_parity
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "keras_cnn.py"
+EXAMPLE = Path(__file__).resolve().parents[3] / "examples" / "keras_cnn.py"
 
 
 def n_params(model) -> int:

@@ -22,7 +22,7 @@ from nnlab.models.sequence.rnn_models import (
 )
 from nnlab.text import Vocab, generate
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
 
 
 def _example(name):

@@ -20,7 +20,7 @@ from nnlab.models.transformers.attention_maps import attention_maps
 from nnlab.models.transformers.transformer_models import Seq2SeqTransformer, exact_match, shift_right
 from tests.parity import assert_parity, copy_weights
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "transformer_dates.py"
+EXAMPLE = Path(__file__).resolve().parents[3] / "examples" / "transformer_dates.py"
 
 
 # ---------------------------------------------------------------- data

@@ -14,7 +14,7 @@ from nnlab.models.transformers.attention_maps import attention_maps, plot_attent
 from nnlab.models.transformers.vit import PatchEmbedding, ViT
 from tests.parity import assert_module_parity
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "vit_digits.py"
+EXAMPLE = Path(__file__).resolve().parents[3] / "examples" / "vit_digits.py"
 
 
 def test_patch_embedding_is_a_shared_linear_map_of_flattened_patches():

@@ -15,7 +15,7 @@ from nnlab.models.transformers.gpt import GPT
 from nnlab.text import python_docstrings_corpus, split_text
 from tests.parity import assert_parity, copy_weights
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "gpt_char.py"
+EXAMPLE = Path(__file__).resolve().parents[3] / "examples" / "gpt_char.py"
 
 
 class TorchGPT(torch.nn.Module):
