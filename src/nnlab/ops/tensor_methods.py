@@ -1,4 +1,8 @@
-"""Attach operators and op methods to ``Tensor`` (autograd cannot import ops itself)."""
+"""Attach operators and op methods to ``Tensor`` (autograd cannot import ops itself).
+
+Every name attached here is declared, with its signature and a one-line doc, in
+``autograd/tensor.pyi`` (tests/autograd/test_tensor_stub.py checks both ways).
+"""
 
 from __future__ import annotations
 
