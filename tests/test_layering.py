@@ -112,3 +112,15 @@ def test_the_check_sees_an_upward_import():
                      "from nnlab import tensor\n")
     found = [t for node in ast.walk(tree) for t in _targets(node)]
     assert sorted(found) == sorted(["models", "train", "text", FACADE])
+
+
+def test_only_the_core_uses_the_internal_constructor():
+    # Outside autograd/ and ops/, tensors come from the public nnlab.from_numpy / nnlab.as_tensor.
+    users = []
+    for path in sorted(ROOT.rglob("*.py")):
+        if _unit(path) in ("autograd", "ops"):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Attribute) and node.attr == "_wrap":
+                users.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert users == []

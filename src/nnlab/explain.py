@@ -25,6 +25,7 @@ from nnlab.autograd.tensor import Tensor
 from nnlab.nn.containers import Sequential
 from nnlab.nn.linear import Linear
 from nnlab.nn.module import Module
+from nnlab.ops.creation import from_numpy
 
 
 @dataclass
@@ -118,7 +119,7 @@ def explain_backprop(model: Module, x, target, lr: float = 1.0, apply: bool = Tr
     t_arr = np.atleast_1d(np.asarray(target.data if isinstance(target, Tensor) else target, dtype=dtype))
 
     # Forward, keeping each Linear's output a (net input) and each layer's final output y.
-    h = Tensor._wrap(x_arr[None, :])
+    h = from_numpy(x_arr[None, :])
     nets, outs, linears, inputs_to = [], [], [], []
     for m in layers:
         if isinstance(m, Linear):
@@ -137,7 +138,7 @@ def explain_backprop(model: Module, x, target, lr: float = 1.0, apply: bool = Tr
         raise ValueError(f"explain_backprop: the model has {h.shape[-1]} outputs, target has {t_arr.size} values")
     for p in model.parameters():
         p.grad = None
-    loss = ((Tensor._wrap(t_arr[None, :]) - h) ** 2).sum() * 0.5
+    loss = ((from_numpy(t_arr[None, :]) - h) ** 2).sum() * 0.5
     loss.backward()
 
     result = BackpropExplanation(inputs=x_arr.tolist(), target=t_arr.tolist(), loss=float(loss.item()))
@@ -169,7 +170,7 @@ def explain_backprop(model: Module, x, target, lr: float = 1.0, apply: bool = Tr
             for p in model.parameters():
                 if p.grad is not None:
                     p.data -= (lr * p.grad.data).astype(p.dtype)
-            result.new_output = model(Tensor._wrap(x_arr[None, :])).data[0].tolist()
+            result.new_output = model(from_numpy(x_arr[None, :])).data[0].tolist()
     return result
 
 

@@ -11,6 +11,7 @@ import numpy as np
 from nnlab.autograd import Tensor
 from nnlab.backend import default_generator, get_default_dtype
 from nnlab.data.dataset import Dataset, Subset, TensorDataset
+from nnlab.ops.creation import from_numpy
 
 
 def _stack_arrays(arrays: list[np.ndarray], what: str) -> np.ndarray:
@@ -46,17 +47,17 @@ def default_collate(batch: list[Any]) -> Any:
             from nnlab.ops import stack  # keeps the graph when samples carry gradients
 
             return stack(batch)
-        return Tensor._wrap(_stack_arrays([b.data for b in batch], "tensors"))
+        return from_numpy(_stack_arrays([b.data for b in batch], "tensors"))
     if isinstance(elem, np.ndarray):
-        return Tensor._wrap(_stack_arrays([np.asarray(b) for b in batch], "arrays"))
+        return from_numpy(_stack_arrays([np.asarray(b) for b in batch], "arrays"))
     if isinstance(elem, np.generic):
-        return Tensor._wrap(np.array(batch, dtype=elem.dtype))
+        return from_numpy(np.array(batch, dtype=elem.dtype))
     if isinstance(elem, bool):
-        return Tensor._wrap(np.array(batch, dtype=np.bool_))
+        return from_numpy(np.array(batch, dtype=np.bool_))
     if isinstance(elem, int):
-        return Tensor._wrap(np.array(batch, dtype=np.int64))
+        return from_numpy(np.array(batch, dtype=np.int64))
     if isinstance(elem, float):
-        return Tensor._wrap(np.array(batch, dtype=get_default_dtype()))
+        return from_numpy(np.array(batch, dtype=get_default_dtype()))
     if isinstance(elem, (str, bytes)):
         return list(batch)
     if isinstance(elem, Mapping):

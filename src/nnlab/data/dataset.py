@@ -14,6 +14,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from nnlab.autograd import Tensor
+from nnlab.ops.creation import as_tensor, from_numpy
 
 
 class Dataset:
@@ -89,11 +90,11 @@ class TensorDataset(Dataset):
 
     def __getitem__(self, index: int) -> tuple[Tensor, ...]:
         i = _check_index(index, len(self), "TensorDataset")
-        return tuple(Tensor._wrap(a[i]) for a in self.tensors)
+        return tuple(as_tensor(a[i]) for a in self.tensors)  # a row, or a NumPy scalar of a 1-D array
 
     def _gather(self, indices: np.ndarray) -> tuple[Tensor, ...]:
         """The batch ``indices`` as already-collated Tensors (one fancy index per array)."""
-        return tuple(Tensor._wrap(a[indices]) for a in self.tensors)
+        return tuple(from_numpy(a[indices]) for a in self.tensors)
 
 
 class Subset(Dataset):

@@ -8,6 +8,7 @@ import numpy as np
 
 from nnlab.autograd import Tensor
 from nnlab.backend import as_dtype, float32
+from nnlab.ops.creation import from_numpy
 
 
 def _labels(labels: Any, op: str) -> tuple[np.ndarray, bool]:
@@ -53,7 +54,7 @@ def one_hot(labels, num_classes: int | None = None, dtype=float32):
     c = _num_classes(a, num_classes, "one_hot")
     out = np.zeros(a.shape + (c,), dtype=as_dtype(dtype))
     np.put_along_axis(out, a[..., None], 1, axis=-1)
-    return Tensor._wrap(out) if was_tensor else out
+    return from_numpy(out) if was_tensor else out
 
 
 def class_weights(labels, num_classes: int | None = None, scheme: str = "balanced"):
@@ -86,4 +87,4 @@ def class_weights(labels, num_classes: int | None = None, scheme: str = "balance
     elif scheme != "balanced":
         raise ValueError(f"class_weights: unknown scheme {scheme!r}; expected 'balanced' or 'sqrt'")
     w = w.astype(np.float32)
-    return Tensor._wrap(w) if was_tensor else w
+    return from_numpy(w) if was_tensor else w

@@ -11,6 +11,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from nnlab.autograd.tensor import Tensor
+from nnlab.ops.creation import from_numpy
 
 __all__ = ["pad_sequences"]
 
@@ -63,4 +64,4 @@ def pad_sequences(seqs: Sequence[Any], pad_index: int | float = 0, max_len: int 
             out[n, L - k:] = a[:k]
     if not batch_first:
         out = np.ascontiguousarray(np.swapaxes(out, 0, 1))
-    return Tensor._wrap(out), Tensor._wrap(lengths)
+    return from_numpy(out), from_numpy(lengths)

@@ -16,6 +16,7 @@ import numpy as np
 from nnlab.autograd import Tensor
 from nnlab.backend import default_generator
 from nnlab.data.dataset import Dataset, Subset
+from nnlab.ops.creation import from_numpy
 
 
 def _split_sizes(n: int, lengths: Sequence[float], op: str, largest_remainder: bool = False) -> list[int]:
@@ -124,7 +125,7 @@ def split_indices(
 
 
 def _rows(a, idx: np.ndarray):
-    return Tensor._wrap(a.data[idx]) if isinstance(a, Tensor) else np.asarray(a)[idx]
+    return from_numpy(a.data[idx]) if isinstance(a, Tensor) else np.asarray(a)[idx]
 
 
 def split_arrays(

@@ -15,6 +15,7 @@ import numpy as np
 from nnlab.autograd import Tensor
 from nnlab.backend import get_default_dtype
 from nnlab.backend.interp import interp_matrix
+from nnlab.ops.creation import from_numpy
 
 
 def _unwrap(x: Any) -> tuple[np.ndarray, bool]:
@@ -24,7 +25,7 @@ def _unwrap(x: Any) -> tuple[np.ndarray, bool]:
 
 
 def _rewrap(a: np.ndarray, was_tensor: bool):
-    return Tensor._wrap(a) if was_tensor else a
+    return from_numpy(a) if was_tensor else a
 
 
 def _float_dtype(a: np.ndarray) -> np.dtype:

@@ -31,6 +31,7 @@ import numpy as np
 import safetensors.numpy as st_numpy
 
 from nnlab.autograd.tensor import Tensor
+from nnlab.ops.creation import from_numpy
 
 __all__ = ["save", "load", "load_safetensors", "FORMAT_NAME", "FORMAT_VERSION"]
 
@@ -127,7 +128,7 @@ class _Decoder:
             self.fail(f"malformed tree node {str(node)[:80]!r}")
         kind = node["type"]
         if kind == "tensor":
-            return Tensor._wrap(self._array(node))
+            return from_numpy(self._array(node))
         if kind == "ndarray":
             return self._array(node)
         if kind == "npscalar":
@@ -348,4 +349,4 @@ def load_safetensors(path: str | os.PathLike) -> dict[str, Tensor]:
         data = f.read()
     _sniff(data, fail)
     arrays, _ = _read_safetensors(data, fail)
-    return {k: Tensor._wrap(v if v.flags.writeable else v.copy()) for k, v in arrays.items()}
+    return {k: from_numpy(v if v.flags.writeable else v.copy()) for k, v in arrays.items()}

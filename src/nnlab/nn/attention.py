@@ -13,6 +13,7 @@ from nnlab.nn.linear import Linear
 from nnlab.nn.module import Module
 from nnlab.nn.parameter import Parameter
 from nnlab.ops.attention import attention_weights, causal_mask, scaled_dot_product_attention
+from nnlab.ops.creation import as_tensor, from_numpy
 from nnlab.ops.movement import cat, reshape, transpose
 
 
@@ -46,7 +47,7 @@ def _add_masks(a, b):
     if a is None or b is None:
         return a if b is None else b
     if isinstance(a, Tensor) or isinstance(b, Tensor):
-        return (a if isinstance(a, Tensor) else Tensor._wrap(a)) + (b if isinstance(b, Tensor) else Tensor._wrap(b))
+        return (a if isinstance(a, Tensor) else as_tensor(a)) + (b if isinstance(b, Tensor) else as_tensor(b))
     return a + b
 
 
@@ -100,7 +101,7 @@ class KVCache:
         k[..., n : n + n_new, :] = key.data
         v[..., n : n + n_new, :] = value.data
         entry[3] = n + n_new
-        return Tensor._wrap(k[..., : n + n_new, :]), Tensor._wrap(v[..., : n + n_new, :])
+        return from_numpy(k[..., : n + n_new, :]), from_numpy(v[..., : n + n_new, :])
 
     def static(self, module: Module, compute) -> tuple[Tensor, Tensor]:
         """Keys/values that do not change between steps (cross-attention to memory): ``compute()`` once."""
@@ -117,7 +118,7 @@ class KVCache:
         for entry in self._grow.values():
             entry[1], entry[2] = entry[1][idx], entry[2][idx]
         for key, (m, k, v) in list(self._static.items()):
-            self._static[key] = (m, Tensor._wrap(k.data[idx]), Tensor._wrap(v.data[idx]))
+            self._static[key] = (m, from_numpy(k.data[idx]), from_numpy(v.data[idx]))
         return self
 
     def reset(self) -> None:
@@ -265,7 +266,7 @@ class MultiheadAttention(Module):
             extras.append((self._heads(self.bias_k.expand(n, 1, self.embed_dim)),
                            self._heads(self.bias_v.expand(n, 1, self.embed_dim))))
         if self.add_zero_attn:
-            z = Tensor._wrap(np.zeros((n, h, 1, self.head_dim), dtype=k.dtype))
+            z = from_numpy(np.zeros((n, h, 1, self.head_dim), dtype=k.dtype))
             extras.append((z, z))
         for bk, bv in extras:
             k, v = cat([k, bk], dim=2), cat([v, bv], dim=2)

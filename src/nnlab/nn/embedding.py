@@ -9,6 +9,7 @@ from nnlab.backend import as_dtype
 from nnlab.nn import init
 from nnlab.nn.module import Module
 from nnlab.nn.parameter import Parameter
+from nnlab.ops.creation import from_numpy
 from nnlab.ops.embedding import embedding, normalize_padding_idx
 
 
@@ -56,7 +57,7 @@ class Embedding(Module):
             if data.shape != (num_embeddings, embedding_dim):
                 raise ValueError(f"Embedding: _weight has shape {data.shape}, expected "
                                  f"({num_embeddings}, {embedding_dim})")
-            self.weight = Parameter(Tensor._wrap(data), requires_grad=not _freeze)
+            self.weight = Parameter(from_numpy(data), requires_grad=not _freeze)
 
     def reset_parameters(self) -> None:
         """Redraw E from N(0, 1) (seeded generator) and zero the padding row."""
@@ -85,7 +86,7 @@ class Embedding(Module):
         if data.ndim != 2:
             raise ValueError(f"Embedding.from_pretrained: embeddings must be 2-D (V, D), got shape {data.shape}")
         return cls(data.shape[0], data.shape[1], padding_idx, max_norm, norm_type, scale_grad_by_freq, sparse,
-                   _weight=Tensor._wrap(data), _freeze=freeze)
+                   _weight=from_numpy(data), _freeze=freeze)
 
     def extra_repr(self) -> str:
         s = f"{self.num_embeddings}, {self.embedding_dim}"

@@ -18,6 +18,7 @@ from nnlab.backend import as_dtype
 from nnlab.nn.hooks import RemovableHandle
 from nnlab.nn.parameter import Parameter
 from nnlab.nn.state import IncompatibleKeys, load_into
+from nnlab.ops.creation import as_tensor
 
 
 def _addindent(text: str, spaces: int) -> str:
@@ -329,7 +330,7 @@ class Module:
         for t in list(self.parameters()) + list(self.buffers()):
             t.data = fn(t.data)
             if t.grad is not None:
-                t.grad = Tensor._wrap(fn(t.grad.data))
+                t.grad = as_tensor(fn(t.grad.data))
         return self
 
     def to(self, *args: Any, **kwargs: Any) -> "Module":

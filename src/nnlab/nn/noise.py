@@ -13,11 +13,12 @@ import numpy as np
 from nnlab.autograd.tensor import Tensor
 from nnlab.backend import default_generator
 from nnlab.nn.module import Module
+from nnlab.ops.creation import from_numpy
 
 
 def _noise_like(t: Tensor, std: float, generator: np.random.Generator | None) -> Tensor:
     g = generator if generator is not None else default_generator()
-    return Tensor._wrap((g.standard_normal(t.shape) * std).astype(t.dtype, copy=False))
+    return from_numpy((g.standard_normal(t.shape) * std).astype(t.dtype, copy=False))
 
 
 class GaussianNoise(Module):

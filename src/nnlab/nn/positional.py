@@ -10,6 +10,7 @@ from nnlab.backend import as_dtype, get_default_dtype
 from nnlab.nn import init
 from nnlab.nn.module import Module
 from nnlab.nn.parameter import Parameter
+from nnlab.ops.creation import from_numpy
 
 
 def sinusoidal_table(max_len: int, d_model: int, dtype=None) -> np.ndarray:
@@ -94,7 +95,7 @@ class SinusoidalPositionalEncoding(_AddPositions):
     def __init__(self, d_model: int, max_len: int = 5000, dropout: float = 0.0, batch_first: bool = False, dtype=None):
         super().__init__()
         self._init(max_len, d_model, dropout, batch_first)
-        self.register_buffer("pe", Tensor._wrap(sinusoidal_table(max_len, d_model, dtype)), persistent=False)
+        self.register_buffer("pe", from_numpy(sinusoidal_table(max_len, d_model, dtype)), persistent=False)
 
     def _table(self) -> Tensor:
         return self.pe

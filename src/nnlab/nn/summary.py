@@ -12,6 +12,7 @@ from nnlab.autograd.grad_mode import no_grad
 from nnlab.autograd.tensor import Tensor
 from nnlab.backend import as_dtype
 from nnlab.nn.module import Module
+from nnlab.ops.creation import from_numpy
 
 
 @dataclass
@@ -107,7 +108,7 @@ def _make_inputs(input_shape, dtype, batch_size: int) -> list[Tensor]:
         d = as_dtype(dt)
         full = (batch_size,) + tuple(int(s) for s in shape)
         data = rng.standard_normal(full).astype(d) if d.kind == "f" else np.zeros(full, dtype=d)
-        inputs.append(Tensor._wrap(data))
+        inputs.append(from_numpy(data))
     return inputs
 
 

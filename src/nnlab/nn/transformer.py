@@ -23,6 +23,7 @@ from nnlab.nn.dropout import Dropout
 from nnlab.nn.linear import Linear
 from nnlab.nn.module import Module
 from nnlab.nn.normalization import LayerNorm
+from nnlab.ops.creation import from_numpy
 
 _ACTIVATIONS = {"relu": F.relu, "gelu": F.gelu}
 
@@ -46,7 +47,7 @@ def generate_square_subsequent_mask(sz: int, device=None, dtype=None) -> Tensor:
 
     ``device`` is accepted for PyTorch compatibility; ``dtype`` defaults to the default dtype.
     """
-    return Tensor._wrap(np.triu(np.full((sz, sz), -np.inf), k=1).astype(as_dtype(dtype)))
+    return from_numpy(np.triu(np.full((sz, sz), -np.inf), k=1).astype(as_dtype(dtype)))
 
 
 class _FeedForwardLayer(Module):

@@ -9,6 +9,7 @@ import numpy as np
 
 from nnlab.autograd.tensor import Tensor
 from nnlab.backend import get_default_dtype
+from nnlab.ops.creation import from_numpy
 
 
 def _grads(parameters: Tensor | Iterable[Tensor]) -> list[Tensor]:
@@ -79,7 +80,7 @@ def clip_grad_norm_(
     grads = _grads(parameters)
     max_norm, norm_type = float(max_norm), float(norm_type)
     if not grads:
-        return Tensor._wrap(np.zeros((), dtype=get_default_dtype()))
+        return from_numpy(np.zeros((), dtype=get_default_dtype()))
     total = _total_norm(grads, norm_type)
     if error_if_nonfinite and not np.isfinite(total):
         raise RuntimeError(
@@ -89,7 +90,7 @@ def clip_grad_norm_(
     coef = min(max_norm / (float(total) + 1e-6), 1.0)
     for g in grads:
         g.data *= g.data.dtype.type(coef)
-    return Tensor._wrap(np.asarray(total))
+    return from_numpy(np.asarray(total))
 
 
 def clip_grad_value_(parameters: Tensor | Iterable[Tensor], clip_value: float, foreach: bool | None = None) -> None:

@@ -15,6 +15,7 @@ import numpy as np
 
 from nnlab.autograd.tensor import Tensor
 from nnlab.backend import get_default_dtype
+from nnlab.ops.creation import from_numpy
 
 
 class ExponentialMovingAverage:
@@ -65,7 +66,7 @@ class ExponentialMovingAverage:
         self.t += 1
         self.raw = self.beta * self.raw + (1.0 - self.beta) * x
         out = self.average
-        return Tensor._wrap(np.array(out, copy=True)) if as_tensor else out
+        return from_numpy(np.array(out, copy=True)) if as_tensor else out
 
     @property
     def average(self) -> Any:
@@ -78,7 +79,7 @@ class ExponentialMovingAverage:
 
     def state_dict(self) -> dict[str, Any]:
         """``beta``, ``bias_correction``, ``t`` and ``raw`` (a float, a Tensor copy or None)."""
-        raw = self.raw if self.raw is None or isinstance(self.raw, float) else Tensor._wrap(np.array(self.raw))
+        raw = self.raw if self.raw is None or isinstance(self.raw, float) else from_numpy(np.array(self.raw))
         return {"beta": self.beta, "bias_correction": self.bias_correction, "t": self.t, "raw": raw}
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:

@@ -16,6 +16,7 @@ import numpy as np
 
 from nnlab.autograd.grad_mode import enable_grad, no_grad
 from nnlab.autograd.tensor import Tensor, clear_grads
+from nnlab.ops.creation import from_numpy
 
 
 class _Required:
@@ -231,9 +232,9 @@ class Optimizer:
 
 def _export(value: Any) -> Any:
     if isinstance(value, np.ndarray):
-        return Tensor._wrap(value.copy())
+        return from_numpy(value.copy())
     if isinstance(value, Tensor):
-        return Tensor._wrap(value.data.copy())
+        return from_numpy(value.data.copy())
     return copy.deepcopy(value)
 
 

@@ -14,6 +14,7 @@ import numpy as np
 
 from nnlab.autograd.tensor import Tensor
 from nnlab.data.padding import pad_sequences
+from nnlab.ops.creation import from_numpy
 
 __all__ = ["pad_sequences", "batchify", "get_batch", "LMBatcher"]
 
@@ -58,7 +59,7 @@ def get_batch(source: np.ndarray, i: int, bptt: int, batch_first: bool = True) -
     x, y = source[i:i + T], source[i + 1:i + 1 + T]
     if batch_first:
         x, y = x.T, y.T
-    return Tensor._wrap(np.ascontiguousarray(x)), Tensor._wrap(np.ascontiguousarray(y))
+    return from_numpy(np.ascontiguousarray(x)), from_numpy(np.ascontiguousarray(y))
 
 
 class LMBatcher:

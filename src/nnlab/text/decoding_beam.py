@@ -21,6 +21,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from nnlab.autograd.tensor import Tensor
+from nnlab.ops.creation import from_numpy
 
 __all__ = ["Hypothesis", "BeamSearchResult", "beam_search", "call_step", "reorder_state",
            "length_normalize", "coverage_score", "banned_ngram_mask", "prompt_ids"]
@@ -114,7 +115,7 @@ def reorder_state(state: Any, index: np.ndarray) -> Any:
     if state is None:
         return None
     if isinstance(state, Tensor):
-        return Tensor._wrap(state.data[index])
+        return from_numpy(state.data[index])
     if isinstance(state, np.ndarray):
         return state[index]
     if isinstance(state, (tuple, list)):

@@ -19,6 +19,7 @@ import numpy as np
 from nnlab.autograd.grad_mode import no_grad
 from nnlab.autograd.tensor import Tensor
 from nnlab.models.sampling import sample_next, sampling_probs
+from nnlab.ops.creation import from_numpy
 from nnlab.text.vocab import Vocab
 
 __all__ = ["perplexity", "bits_per_token", "sampling_probs", "sample_next", "generate"]
@@ -84,13 +85,13 @@ def generate(model: Any, vocab: Vocab, prompt: str | Sequence[str], max_new_toke
     try:
         with no_grad():
             if window is None:
-                logits, hidden = model(Tensor._wrap(np.asarray([ids], dtype=np.int64)), None)
+                logits, hidden = model(from_numpy(np.asarray([ids], dtype=np.int64)), None)
                 for _ in range(max_new_tokens):
                     nxt = int(sample_next(logits.data[0, -1], **pick))
                     if stop_at_eos and nxt == vocab.eos_index:
                         break
                     new.append(nxt)
-                    logits, hidden = model(Tensor._wrap(np.asarray([[nxt]], dtype=np.int64)), hidden)
+                    logits, hidden = model(from_numpy(np.asarray([[nxt]], dtype=np.int64)), hidden)
             else:
                 fill = vocab.bos_index if vocab.bos_index is not None else vocab.pad_index
                 if fill is None and len(ids) < window:
@@ -98,7 +99,7 @@ def generate(model: Any, vocab: Vocab, prompt: str | Sequence[str], max_new_toke
                                      "and the vocabulary has no <bos>/<pad> token to pad with")
                 context = [fill] * max(0, window - len(ids)) + ids
                 for _ in range(max_new_tokens):
-                    x = Tensor._wrap(np.asarray([context[-window:]], dtype=np.int64))
+                    x = from_numpy(np.asarray([context[-window:]], dtype=np.int64))
                     nxt = int(sample_next(model(x).data[0], **pick))
                     if stop_at_eos and nxt == vocab.eos_index:
                         break

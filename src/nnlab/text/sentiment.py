@@ -24,6 +24,7 @@ import numpy as np
 from nnlab.autograd.tensor import Tensor
 from nnlab.models.sequence.sentiment import (AveragedEmbeddingClassifier, build_average_classifier,
                                              build_lstm_classifier)
+from nnlab.ops.creation import from_numpy
 from nnlab.text.batching import pad_sequences
 from nnlab.text.vocab import Vocab
 
@@ -48,7 +49,7 @@ class SentimentCorpus(NamedTuple):
     def encode(self, vocab: Vocab) -> tuple[Tensor, Tensor, Tensor]:
         """(padded token indices (N, L), lengths (N,), labels (N,)) with ``vocab``'s padding index."""
         x, lengths = pad_sequences([vocab.encode(t) for t in self.texts], pad_index=vocab.pad_index or 0)
-        return x, lengths, Tensor._wrap(self.labels.copy())
+        return x, lengths, from_numpy(self.labels.copy())
 
 
 def _clause(rng: np.random.Generator, polarity: int, negate: bool) -> list[str]:

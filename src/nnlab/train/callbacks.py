@@ -19,6 +19,7 @@ import numpy as np
 
 from nnlab.autograd.tensor import Tensor
 from nnlab.io.checkpoint import save_checkpoint
+from nnlab.ops.creation import from_numpy
 
 __all__ = ["Callback", "ProgressBar", "EarlyStopping", "ModelCheckpoint", "LRSchedulerCallback", "CSVLogger"]
 
@@ -86,7 +87,7 @@ class _Best:
 
 
 def _copy_state(state: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: Tensor._wrap(np.array(v.data, copy=True)) if isinstance(v, Tensor) else v for k, v in state.items()}
+    return {k: from_numpy(np.array(v.data, copy=True)) if isinstance(v, Tensor) else v for k, v in state.items()}
 
 
 class EarlyStopping(Callback):

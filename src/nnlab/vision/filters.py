@@ -20,6 +20,7 @@ import numpy as np
 from nnlab.autograd.grad_mode import no_grad
 from nnlab.autograd.tensor import Tensor
 from nnlab.backend import get_default_dtype
+from nnlab.ops.creation import from_numpy
 
 VERTICAL = np.array([[1, 0, -1], [1, 0, -1], [1, 0, -1]], dtype=np.float64)
 SOBEL_X = np.array([[1, 0, -1], [2, 0, -2], [1, 0, -1]], dtype=np.float64)
@@ -77,7 +78,7 @@ def apply_filter(image, kernel, padding: int | str = 0) -> np.ndarray:
     if k.ndim != 2:
         raise ValueError(f"apply_filter: kernel must be 2-D, got shape {k.shape}")
     with no_grad():
-        out = conv2d(Tensor._wrap(np.ascontiguousarray(batch)), Tensor._wrap(k[None, None]), padding=padding).data
+        out = conv2d(from_numpy(np.ascontiguousarray(batch)), from_numpy(k[None, None]), padding=padding).data
     return out[0, 0] if ndim == 2 else out[:, 0]
 
 

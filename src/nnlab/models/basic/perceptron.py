@@ -20,6 +20,7 @@ from nnlab.autograd.tensor import Tensor
 from nnlab.backend import default_generator, get_default_dtype
 from nnlab.nn.module import Module
 from nnlab.nn.parameter import Parameter
+from nnlab.ops.creation import from_numpy
 
 
 @dataclass
@@ -69,7 +70,7 @@ class Perceptron(Module):
         return x @ self.weight.data + self.bias.data
 
     def forward(self, x) -> Tensor:
-        return Tensor._wrap((self.net_input(x) >= 0).astype(self.weight.dtype))
+        return from_numpy((self.net_input(x) >= 0).astype(self.weight.dtype))
 
     def fit(self, X, y, epochs: int = 100, lr: float = 1.0, shuffle: bool = False) -> PerceptronFit:
         """Train with the perceptron rule until an epoch has no mistakes or ``epochs`` run out.

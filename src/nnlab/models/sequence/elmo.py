@@ -9,6 +9,7 @@ from nnlab import functional as F
 from nnlab import nn
 from nnlab.autograd.tensor import Tensor
 from nnlab.backend import as_dtype
+from nnlab.ops.creation import from_numpy
 from nnlab.ops.movement import cat, stack
 
 
@@ -112,7 +113,7 @@ class ELMo(nn.Module):
 
     def directional_states(self, ids) -> tuple[Tensor, list[Tensor], list[Tensor]]:
         """Token embeddings (N, T, D) and each layer's forward and backward states (N, T, D)."""
-        ids = ids if isinstance(ids, Tensor) else Tensor._wrap(np.asarray(ids, dtype=np.int64))
+        ids = ids if isinstance(ids, Tensor) else from_numpy(np.asarray(ids, dtype=np.int64))
         if ids.ndim != 2:
             raise ValueError(f"ELMo: expects ids of shape (N, T), got shape {tuple(ids.shape)}")
         lengths = self._lengths(ids)
@@ -131,14 +132,14 @@ class ELMo(nn.Module):
 
     def lm_loss(self, ids) -> Tensor:
         """(NLL of the forward LM predicting x_{t+1} + NLL of the backward LM predicting x_{t−1}) / 2."""
-        ids = ids if isinstance(ids, Tensor) else Tensor._wrap(np.asarray(ids, dtype=np.int64))
+        ids = ids if isinstance(ids, Tensor) else from_numpy(np.asarray(ids, dtype=np.int64))
         _, fwd, bwd = self.directional_states(ids)
         V = self.softmax.out_features
         arr = ids.data
         fwd_logits = self.softmax(self.dropout(fwd[-1][:, :-1]))
         bwd_logits = self.softmax(self.dropout(bwd[-1][:, 1:]))
-        loss_f = F.cross_entropy(fwd_logits.reshape(-1, V), Tensor._wrap(arr[:, 1:].reshape(-1)),
+        loss_f = F.cross_entropy(fwd_logits.reshape(-1, V), from_numpy(arr[:, 1:].reshape(-1)),
                                  ignore_index=self.padding_idx)
-        loss_b = F.cross_entropy(bwd_logits.reshape(-1, V), Tensor._wrap(arr[:, :-1].reshape(-1)),
+        loss_b = F.cross_entropy(bwd_logits.reshape(-1, V), from_numpy(arr[:, :-1].reshape(-1)),
                                  ignore_index=self.padding_idx)
         return (loss_f + loss_b) * 0.5

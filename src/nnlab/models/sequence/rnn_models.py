@@ -12,6 +12,7 @@ import numpy as np
 from nnlab import nn
 from nnlab.autograd.grad_mode import no_grad
 from nnlab.autograd.tensor import Tensor
+from nnlab.ops.creation import from_numpy
 from nnlab.ops.movement import cat, stack
 
 __all__ = ["make_rnn", "RNNLanguageModel", "char_lstm", "BengioNLM", "SequenceClassifier", "SequenceTagger",
@@ -190,7 +191,7 @@ class SequenceTagger(nn.Module):
 def _initial_state(rnn: nn.Module, h0: Tensor):
     """The (1, N, H) state from h0 (N, H); an LSTM gets a zero cell state beside it."""
     h = h0.unsqueeze(0)
-    return (h, Tensor._wrap(np.zeros_like(h.data))) if isinstance(rnn, nn.LSTM) else h
+    return (h, from_numpy(np.zeros_like(h.data))) if isinstance(rnn, nn.LSTM) else h
 
 
 class _Decoder(nn.Module):
@@ -206,7 +207,7 @@ class _Decoder(nn.Module):
             out, state = self.decoder(self.embedding(token.unsqueeze(1)), state)
             step_logits = self.head(out[:, 0])
             logits.append(step_logits)
-            token = Tensor._wrap(step_logits.data.argmax(axis=-1).astype(np.int64))
+            token = from_numpy(step_logits.data.argmax(axis=-1).astype(np.int64))
         return stack(logits, dim=1)
 
 
@@ -237,7 +238,7 @@ class SequenceGenerator(_Decoder):
     def forward(self, z: Tensor, targets: Tensor | None = None, steps: int | None = None) -> Tensor:
         if (targets is None) == (steps is None):
             raise ValueError("SequenceGenerator: pass exactly one of targets (teacher forcing) or steps (free running)")
-        first = Tensor._wrap(np.full(z.shape[0], self.start_index, dtype=np.int64))
+        first = from_numpy(np.full(z.shape[0], self.start_index, dtype=np.int64))
         return self._decode(_initial_state(self.decoder, self.init(z).tanh()), first, targets, steps or 0)
 
     def generate(self, z: Tensor, steps: int) -> np.ndarray:
@@ -279,7 +280,7 @@ class RNNEncoderDecoder(_Decoder):
         return state
 
     def _bos(self, n: int) -> Tensor:
-        return Tensor._wrap(np.full(n, self.bos_index, dtype=np.int64))
+        return from_numpy(np.full(n, self.bos_index, dtype=np.int64))
 
     def forward(self, src: Tensor, tgt: Tensor, src_lengths=None) -> Tensor:
         return self._decode(self.encode(src, src_lengths), self._bos(src.shape[0]), tgt, 0)

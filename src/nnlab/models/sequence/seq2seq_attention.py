@@ -30,6 +30,7 @@ from nnlab.autograd.grad_mode import no_grad
 from nnlab.autograd.tensor import Tensor
 from nnlab.data.datasets.seq_tasks import BOS, EOS, PAD
 from nnlab.models.transformers.transformer_models import shift_right
+from nnlab.ops.creation import from_numpy
 from nnlab.ops.movement import cat, masked_fill, stack
 
 ATTENTIONS = ("additive", "dot", "general", None)
@@ -148,7 +149,7 @@ class AttentionSeq2Seq(nn.Module):
         lengths = (~pad_mask).sum(axis=1)
         if lengths.min() == 0:
             raise ValueError("AttentionSeq2Seq: a source sequence is empty (all padding)")
-        states, (h_n, c_n) = self.encoder(self.src_embedding(Tensor._wrap(ids)), lengths=lengths)
+        states, (h_n, c_n) = self.encoder(self.src_embedding(from_numpy(ids)), lengths=lengths)
         final_h = cat([h_n[0], h_n[1]], dim=-1)  # forward's last true step, backward's first step
         final_c = cat([c_n[0], c_n[1]], dim=-1)
         return states, (self.bridge_h(final_h).tanh(), self.bridge_c(final_c).tanh()), pad_mask, final_h
@@ -158,10 +159,10 @@ class AttentionSeq2Seq(nn.Module):
         """Unroll the decoder; teacher-forced from ``tgt_in`` (N, T) or greedy when it is None."""
         n = states.shape[0]
         projected = self.attn.prepare(states) if self.attention is not None else None
-        token = Tensor._wrap(np.full(n, self.bos, dtype=np.int64))
+        token = from_numpy(np.full(n, self.bos, dtype=np.int64))
         logits, weights = [], []
         for t in range(steps):
-            e = self.tgt_embedding(token if tgt_in is None else Tensor._wrap(tgt_in[:, t]))
+            e = self.tgt_embedding(token if tgt_in is None else from_numpy(tgt_in[:, t]))
             if self.attention in ("additive", None):
                 context, alpha = (fixed, None) if self.attention is None else \
                     self.attn(hidden[0], states, projected, pad_mask)
@@ -176,7 +177,7 @@ class AttentionSeq2Seq(nn.Module):
             if alpha is not None:
                 weights.append(alpha)
             if tgt_in is None:
-                token = Tensor._wrap(step_logits.data.argmax(axis=-1).astype(np.int64))
+                token = from_numpy(step_logits.data.argmax(axis=-1).astype(np.int64))
         return stack(logits, dim=1), (stack(weights, dim=1) if weights else None)
 
     def forward(self, src, tgt) -> Tensor:
@@ -188,7 +189,7 @@ class AttentionSeq2Seq(nn.Module):
     def loss(self, src, tgt) -> Tensor:
         """Mean token cross-entropy over the non-padding target positions."""
         logits = self.forward(src, tgt)
-        target = Tensor._wrap(_array(tgt).astype(np.int64).reshape(-1))
+        target = from_numpy(_array(tgt).astype(np.int64).reshape(-1))
         return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), target, ignore_index=self.pad)
 
     def greedy_decode(self, src, max_len: int) -> tuple[np.ndarray, np.ndarray | None]:

@@ -11,11 +11,12 @@ from nnlab import nn
 from nnlab.autograd.tensor import Tensor
 from nnlab.backend import as_dtype
 from nnlab.data.masking import IGNORE_INDEX, mask_tokens  # noqa: F401 - re-exported: the data BERT trains on
+from nnlab.ops.creation import from_numpy
 
 
 
 def _ids(x, op: str) -> Tensor:
-    t = x if isinstance(x, Tensor) else Tensor._wrap(np.asarray(x, dtype=np.int64))
+    t = x if isinstance(x, Tensor) else from_numpy(np.asarray(x, dtype=np.int64))
     if t.ndim != 2:
         raise ValueError(f"{op}: expects token ids of shape (N, L), got shape {tuple(t.shape)}")
     return t
@@ -51,7 +52,7 @@ class BertEmbeddings(nn.Module):
         L = input_ids.shape[1]
         if L > self.max_len:
             raise ValueError(f"BertEmbeddings: input length {L} exceeds max_len={self.max_len}")
-        pos = Tensor._wrap(np.arange(L, dtype=np.int64)[None, :])
+        pos = from_numpy(np.arange(L, dtype=np.int64)[None, :])
         e = self.word_embeddings(input_ids) + self.position_embeddings(pos) + self.token_type_embeddings(token_type_ids)
         return self.dropout(self.LayerNorm(e))
 
@@ -119,7 +120,7 @@ class BertModel(nn.Module):
 
     def forward(self, input_ids, token_type_ids=None, attention_mask=None) -> tuple[Tensor, Tensor]:
         input_ids = _ids(input_ids, "BertModel")
-        types = Tensor._wrap(np.zeros(input_ids.shape, np.int64)) if token_type_ids is None else _ids(
+        types = from_numpy(np.zeros(input_ids.shape, np.int64)) if token_type_ids is None else _ids(
             token_type_ids, "BertModel")
         if types.shape != input_ids.shape:
             raise ValueError(f"BertModel: token_type_ids shape {tuple(types.shape)} != input_ids shape "
@@ -128,7 +129,7 @@ class BertModel(nn.Module):
             pad_mask = input_ids.data == self.pad
         else:
             pad_mask = np.asarray(attention_mask.data if isinstance(attention_mask, Tensor) else attention_mask) == 0
-        h = self.encoder(self.embeddings(input_ids, types), src_key_padding_mask=Tensor._wrap(pad_mask))
+        h = self.encoder(self.embeddings(input_ids, types), src_key_padding_mask=from_numpy(pad_mask))
         return h, F.tanh(self.pooler(h[:, 0]))
 
 
@@ -169,6 +170,6 @@ class BertForPreTraining(nn.Module):
         """(MLM cross-entropy over the picked positions, NSP cross-entropy)."""
         mlm, nsp = self(input_ids, token_type_ids)
         labels = np.asarray(mlm_labels, dtype=np.int64).reshape(-1)
-        mlm_loss = F.cross_entropy(mlm.reshape(-1, mlm.shape[-1]), Tensor._wrap(labels), ignore_index=IGNORE_INDEX)
-        nsp_loss = F.cross_entropy(nsp, Tensor._wrap(np.asarray(nsp_labels, dtype=np.int64)))
+        mlm_loss = F.cross_entropy(mlm.reshape(-1, mlm.shape[-1]), from_numpy(labels), ignore_index=IGNORE_INDEX)
+        nsp_loss = F.cross_entropy(nsp, from_numpy(np.asarray(nsp_labels, dtype=np.int64)))
         return mlm_loss, nsp_loss

@@ -14,6 +14,7 @@ from nnlab.autograd.grad_mode import no_grad
 from nnlab.autograd.tensor import Tensor
 from nnlab.backend import as_dtype
 from nnlab.models.sampling import sample_next
+from nnlab.ops.creation import from_numpy
 
 
 class GPT(nn.Module):
@@ -72,7 +73,7 @@ class GPT(nn.Module):
                 nn.init.zeros_(p)
 
     def _check(self, ids) -> Tensor:
-        t = ids if isinstance(ids, Tensor) else Tensor._wrap(np.asarray(ids, dtype=np.int64))
+        t = ids if isinstance(ids, Tensor) else from_numpy(np.asarray(ids, dtype=np.int64))
         if t.ndim != 2:
             raise ValueError(f"GPT: expects token ids of shape (N, T), got shape {tuple(t.shape)}")
         return t

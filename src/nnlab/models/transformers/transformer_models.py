@@ -12,6 +12,7 @@ from nnlab import nn
 from nnlab.autograd.grad_mode import no_grad
 from nnlab.autograd.tensor import Tensor
 from nnlab.backend import as_dtype
+from nnlab.ops.creation import from_numpy
 
 PAD, UNK, BOS, EOS = 0, 1, 2, 3  # the ids of nnlab.text.Vocab / data.datasets.seq_tasks.CharVocab
 
@@ -91,7 +92,7 @@ class Seq2SeqTransformer(nn.Module):
 
     # ---- the two halves -------------------------------------------------------------------------
     def _ids(self, ids, op: str) -> Tensor:
-        t = ids if isinstance(ids, Tensor) else Tensor._wrap(np.asarray(ids, dtype=np.int64))
+        t = ids if isinstance(ids, Tensor) else from_numpy(np.asarray(ids, dtype=np.int64))
         if t.ndim != 2:
             raise ValueError(f"Seq2SeqTransformer.{op}: expects ids of shape (N, L), got shape {tuple(t.shape)}")
         return t
@@ -99,7 +100,7 @@ class Seq2SeqTransformer(nn.Module):
     def encode(self, src) -> tuple[Tensor, Tensor]:
         """Encoder states (N, S, D) and the source padding mask (N, S), True at ``<pad>``."""
         src = self._ids(src, "encode")
-        src_pad = Tensor._wrap(src.data == self.pad)
+        src_pad = from_numpy(src.data == self.pad)
         x = self.pos(self.src_embed(src) * self.scale)
         return self.transformer.encoder(x, src_key_padding_mask=src_pad), src_pad
 
@@ -121,7 +122,7 @@ class Seq2SeqTransformer(nn.Module):
         """Teacher-forced cross-entropy of target ``tgt`` (N, T) (ending in ``<eos>``), ``<pad>`` ignored."""
         tgt_arr = np.asarray(tgt.data if isinstance(tgt, Tensor) else tgt, dtype=np.int64)
         logits = self(src, shift_right(tgt_arr, self.bos, self.pad))
-        return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), Tensor._wrap(tgt_arr.reshape(-1)),
+        return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), from_numpy(tgt_arr.reshape(-1)),
                                ignore_index=self.pad, label_smoothing=label_smoothing)
 
     # ---- decoding -------------------------------------------------------------------------------
@@ -189,8 +190,8 @@ class Seq2SeqTransformer(nn.Module):
         finished: list[tuple[float, list[int]]] = []
         for t in range(1, max_len + 1):
             n = len(beams)
-            mem = Tensor._wrap(np.broadcast_to(memory.data, (n,) + memory.shape[1:]))
-            pad = Tensor._wrap(np.broadcast_to(src_pad.data, (n,) + src_pad.shape[1:]))
+            mem = from_numpy(np.broadcast_to(memory.data, (n,) + memory.shape[1:]))
+            pad = from_numpy(np.broadcast_to(src_pad.data, (n,) + src_pad.shape[1:]))
             logp = F.log_softmax(self.decode(beams, mem, pad)[:, -1], dim=-1).data.astype(np.float64)
             V = logp.shape[1]
             cand = (scores[:, None] + logp).ravel()
