@@ -1,7 +1,17 @@
-"""Array backend: the array module, dtypes, the default dtype and the seeded RNG.
+"""Array backend: the dtypes, the default dtype, the seeded RNG, memory tuning and low-level array helpers.
 
-Everything above this layer reaches NumPy through here so that a CuPy backend can
-be swapped in later without touching the ops.
+The rule, as it stands: the array type is ``numpy.ndarray`` everywhere, and every layer
+imports NumPy directly for array math (``np.matmul``, ``np.exp`` ...). What the backend
+owns is what must be one choice for the whole library: the dtypes and the default dtype
+(float32), the global seeded ``np.random.Generator`` (``manual_seed``), process-wide
+memory behaviour (:func:`tune_malloc`, :func:`add_scaled_`) and the array helpers the
+ops share (windows, interpolation). ``xp`` is the array module the core's constructors
+use to make arrays from Python data (``Tensor(...)``); in the rest of the code ``xp``
+names nothing else (a padded array is ``x_pad``). A CuPy backend would take the module
+from each op's inputs (``xp = array_namespace(x)``) in every op, not only here.
+
+Importing nnlab runs :func:`tune_malloc` once (glibc only; ``NNLAB_MALLOC_TUNING=0``
+turns it off, see the README).
 """
 
 from nnlab.backend.array import (

@@ -208,8 +208,8 @@ class ConvNd(Function):
             # the input as N·C channels with a batch of 1 — give the output without a transpose
             # and a cheaper weight gradient (N small matmuls summed), as long as F_g ≤ P keeps
             # that sum small and P is large enough for N products of P columns to beat one.
-            xp = pad_spatial(x, pads)
-            cols, _ = im2col(xp.reshape((n * c,) + padded + (1,)), kernel, stride, dilation, n * groups)
+            x_pad = pad_spatial(x, pads)
+            cols, _ = im2col(x_pad.reshape((n * c,) + padded + (1,)), kernel, stride, dilation, n * groups)
             cols = cols.reshape(n, groups, -1, math.prod(out))
             y = np.matmul(wm, cols).reshape((n, f) + out)
         else:
@@ -320,7 +320,7 @@ def convnd(
 
 def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: IntOrTuple = 1,
            padding: PaddingArg = 0, dilation: IntOrTuple = 1, groups: int = 1) -> Tensor:
-    """1-D cross-correlation y[n, f, l] = b[f] + Σ_{c,k} W[f, c, k]·x_pad[n, c, s·l + d·k] (``torch.nn.functional.conv1d``).
+    """1-D cross-correlation y[n, f, l] = b[f] + Σ_{c,k} W[f, c, k]·x_pad[n, c, s·l + d·k] (``F.conv1d`` of PyTorch).
 
     Args:
         input: (N, C_in, L) or unbatched (C_in, L).
@@ -339,7 +339,7 @@ def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: In
 
 def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: IntOrTuple = 1,
            padding: PaddingArg = 0, dilation: IntOrTuple = 1, groups: int = 1) -> Tensor:
-    """2-D cross-correlation y[n, f, i, j] = b[f] + Σ_{c,u,v} W[f, c, u, v]·x_pad[n, c, s_h·i + d_h·u, s_w·j + d_w·v].
+    """2-D cross-correlation y[n, f, i, j] = b[f] + Σ_{c,u,v} W[f,c,u,v]·x_pad[n, c, s_h·i + d_h·u, s_w·j + d_w·v].
 
     ``torch.nn.functional.conv2d`` semantics.
 

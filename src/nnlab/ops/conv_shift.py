@@ -132,27 +132,27 @@ class ShiftConvNd(Function):
     def forward(ctx: Context, x, w, b, pads, dilation):
         n, f = x.shape[0], w.shape[0]
         kernel = w.shape[2:]
-        xp = _channel_major(x, pads)
-        padded = xp.shape[2:]
+        x_pad = _channel_major(x, pads)
+        padded = x_pad.shape[2:]
         out = tuple(p - d * (k - 1) for p, k, d in zip(padded, kernel, dilation))
         bases, step = _row_bases(kernel, dilation, padded), dilation[-1]
-        flat = xp.reshape(xp.shape[0], -1)
+        flat = x_pad.reshape(x_pad.shape[0], -1)
         length = flat.shape[1] - (bases[-1] + step * (kernel[-1] - 1))
         y = np.empty((f, flat.shape[1]), dtype=x.dtype)
         _shifted_matmuls(flat, _row_weights(w), bases, step, kernel[-1], y[:, :length])
         y = _batch_major(y.reshape((f, n) + padded), tuple(slice(0, o) for o in out))
         if b is not None:
             y += bias_view(b, len(out))
-        ctx.save_for_backward(xp, w)
+        ctx.save_for_backward(x_pad, w)
         ctx.geometry = (pads, out, bases, step, length)
         return y
 
     @staticmethod
     def backward(ctx: Context, grad):
-        xp, w = ctx.saved_tensors
+        x_pad, w = ctx.saved_tensors
         pads, out, bases, step, length = ctx.geometry
-        c, n = xp.shape[:2]
-        padded, kernel, f = xp.shape[2:], w.shape[2:], w.shape[0]
+        c, n = x_pad.shape[:2]
+        padded, kernel, f = x_pad.shape[2:], w.shape[2:], w.shape[0]
         reach = bases[-1] + step * (kernel[-1] - 1)  # o_max, the flat distance of the last offset
         gx = gw = gb = None
         if ctx.needs_input_grad[0] or ctx.needs_input_grad[1]:
@@ -162,7 +162,7 @@ class ShiftConvNd(Function):
             grid[(slice(None), slice(None)) + tuple(slice(0, o) for o in out)] = np.swapaxes(grad, 0, 1)
             gf = gext[:, reach:reach + length]
             if ctx.needs_input_grad[1]:
-                flat = xp.reshape(c, -1)
+                flat = x_pad.reshape(c, -1)
                 # (∂L/∂W_g)ᵀ = cols_g · gfᵀ with gfᵀ made contiguous once for the G products: OpenBLAS
                 # runs this ~25 % faster than gf · cols_gᵀ, and ~15 % faster than with gfᵀ a strided view.
                 gwt = np.zeros((len(bases), kernel[-1] * c, f), dtype=grad.dtype)
@@ -179,7 +179,7 @@ class ShiftConvNd(Function):
                 gflat = np.empty((c, n * math.prod(padded)), dtype=grad.dtype)
                 _shifted_matmuls(gext, _row_weights(flipped), bases, step, kernel[-1], gflat)
                 window = tuple(slice(lo, p - hi) for p, (lo, hi) in zip(padded, pads))
-                gx = _batch_major(gflat.reshape(xp.shape), window)
+                gx = _batch_major(gflat.reshape(x_pad.shape), window)
         if ctx.needs_input_grad[2]:
             gb = spatial_sum(grad)
         return gx, gw, gb, None, None

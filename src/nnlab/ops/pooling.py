@@ -274,10 +274,10 @@ class MaxPool(Function):
 
     @staticmethod
     def forward(ctx: Context, x, geom: PoolGeometry, indices_out: list | None):
-        xp = pad_spatial(x, geom.pads, value=-np.inf)
+        x_pad = pad_spatial(x, geom.pads, value=-np.inf)
         axes = geom.axes
         track = indices_out is not None or (ctx.needs_input_grad[0] and is_grad_enabled())
-        y, sels = tournament(xp, axes, track)
+        y, sels = tournament(x_pad, axes, track)
         ctx.sels, ctx.geom = sels, geom
         if indices_out is not None:
             indices_out.append(

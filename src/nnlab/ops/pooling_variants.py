@@ -67,22 +67,22 @@ class WindowWeightedSum(Function):
 
     @staticmethod
     def forward(ctx: Context, x, w, geom: PoolGeometry):
-        xp = pad_spatial(x, geom.pads)
+        x_pad = pad_spatial(x, geom.pads)
         nd = len(geom.kernel)
-        win = sliding_windows(xp, geom.kernel, geom.stride, geom.dilation)
-        ctx.xp, ctx.w, ctx.geom = xp, w, geom
+        win = sliding_windows(x_pad, geom.kernel, geom.stride, geom.dilation)
+        ctx.x_pad, ctx.w, ctx.geom = x_pad, w, geom
         return np.tensordot(win, w, axes=nd)
 
     @staticmethod
     def backward(ctx: Context, grad):
-        xp, geom = ctx.xp, ctx.geom
+        x_pad, geom = ctx.x_pad, ctx.geom
         nd = len(geom.kernel)
         gx = gw = None
         if ctx.needs_input_grad[0]:
             cols = grad.reshape(grad.shape + (1,) * nd) * ctx.w
-            gx = unpad_spatial(fold_windows(cols, xp.shape[2:], geom.kernel, geom.stride, geom.dilation), geom.pads)
+            gx = unpad_spatial(fold_windows(cols, x_pad.shape[2:], geom.kernel, geom.stride, geom.dilation), geom.pads)
         if ctx.needs_input_grad[1]:
-            win = sliding_windows(xp, geom.kernel, geom.stride, geom.dilation)
+            win = sliding_windows(x_pad, geom.kernel, geom.stride, geom.dilation)
             axes = list(range(grad.ndim))
             gw = np.tensordot(grad, win, axes=(axes, axes))
         return gx, gw, None
