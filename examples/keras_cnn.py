@@ -1,4 +1,4 @@
-"""The seeds' Keras CNN (seed 001, section "Code") built in nnlab, with its summary.
+"""The seeds' Keras CNN (the "Code" section of the course notes on CNNs) built in nnlab, with its summary.
 
 Run: python examples/keras_cnn.py
 

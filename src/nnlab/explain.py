@@ -175,7 +175,7 @@ def explain_backprop(model: Module, x, target, lr: float = 1.0, apply: bool = Tr
 
 
 def seed_example() -> BackpropExplanation:
-    """The seeds' "Back Propagation Solved Example - 1" (seed 002) run through nnlab.
+    """The seeds' "Back Propagation Solved Example - 1" of the course run through nnlab.
 
     x = (0.35, 0.9); w13 = 0.1, w23 = 0.8, w14 = 0.4, w24 = 0.6, w35 = 0.3, w45 = 0.9;
     sigmoid units without biases; target 0.5; η = 1. The updated weights come out as

@@ -1,4 +1,4 @@
-"""The seeds' Keras CNN (seed 001, section "Code"), translated layer for layer into nnlab."""
+"""The seeds' Keras CNN (the "Code" section of the course notes on CNNs), translated layer for layer into nnlab."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""LeNet-5, laid out exactly as the seeds' table (seed 001, "Neural network example")."""
+"""LeNet-5, laid out exactly as the seeds' table (the course notes' "Neural network example")."""
 
 from __future__ import annotations
 
