@@ -90,3 +90,32 @@ def test_state_dict_and_json_round_trip(tmp_path):
 def test_duplicate_tokens_rejected():
     with pytest.raises(ValueError, match="'a' appears more than once"):
         Vocab(["a", "b", "a"])
+
+
+def test_one_module_defines_the_special_tokens_and_their_ids():
+    from nnlab.data import vocab as specials
+    from nnlab.data.datasets import seq_tasks
+    from nnlab.models.transformers import transformer_models
+
+    assert specials.DEFAULT_SPECIALS == (PAD, UNK, BOS, EOS) == ("<pad>", "<unk>", "<bos>", "<eos>")
+    v = Vocab.build([["the", "cat"]])
+    ids = (specials.PAD_ID, specials.UNK_ID, specials.BOS_ID, specials.EOS_ID)
+    assert ids == (v.pad_index, v.unk_index, v.bos_index, v.eos_index) == (0, 1, 2, 3)
+    char = seq_tasks.CharVocab("ab")
+    assert isinstance(char, Vocab) and (char.pad, char.unk, char.bos, char.eos) == ids
+    assert char.get_itos()[:4] == list(specials.DEFAULT_SPECIALS)
+    # The models' defaults are these ids, not numbers of their own.
+    import inspect
+    sig = inspect.signature(transformer_models.Seq2SeqTransformer)
+    assert (sig.parameters["pad"].default, sig.parameters["bos"].default, sig.parameters["eos"].default) == (0, 2, 3)
+
+
+def test_char_vocab_round_trips_text_and_its_state():
+    from nnlab.data import CharVocab
+
+    v = CharVocab.from_texts(["2018-05-09", "May"])
+    ids = v.encode("May 9", add_eos=True)
+    assert " " not in v.stoi and ids[3] == v.unk and ids[-1] == v.eos  # the space is unknown
+    assert v.decode(ids + [v.pad, v.pad]) == "May" + "<unk>" + "9"
+    again = CharVocab.from_state_dict(v.state_dict())
+    assert again.get_itos() == v.get_itos() and isinstance(again, CharVocab)

@@ -50,8 +50,9 @@ from nnlab.data.datasets.timeseries import make_adding_problem, make_copy_task, 
 __all__ += ["make_seasonal_series", "make_windows", "make_adding_problem", "make_copy_task"]
 
 # ---- seq2seq tasks: date normalization, reversal, sorting; word-sense corpus (data/datasets/seq_tasks.py) ----
+from nnlab.data.vocab import CharVocab  # noqa: E402
 from nnlab.data.datasets.seq_tasks import (  # noqa: E402
-    CharVocab, Seq2SeqSplits, get_seq_task, make_date_task, make_reversal_task, make_sorting_task,
+    Seq2SeqSplits, get_seq_task, make_date_task, make_reversal_task, make_sorting_task,
     make_word_sense_corpus, seq2seq_splits,
 )
 __all__ += ["CharVocab", "Seq2SeqSplits", "get_seq_task", "make_date_task", "make_reversal_task", "make_sorting_task",
@@ -65,3 +66,9 @@ __all__ += ["make_date_list_task"]
 from nnlab.data.masking import IGNORE_INDEX, mask_tokens  # noqa: E402
 from nnlab.data.datasets.bert_world import ToyWorld  # noqa: E402
 __all__ += ["IGNORE_INDEX", "mask_tokens", "ToyWorld"]
+
+# ---- vocabularies and the special tokens (data/vocab.py; nnlab.text re-exports them) ----
+from nnlab.data.vocab import (  # noqa: E402
+    BOS, BOS_ID, DEFAULT_SPECIALS, EOS, EOS_ID, PAD, PAD_ID, UNK, UNK_ID, Vocab,
+)
+__all__ += ["Vocab", "PAD", "UNK", "BOS", "EOS", "DEFAULT_SPECIALS", "PAD_ID", "UNK_ID", "BOS_ID", "EOS_ID"]

@@ -3,7 +3,7 @@ language-model helpers (perplexity, sampling, ``generate``) and the Bengio-style
 """
 
 from nnlab.text.tokenizers import CharTokenizer, WordTokenizer, char_tokenize, word_tokenize
-from nnlab.text.vocab import BOS, DEFAULT_SPECIALS, EOS, PAD, UNK, Vocab
+from nnlab.data.vocab import BOS, DEFAULT_SPECIALS, EOS, PAD, UNK, Vocab
 from nnlab.text.batching import LMBatcher, batchify, get_batch, pad_sequences
 from nnlab.text.corpus import STDLIB_DOC_MODULES, python_docstrings_corpus, split_text
 from nnlab.text.lm import bits_per_token, generate, perplexity, sample_next, sampling_probs

@@ -12,7 +12,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from nnlab.autograd.tensor import Tensor
-from nnlab.text.vocab import Vocab
+from nnlab.data.vocab import Vocab
 
 __all__ = ["ngram_windows", "cosine_similarity_matrix", "most_similar"]
 

@@ -14,7 +14,7 @@ from typing import Sequence
 import numpy as np
 
 from nnlab.text.keyed_vectors import KeyedVectors
-from nnlab.text.vocab import Vocab, index_stream
+from nnlab.data.vocab import Vocab, index_stream
 
 __all__ = ["GloVe", "cooccurrence", "glove_weight"]
 

@@ -20,7 +20,7 @@ from nnlab.autograd.grad_mode import no_grad
 from nnlab.autograd.tensor import Tensor
 from nnlab.models.sampling import sample_next, sampling_probs
 from nnlab.ops.creation import from_numpy
-from nnlab.text.vocab import Vocab
+from nnlab.data.vocab import Vocab
 
 __all__ = ["perplexity", "bits_per_token", "sampling_probs", "sample_next", "generate"]
 

@@ -26,7 +26,7 @@ from nnlab.models.sequence.sentiment import (AveragedEmbeddingClassifier, build_
                                              build_lstm_classifier)
 from nnlab.ops.creation import from_numpy
 from nnlab.text.batching import pad_sequences
-from nnlab.text.vocab import Vocab
+from nnlab.data.vocab import Vocab
 
 __all__ = ["POSITIVE_WORDS", "NEGATIVE_WORDS", "SentimentCorpus", "make_sentiment_corpus",
            "AveragedEmbeddingClassifier", "build_average_classifier", "build_lstm_classifier", "label_name"]

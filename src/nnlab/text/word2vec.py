@@ -20,7 +20,7 @@ from typing import Sequence
 import numpy as np
 
 from nnlab.text.keyed_vectors import KeyedVectors
-from nnlab.text.vocab import Vocab, index_stream
+from nnlab.data.vocab import Vocab, index_stream
 
 __all__ = ["Word2Vec", "subsample_keep_prob", "unigram_table", "skipgram_pairs", "cbow_windows"]
 

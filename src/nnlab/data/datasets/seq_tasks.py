@@ -2,7 +2,7 @@
 sorting (seq2seq), and a word-sense corpus for contextual embeddings.
 
 Each task is a list of ``(source, target)`` string pairs generated from a seed; the
-:class:`CharVocab` maps characters to ids (with ``<pad>``, ``<bos>``, ``<eos>``,
+:class:`~nnlab.data.vocab.CharVocab` maps characters to ids (with ``<pad>``, ``<bos>``, ``<eos>``,
 ``<unk>`` at 0–3) and :func:`seq2seq_splits` turns the pairs into padded int64 arrays
 split train/dev/test. Targets end with ``<eos>`` and are padded; the decoder's input,
 the target shifted right behind ``<bos>``, is made by the model (teacher forcing).
@@ -23,68 +23,14 @@ from typing import Callable, Sequence
 import numpy as np
 
 from nnlab.data.padding import pad_sequences
-
-# The same order as nnlab.text.Vocab's defaults, so ids mean the same thing everywhere.
-PAD, UNK, BOS, EOS = 0, 1, 2, 3
-SPECIALS = ("<pad>", "<unk>", "<bos>", "<eos>")
-
-
-class CharVocab:
-    """Character vocabulary: ``<pad>``=0, ``<unk>``=1, ``<bos>``=2, ``<eos>``=3, then the characters.
-
-    Args:
-        chars: the characters, in id order (duplicates are dropped, first kept).
-
-    Attributes:
-        itos: list of id → token; ``stoi``: dict of token → id.
-    """
-
-    pad, unk, bos, eos = PAD, UNK, BOS, EOS
-
-    def __init__(self, chars: Sequence[str]):
-        self.itos: list[str] = list(SPECIALS)
-        for ch in chars:
-            if len(ch) != 1:
-                raise ValueError(f"CharVocab: tokens must be single characters, got {ch!r}")
-            if ch not in self.itos:
-                self.itos.append(ch)
-        self.stoi: dict[str, int] = {t: i for i, t in enumerate(self.itos)}
-
-    @classmethod
-    def from_texts(cls, texts: Sequence[str]) -> "CharVocab":
-        """The sorted set of characters appearing in ``texts``."""
-        return cls(sorted(set("".join(texts))))
-
-    def __len__(self) -> int:
-        return len(self.itos)
-
-    def encode(self, text: str, add_eos: bool = False) -> list[int]:
-        """Character ids of ``text`` (unknown characters map to ``<unk>``), optionally + ``<eos>``."""
-        ids = [self.stoi.get(ch, UNK) for ch in text]
-        return ids + [EOS] if add_eos else ids
-
-    def decode(self, ids: Sequence[int]) -> str:
-        """The text of ``ids``: stops at the first ``<eos>``, skips ``<pad>`` and ``<bos>``."""
-        out = []
-        for i in ids:
-            i = int(i)
-            if i == EOS:
-                break
-            if i in (PAD, BOS):
-                continue
-            out.append(self.itos[i] if 0 <= i < len(self.itos) else SPECIALS[UNK])
-        return "".join(out)
-
-    def __repr__(self) -> str:
-        return f"CharVocab(size={len(self)})"
-
+from nnlab.data.vocab import PAD_ID, CharVocab
 
 def _pad(seqs: Sequence[Sequence[int]], max_len: int | None = None) -> np.ndarray:
     """Right-pad id sequences with ``<pad>`` into an int64 array (N, L); longer than ``max_len`` raises."""
     longest = max((len(s) for s in seqs), default=0)
     if max_len is not None and longest > max_len:
         raise ValueError(f"seq_tasks: a sequence has length {longest} > max_len={max_len}")
-    return pad_sequences(seqs, pad_index=PAD, max_len=max_len)[0].data
+    return pad_sequences(seqs, pad_index=PAD_ID, max_len=max_len)[0].data
 
 
 # ---- date normalization ------------------------------------------------------------------

@@ -28,7 +28,7 @@ from nnlab import functional as F
 from nnlab import nn
 from nnlab.autograd.grad_mode import no_grad
 from nnlab.autograd.tensor import Tensor
-from nnlab.data.datasets.seq_tasks import BOS, EOS, PAD
+from nnlab.data.vocab import BOS_ID, EOS_ID, PAD_ID
 from nnlab.models.transformers.transformer_models import shift_right
 from nnlab.ops.creation import from_numpy
 from nnlab.ops.movement import cat, masked_fill, stack
@@ -120,7 +120,7 @@ class AttentionSeq2Seq(nn.Module):
     """
 
     def __init__(self, src_vocab: int, tgt_vocab: int, emb: int = 32, enc_hidden: int = 64, dec_hidden: int = 128,
-                 attention: str | None = "additive", pad: int = PAD, bos: int = BOS, eos: int = EOS):
+                 attention: str | None = "additive", pad: int = PAD_ID, bos: int = BOS_ID, eos: int = EOS_ID):
         super().__init__()
         if attention not in ATTENTIONS:
             raise ValueError(f"AttentionSeq2Seq: attention must be one of {ATTENTIONS}, got {attention!r}")

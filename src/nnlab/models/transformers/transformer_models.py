@@ -12,12 +12,12 @@ from nnlab import nn
 from nnlab.autograd.grad_mode import no_grad
 from nnlab.autograd.tensor import Tensor
 from nnlab.backend import as_dtype
+from nnlab.data.vocab import BOS_ID, EOS_ID, PAD_ID
 from nnlab.ops.creation import from_numpy
 
-PAD, UNK, BOS, EOS = 0, 1, 2, 3  # the ids of nnlab.text.Vocab / data.datasets.seq_tasks.CharVocab
 
 
-def shift_right(tgt: np.ndarray | Tensor, bos: int = BOS, pad: int = PAD) -> np.ndarray:
+def shift_right(tgt: np.ndarray | Tensor, bos: int = BOS_ID, pad: int = PAD_ID) -> np.ndarray:
     """Decoder input for teacher forcing: ``[<bos>, y_1, ..., y_{T-1}]`` for target ``[y_1, ..., y_T]``.
 
     At position t the decoder sees the true previous tokens y_<t and is trained to
@@ -67,7 +67,7 @@ class Seq2SeqTransformer(nn.Module):
 
     def __init__(self, src_vocab: int, tgt_vocab: int, d_model: int = 64, nhead: int = 4, layers: int = 2,
                  dim_feedforward: int | None = None, dropout: float = 0.1, max_len: int = 256,
-                 norm_first: bool = False, pad: int = PAD, bos: int = BOS, eos: int = EOS, dtype=None):
+                 norm_first: bool = False, pad: int = PAD_ID, bos: int = BOS_ID, eos: int = EOS_ID, dtype=None):
         super().__init__()
         dt = as_dtype(dtype)
         self.d_model, self.pad, self.bos, self.eos = int(d_model), int(pad), int(bos), int(eos)
@@ -216,7 +216,7 @@ class Seq2SeqTransformer(nn.Module):
         return max(finished, key=lambda f: f[0])[1]
 
 
-def exact_match_rows(pred: np.ndarray, tgt: np.ndarray, eos: int = EOS) -> np.ndarray:
+def exact_match_rows(pred: np.ndarray, tgt: np.ndarray, eos: int = EOS_ID) -> np.ndarray:
     """Per row, whether the prediction equals the target up to and including ``<eos>`` (bool (N,))."""
     def cut(row) -> tuple:
         row = [int(v) for v in row]
@@ -228,6 +228,6 @@ def exact_match_rows(pred: np.ndarray, tgt: np.ndarray, eos: int = EOS) -> np.nd
     return np.array([cut(p) == cut(t) for p, t in zip(pred, tgt)], dtype=bool)
 
 
-def exact_match(pred: np.ndarray, tgt: np.ndarray, eos: int = EOS) -> float:
+def exact_match(pred: np.ndarray, tgt: np.ndarray, eos: int = EOS_ID) -> float:
     """Fraction of rows whose prediction equals the target up to and including ``<eos>``."""
     return float(np.mean(exact_match_rows(pred, tgt, eos)))

@@ -1,9 +1,13 @@
-"""``Vocab``: the token ↔ index table, built from token lists with min_freq / max_size and specials.
+"""``Vocab``: the token ↔ index table, built from token lists with min_freq / max_size and specials,
+and the special tokens of every vocabulary in nnlab (the one module that defines them).
 
 Special tokens come first at fixed indices (by default ``<pad>`` = 0, ``<unk>`` = 1,
 ``<bos>`` = 2, ``<eos>`` = 3), then the corpus tokens by decreasing frequency, ties broken
-alphabetically, so the same corpus always gives the same table. A vocabulary saves to and
-loads from plain JSON (never pickle).
+alphabetically, so the same corpus always gives the same table. The strings are ``PAD``,
+``UNK``, ``BOS``, ``EOS``; their ids in any vocabulary that starts with
+``DEFAULT_SPECIALS`` are ``PAD_ID``, ``UNK_ID``, ``BOS_ID``, ``EOS_ID`` (what models and
+padded batches use). :class:`CharVocab` is the character-level ``Vocab`` of the seq2seq
+tasks. A vocabulary saves to and loads from plain JSON (never pickle).
 """
 
 from __future__ import annotations
@@ -17,10 +21,14 @@ import numpy as np
 
 from nnlab.io.serialization import _write_atomic
 
-__all__ = ["Vocab", "PAD", "UNK", "BOS", "EOS", "DEFAULT_SPECIALS"]
+__all__ = ["Vocab", "CharVocab", "PAD", "UNK", "BOS", "EOS", "DEFAULT_SPECIALS", "PAD_ID", "UNK_ID", "BOS_ID",
+           "EOS_ID"]
 
+#: The special tokens (strings) ...
 PAD, UNK, BOS, EOS = "<pad>", "<unk>", "<bos>", "<eos>"
 DEFAULT_SPECIALS: tuple[str, ...] = (PAD, UNK, BOS, EOS)
+#: ... and their ids: their positions in DEFAULT_SPECIALS, which every default vocabulary puts first.
+PAD_ID, UNK_ID, BOS_ID, EOS_ID = (DEFAULT_SPECIALS.index(t) for t in (PAD, UNK, BOS, EOS))
 _FORMAT = "nnlab.Vocab"
 
 
@@ -236,3 +244,69 @@ def index_stream(vocab: "Vocab", sentences) -> tuple[np.ndarray, np.ndarray]:
         ids += row
         sent += [s] * len(row)
     return np.asarray(ids, dtype=np.int64), np.asarray(sent, dtype=np.int64)
+
+
+class CharVocab(Vocab):
+    """A character :class:`Vocab`: ``<pad>``=0, ``<unk>``=1, ``<bos>``=2, ``<eos>``=3, then the characters.
+
+    ``encode`` takes a string (its characters are the tokens); ``decode`` returns the text,
+    stopping at the first ``<eos>`` and skipping ``<pad>`` and ``<bos>``.
+
+    Args:
+        chars: the characters, in id order (duplicates are dropped, first kept).
+
+    Attributes:
+        itos: list of id → token; ``stoi``: dict of token → id; ``pad``, ``unk``, ``bos``,
+            ``eos``: the special ids.
+    """
+
+    pad, unk, bos, eos = PAD_ID, UNK_ID, BOS_ID, EOS_ID
+
+    def __init__(self, chars: Sequence[str]):
+        tokens = list(DEFAULT_SPECIALS)
+        for ch in chars:
+            if len(ch) != 1:
+                raise ValueError(f"CharVocab: tokens must be single characters, got {ch!r}")
+            if ch not in tokens:
+                tokens.append(ch)
+        super().__init__(tokens)
+
+    @classmethod
+    def from_texts(cls, texts: Sequence[str]) -> "CharVocab":
+        """The sorted set of characters appearing in ``texts``."""
+        return cls(sorted(set("".join(texts))))
+
+    @property
+    def itos(self) -> list[str]:
+        return self._itos
+
+    @property
+    def stoi(self) -> dict[str, int]:
+        return self._stoi
+
+    @classmethod
+    def from_state_dict(cls, state: dict[str, Any]) -> "CharVocab":
+        """The character vocabulary that ``state_dict()`` described."""
+        tokens = Vocab.from_state_dict(state).get_itos()
+        if tuple(tokens[: len(DEFAULT_SPECIALS)]) != DEFAULT_SPECIALS:
+            raise ValueError(f"CharVocab.from_state_dict: the table must start with {DEFAULT_SPECIALS}")
+        return cls(tokens[len(DEFAULT_SPECIALS):])
+
+    def encode(self, text: str, add_eos: bool = False, *, add_bos: bool = False) -> list[int]:
+        """Character ids of ``text`` (unknown ones map to ``<unk>``), optionally + ``<eos>`` (and a leading ``<bos>``)."""
+        return super().encode(text, add_bos=add_bos, add_eos=add_eos)
+
+    def decode(self, ids: Iterable[int], skip_specials: bool = True) -> str:
+        """The text of ``ids``: stops at the first ``<eos>``, skips ``<pad>`` and ``<bos>`` (``skip_specials``)."""
+        out = []
+        for i in ids:
+            i = int(i)
+            if i == EOS_ID:
+                break
+            if skip_specials and i in (PAD_ID, BOS_ID):
+                continue
+            out.append(self._itos[i] if 0 <= i < len(self._itos) else UNK)
+        return "".join(out)
+
+    def __repr__(self) -> str:
+        return f"CharVocab(size={len(self)})"
