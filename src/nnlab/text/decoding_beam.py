@@ -1,5 +1,9 @@
 """Beam search over any step function, with the seeds' refinements as options.
 
+The search core lives here; its refinements are the pieces of :mod:`nnlab.text.beam_parts`
+(scorers, constraints, selection and stopping rules), each testable alone, and extra
+constraints compose in through ``beam_search(constraints=[...])``.
+
 The model is a *step function* ``step(prefixes, state) -> (log_probs, new_state[, attention])``:
 ``prefixes`` is an int64 array (B, t) holding each live hypothesis (prompt included),
 ``log_probs`` (B, V) is log p(· | prefix) and ``attention`` (B, S), when returned, is the
@@ -22,15 +26,15 @@ import numpy as np
 
 from nnlab.autograd.tensor import Tensor
 from nnlab.ops.creation import from_numpy
+from nnlab.text.beam_parts import (Constraint, MinLength, NoRepeatNGram, banned_ngram_mask, banned_tokens,
+                                   can_still_win, coverage_score, diversity_adjust, length_normalize,
+                                   select_candidates, tempered, within_margin)
 
+# length_normalize, coverage_score and banned_ngram_mask are beam_parts' pieces, re-exported.
 __all__ = ["Hypothesis", "BeamSearchResult", "beam_search", "call_step", "reorder_state",
            "length_normalize", "coverage_score", "banned_ngram_mask", "prompt_ids"]
 
 StepFn = Callable[[np.ndarray, Any], tuple]
-
-#: An unattended source position costs β·log(COVERAGE_FLOOR) instead of −∞.
-COVERAGE_FLOOR = 1e-6
-
 
 @dataclass
 class Hypothesis:
@@ -126,42 +130,6 @@ def reorder_state(state: Any, index: np.ndarray) -> Any:
                     "pass reorder_state_fn=")
 
 
-def length_normalize(log_prob: Any, length: Any, alpha: float) -> Any:
-    """log P / length^α (α = 0: plain log-probability; α = 1: per-token average)."""
-    return log_prob / np.power(np.maximum(length, 1), alpha)
-
-
-def coverage_score(coverage: np.ndarray, beta: float) -> np.ndarray:
-    """GNMT's coverage penalty cp = β · Σ_i log(min(c_i, 1)), c_i = Σ_t a_{t,i}; shape (B, S) → (B,)."""
-    c = np.clip(coverage, COVERAGE_FLOOR, 1.0)
-    return beta * np.log(c).sum(axis=-1)
-
-
-def banned_ngram_mask(seqs: np.ndarray, n: int, vocab_size: int) -> np.ndarray:
-    """(B, V) bool: True where appending the token would repeat an n-gram already in the row."""
-    banned = np.zeros((len(seqs), vocab_size), dtype=bool)
-    t = seqs.shape[1]
-    if n <= 0 or t < n - 1:
-        return banned
-    for b, row in enumerate(seqs.tolist()):
-        tail = tuple(row[t - n + 1:]) if n > 1 else ()
-        for i in range(t - n + 1):
-            if tuple(row[i:i + n - 1]) == tail:
-                banned[b, row[i + n - 1]] = True
-    return banned
-
-
-def _tempered(lp: np.ndarray, temperature: float) -> np.ndarray:
-    """log softmax(log p / τ): τ < 1 sharpens the scores toward greedy, τ > 1 flattens them."""
-    if temperature == 1.0:
-        return lp
-    z = lp / temperature
-    m = np.max(z, axis=-1, keepdims=True)
-    m = np.where(np.isfinite(m), m, 0.0)
-    with np.errstate(divide="ignore"):
-        return z - m - np.log(np.exp(z - m).sum(axis=-1, keepdims=True))
-
-
 def _rollouts(step: StepFn, seqs: np.ndarray, state: Any, done: np.ndarray, depth: int, eos: int,
               temperature: float) -> tuple[np.ndarray, np.ndarray]:
     """Greedy continuations of ``depth`` steps: (Σ tempered log p, tokens added) per row.
@@ -176,7 +144,7 @@ def _rollouts(step: StepFn, seqs: np.ndarray, state: Any, done: np.ndarray, dept
         if not alive.any():
             break
         lp, state, _ = call_step(step, seqs, state, "beam_search")
-        s = _tempered(lp, temperature)
+        s = tempered(lp, temperature)
         tok = s.argmax(axis=-1)
         gain += np.where(alive, s[np.arange(len(seqs)), tok], 0.0)
         added += alive
@@ -205,8 +173,8 @@ def beam_search(step: StepFn, bos: int | Sequence[int], eos: int, beam_width: in
                 temperature: float = 1.0, prune_margin: float | None = None,
                 rescore_fn: Callable[[Hypothesis], float] | None = None, rescore_weight: float = 1.0,
                 lookahead: int = 0, num_return: int | None = None, early_stopping: bool = True,
-                initial_state: Any = None, reorder_state_fn: Callable[[Any, np.ndarray], Any] | None = None
-                ) -> BeamSearchResult:
+                initial_state: Any = None, reorder_state_fn: Callable[[Any, np.ndarray], Any] | None = None,
+                constraints: Sequence[Constraint] = ()) -> BeamSearchResult:
     """arg max_y  log P_τ(y | prompt) / |y|^α + β · Σ_i log min(Σ_t a_{t,i}, 1), approximately, k at a time.
 
     Each step extends every live hypothesis by every token (one batched ``step`` call), ranks
@@ -245,6 +213,9 @@ def beam_search(step: StepFn, bos: int | Sequence[int], eos: int, beam_width: in
         early_stopping: stop once no live hypothesis can beat the best finished one. Default: True.
         initial_state: the model state for the prompt (batch 1). Default: None.
         reorder_state_fn: ``f(state, index)`` selecting batch rows. Default: :func:`reorder_state`.
+        constraints: more ``constraint(prefixes, t, V) -> (B, V) bool`` masks of forbidden
+            tokens, applied with ``min_len`` and ``no_repeat_ngram_size`` (see
+            :mod:`nnlab.text.beam_parts`). Default: ().
         (the refinement options are described above; defaults turn each off.)
 
     Returns:
@@ -256,6 +227,9 @@ def beam_search(step: StepFn, bos: int | Sequence[int], eos: int, beam_width: in
     prompt = prompt_ids(bos, op)
     P, G, W, alpha = len(prompt), num_groups, beam_width // num_groups, length_penalty
     reorder = reorder_state_fn or reorder_state
+    rules: list[Constraint] = [MinLength(min_len, eos)] if min_len else []
+    rules += [NoRepeatNGram(no_repeat_ngram_size)] if no_repeat_ngram_size else []
+    rules += list(constraints)
     seqs = [np.asarray([prompt], dtype=np.int64) for _ in range(G)]
     cum_lp = [np.zeros(1) for _ in range(G)]
     cum_s = [np.zeros(1) for _ in range(G)]
@@ -278,13 +252,9 @@ def beam_search(step: StepFn, bos: int | Sequence[int], eos: int, beam_width: in
             raise ValueError(f"{op}: eos={eos} is outside the vocabulary of size {V}")
         if coverage_penalty and attn is None:
             raise ValueError(f"{op}: coverage_penalty needs a step function that returns attention weights")
-        s = _tempered(lp, temperature)
-        ban = np.zeros(s.shape, dtype=bool)
-        if t <= min_len:
-            ban[:, eos] = True
-        if no_repeat_ngram_size:
-            ban |= banned_ngram_mask(rows, no_repeat_ngram_size, V)
-        s = np.where(ban, -np.inf, s)
+        s = tempered(lp, temperature)
+        if rules:
+            s = np.where(banned_tokens(rules, rows, t, V), -np.inf, s)
         row_lp = np.concatenate([cum_lp[g] for g in groups])
         row_s = np.concatenate([cum_s[g] for g in groups])
         row_cov = None
@@ -319,31 +289,15 @@ def beam_search(step: StepFn, bos: int | Sequence[int], eos: int, beam_width: in
         width_now = 0
         for i, g in enumerate(groups):
             r, v, rank = cands[i]
-            rank = rank - diversity_penalty * counts[v] if diversity_penalty else rank
-            order = np.argsort(-rank, kind="stable")
-            live_r: list[int] = []
-            live_v: list[int] = []
-            for pos, j in enumerate(order):
-                if not np.isfinite(rank[j]):
-                    break
-                rj, vj = int(r[j]), int(v[j])
-                if vj == eos:
-                    if pos < W:
-                        sc = norm[rj, eos] + (coverage_score(row_cov[rj], coverage_penalty)
-                                              if coverage_penalty else 0.0)
-                        finished[g].append(Hypothesis(tuple(rows[rj, P:].tolist()) + (eos,),
-                                                      float(row_lp[rj] + lp[rj, eos]), float(sc), True, g))
-                        counts[eos] += 1
-                    continue
-                live_r.append(rj)
-                live_v.append(vj)
-                counts[vj] += 1
-                if len(live_r) == W:
-                    break
-            lr, lv = np.asarray(live_r, dtype=np.int64), np.asarray(live_v, dtype=np.int64)
+            live, done = select_candidates(v, diversity_adjust(rank, v, counts, diversity_penalty), W, eos)
+            for rj in r[done].tolist():
+                sc = norm[rj, eos] + (coverage_score(row_cov[rj], coverage_penalty) if coverage_penalty else 0.0)
+                finished[g].append(Hypothesis(tuple(rows[rj, P:].tolist()) + (eos,),
+                                              float(row_lp[rj] + lp[rj, eos]), float(sc), True, g))
+            lr, lv = r[live].astype(np.int64), v[live].astype(np.int64)
+            np.add.at(counts, np.concatenate([v[done], lv]), 1)
             if prune_margin is not None and len(lr):
-                seg = norm[starts[i]:starts[i + 1]]
-                keep = norm[lr, lv] >= seg.max() - prune_margin
+                keep = within_margin(norm[lr, lv], norm[starts[i]:starts[i + 1]].max(), prune_margin)
                 lr, lv = lr[keep], lv[keep]
             seqs[g] = np.concatenate([rows[lr], lv[:, None]], axis=1)
             cum_lp[g] = row_lp[lr] + lp[lr, lv]
@@ -353,10 +307,7 @@ def beam_search(step: StepFn, bos: int | Sequence[int], eos: int, beam_width: in
             if not len(lr) or len(finished[g]) >= W:
                 active[g] = False
             elif early_stopping and finished[g]:
-                best_done = max(h.score for h in finished[g])
-                c = cum_s[g].max()
-                bound = c / max_len ** alpha if c <= 0 else c / (t + 1) ** alpha
-                active[g] = bool(bound > best_done)
+                active[g] = can_still_win(cum_s[g], max(h.score for h in finished[g]), t, max_len, alpha)
             if active[g]:
                 parents.append(lr)
         widths.append(width_now)
