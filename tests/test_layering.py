@@ -10,6 +10,7 @@ facade and may import everything.
 from __future__ import annotations
 
 import ast
+import functools
 import pathlib
 
 import nnlab
@@ -54,6 +55,7 @@ def _targets(node: ast.AST) -> list[str]:
     return out
 
 
+@functools.lru_cache(maxsize=1)
 def _graph() -> dict[str, dict[str, list[str]]]:
     """unit → {imported unit → [files making that import]}."""
     graph: dict[str, dict[str, list[str]]] = {}
