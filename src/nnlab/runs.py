@@ -27,7 +27,7 @@ from nnlab import nn, optim
 from nnlab.autograd.tensor import Tensor
 from nnlab.backend import manual_seed
 from nnlab.data import DATASETS, AugmentedDataset, DataLoader, DatasetSplits, RandomShift, TensorDataset, get_dataset
-from nnlab.io import load, save
+from nnlab.io import atomic_write, load, save
 from nnlab.models import MLP, LeNet5, LogisticRegression
 from nnlab.train import EarlyStopping, History, Trainer, plot_history
 
@@ -243,7 +243,5 @@ class _NoOptimizer:
 
 
 def _write_json(path: str, obj: Any) -> None:
-    tmp = path + ".tmp"
-    with open(tmp, "w", encoding="utf-8") as f:
-        json.dump(obj, f, indent=2, default=lambda o: o.item() if isinstance(o, np.generic) else str(o))
-    os.replace(tmp, path)
+    text = json.dumps(obj, indent=2, default=lambda o: o.item() if isinstance(o, np.generic) else str(o))
+    atomic_write(path, text)
