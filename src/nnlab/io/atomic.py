@@ -134,11 +134,14 @@ def atomic_write(path: str | os.PathLike, data: bytes | bytearray | memoryview |
         os.close(fd)
         fd = -1
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         if fd >= 0:
             os.close(fd)
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
+        if isinstance(exc, OSError) and exc.errno is not None:
+            # Name the file the caller asked for, not the temp file: "[Errno 28] No space left ...: 'runs/x/config.json'".
+            raise OSError(exc.errno, exc.strerror or str(exc), path) from exc
         raise
     finally:
         with _live_lock:

@@ -65,6 +65,16 @@ class DirLock:
     def acquire(self) -> "DirLock":
         if self._fd is not None:
             return self
+        try:
+            return self._acquire()
+        except DirLockedError:
+            raise
+        except OSError as exc:
+            if exc.errno is None or exc.filename is not None:
+                raise
+            raise OSError(exc.errno, exc.strerror, self.path) from exc  # name the file, as the OS does for paths
+
+    def _acquire(self) -> "DirLock":
         os.makedirs(self.directory, exist_ok=True)
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o666)
         if not _try_lock(fd):

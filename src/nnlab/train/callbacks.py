@@ -115,6 +115,7 @@ class EarlyStopping(Callback):
         self._best = _Best(monitor, mode, min_delta, "EarlyStopping")
         self.monitor, self.patience, self.restore_best_weights = monitor, int(patience), restore_best_weights
         self.wait, self.stopped_epoch, self.best_state = 0, None, None
+        self._resumed = False
 
     @property
     def best(self) -> float:
@@ -125,8 +126,25 @@ class EarlyStopping(Callback):
         return self._best.epoch
 
     def on_train_begin(self, logs=None) -> None:
+        if self._resumed:  # load_state_dict just restored a run in progress: keep its record
+            self._resumed = False
+            return
         self._best.reset()
         self.wait, self.stopped_epoch, self.best_state = 0, None, None
+
+    def state_dict(self) -> dict[str, Any]:
+        """What resuming needs: the best value and epoch, the epochs waited, the best weights."""
+        return {"best": self._best.value, "best_epoch": self._best.epoch, "wait": self.wait,
+                "best_state": self.best_state}
+
+    def load_state_dict(self, state: Mapping[str, Any]) -> None:
+        """Continue a run from :meth:`state_dict`; the next ``on_train_begin`` keeps it."""
+        best, best_epoch, wait = state["best"], state["best_epoch"], state["wait"]
+        if not isinstance(wait, int) or wait < 0 or not isinstance(best, (int, float)):
+            raise ValueError(f"EarlyStopping.load_state_dict: bad state (best {best!r}, wait {wait!r})")
+        self._best.value, self._best.epoch, self.wait = float(best), best_epoch, wait
+        self.best_state = state["best_state"]
+        self._resumed = True
 
     def on_epoch_end(self, epoch: int, logs: Mapping[str, Any]) -> None:
         if self._best.update(epoch, logs):

@@ -233,16 +233,17 @@ class Trainer:
 
     # ---- public API ------------------------------------------------------------------------------
     def fit(self, train_loader: Iterable, dev_loader: Iterable | None = None, epochs: int = 10,
-            initial_epoch: int = 0) -> History:
+            initial_epoch: int = 0, history: History | None = None) -> History:
         """Train for ``epochs`` epochs (from ``initial_epoch`` when resuming); returns the History.
 
         Each epoch runs the model in train mode over ``train_loader``, then (if given) in
         eval mode without gradients over ``dev_loader``, logging ``loss``, the metrics,
-        their ``val_`` versions, ``lr`` and ``time``.
+        their ``val_`` versions, ``lr`` and ``time``. When resuming, ``history`` (the
+        run's history so far) is continued instead of starting a new one.
         """
         if epochs < initial_epoch:
             raise ValueError(f"Trainer.fit: epochs ({epochs}) must be >= initial_epoch ({initial_epoch})")
-        self.history = History()
+        self.history = history if history is not None else History()
         self.stop_training = False
         callbacks = self.callbacks
         for cb in callbacks:
