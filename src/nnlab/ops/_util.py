@@ -111,3 +111,12 @@ def expand_reduced(grad: np.ndarray, shape: tuple[int, ...], axes, keepdim: bool
     if keepdim:
         return grad
     return np.expand_dims(grad, axes)
+
+
+def check_int(op: str, name: str, value, minimum: int = 0) -> int:
+    """``value`` as an int, refusing bools, floats and values below ``minimum`` with the op named."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{op}: {name} must be an integer, got {type(value).__name__} {value!r}")
+    if value < minimum:
+        raise ValueError(f"{op}: {name} must be at least {minimum}, got {value}")
+    return int(value)

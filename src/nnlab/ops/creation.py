@@ -9,6 +9,7 @@ import numpy as np
 
 from nnlab.autograd.tensor import Tensor
 from nnlab.backend import as_dtype, default_generator, get_default_dtype
+from nnlab.ops._util import check_int
 
 
 def _shape(size) -> tuple[int, ...]:
@@ -40,8 +41,7 @@ def _check_range(op: str, start, end, step) -> None:
 
 
 def _count(op: str, name: str, n) -> None:
-    if isinstance(n, (bool, np.bool_)) or not isinstance(n, (int, np.integer)) or n < 0:
-        raise ValueError(f"{op}: {name} must be a non-negative integer, got {n!r}")
+    check_int(op, name, n, 0)
 
 
 def _make(arr: np.ndarray, requires_grad: bool) -> Tensor:
