@@ -383,6 +383,19 @@ def where(condition, a, b) -> Tensor:
     return Where.apply(cond, a, b)
 
 
+class Sign(Function):
+    """y = sign(x); ∂y/∂x = 0 (everywhere but 0, where it does not exist: 0 as in PyTorch)."""
+
+    @staticmethod
+    def forward(ctx: Context, x):
+        ctx.shape, ctx.dtype = x.shape, x.dtype
+        return np.sign(x)
+
+    @staticmethod
+    def backward(ctx: Context, grad):
+        return np.zeros(ctx.shape, dtype=grad.dtype)
+
+
 def sign(x: Tensor) -> Tensor:
-    """sign(x), without gradient (its derivative is 0 almost everywhere)."""
-    return Tensor._wrap(np.sign(x.data))
+    """sign(x) ∈ {−1, 0, 1}; differentiable with a zero gradient, so graphs through it still backpropagate."""
+    return Sign.apply(x)
