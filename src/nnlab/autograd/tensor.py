@@ -196,6 +196,16 @@ class Tensor:
 
         backward(self, gradient, retain_graph=retain_graph)
 
+    def register_hook(self, hook):
+        """Call ``hook(grad)`` whenever the gradient with respect to this tensor is computed.
+
+        ``hook`` may return a replacement gradient of the same shape (or None to keep
+        it). Returns a handle whose ``remove()`` unregisters the hook (as PyTorch).
+        """
+        from nnlab.autograd.hooks import register_hook
+
+        return register_hook(self, hook)
+
     def detach(self) -> "Tensor":
         """A tensor sharing ``data`` but cut from the graph."""
         return Tensor._wrap(self.data, False, None)
