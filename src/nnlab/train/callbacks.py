@@ -20,7 +20,8 @@ import numpy as np
 from nnlab.autograd.tensor import Tensor
 from nnlab.io.checkpoint import save_checkpoint
 
-__all__ = ["Callback", "ProgressBar", "EarlyStopping", "ModelCheckpoint", "LRSchedulerCallback", "CSVLogger"]
+__all__ = ["Callback", "ProgressBar", "EarlyStopping", "ModelCheckpoint", "LRSchedulerCallback", "CSVLogger",
+           "TerminateOnNaN"]
 
 
 class Callback:
@@ -160,6 +161,41 @@ class EarlyStopping(Callback):
     def on_train_end(self, logs=None) -> None:
         if self.restore_best_weights and self.best_state is not None:
             self.model.load_state_dict(self.best_state)
+
+
+class TerminateOnNaN(Callback):
+    """Stop training at the first batch whose running loss (or ``monitor``) is NaN or infinite (Keras' callback).
+
+    The Trainer's own ``on_nan="stop"`` does the same for the loss; this callback also
+    watches another log key, and works with ``on_nan="ignore"``.
+
+    Args:
+        monitor: the log key to watch. Default: ``"loss"``.
+
+    Attributes:
+        stopped_at: ``(epoch, batch)`` where it stopped training, or None.
+    """
+
+    def __init__(self, monitor: str = "loss") -> None:
+        self.monitor = monitor
+        self.stopped_at: tuple[int, int] | None = None
+        self._epoch = 0
+
+    @property
+    def wants_batch_logs(self) -> bool:
+        return True
+
+    def on_train_begin(self, logs=None) -> None:
+        self.stopped_at = None
+
+    def on_epoch_begin(self, epoch: int, logs=None) -> None:
+        self._epoch = epoch
+
+    def on_batch_end(self, batch: int, logs: Mapping[str, Any]) -> None:
+        value = logs.get(self.monitor)
+        if value is not None and not math.isfinite(float(value)):
+            self.stopped_at = (self._epoch, batch)
+            self.trainer.stop_training = True
 
 
 class ModelCheckpoint(Callback):
