@@ -142,6 +142,8 @@ class Gather(Function):
     def forward(ctx: Context, x, dim, index):
         ctx.dim, ctx.shape = dim, x.shape
         ctx.save_for_backward(index)
+        # torch reads only the index's extent in the other dims (NumPy would broadcast the index over x).
+        x = x[tuple(slice(None) if a == dim else slice(0, n) for a, n in enumerate(index.shape))]
         return np.take_along_axis(x, index, axis=dim)
 
     @staticmethod
