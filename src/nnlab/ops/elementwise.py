@@ -384,16 +384,15 @@ def where(condition, a, b) -> Tensor:
 
 
 class Sign(Function):
-    """y = sign(x); ∂y/∂x = 0 (everywhere but 0, where it does not exist: 0 as in PyTorch)."""
+    """y = sign(x); ∂y/∂x = 0 (at 0 too, as in PyTorch)."""
 
     @staticmethod
     def forward(ctx: Context, x):
-        ctx.shape, ctx.dtype = x.shape, x.dtype
         return np.sign(x)
 
     @staticmethod
     def backward(ctx: Context, grad):
-        return np.zeros(ctx.shape, dtype=grad.dtype)
+        return np.zeros_like(grad)  # the output, hence the gradient, has x's shape
 
 
 def sign(x: Tensor) -> Tensor:

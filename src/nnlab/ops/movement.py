@@ -12,7 +12,7 @@ import numpy as np
 
 from nnlab.autograd.function import Context, Function
 from nnlab.autograd.tensor import Tensor
-from nnlab.ops._util import normalize_axis
+from nnlab.ops._util import check_index, check_pad_widths, normalize_axis
 
 
 class Copy(Function):
@@ -344,29 +344,8 @@ def pad(x: Tensor, pad: Sequence[int], mode: str = "constant", value: float = 0.
         widths[x.ndim - 1 - i] = (int(pad[2 * i]), int(pad[2 * i + 1]))
     if any(lo < 0 or hi < 0 for lo, hi in widths):
         raise ValueError(f"pad: negative padding {tuple(pad)} is not supported")
-    for axis, (lo, hi) in enumerate(widths):
-        # As torch: a reflection must fit inside the input (NumPy would reflect repeatedly),
-        # a circular pad may wrap at most once, and replicate needs an element to repeat.
-        size = x.shape[axis]
-        if mode == "reflect" and (lo or hi) and max(lo, hi) >= size:
-            raise ValueError(f"pad: reflect padding ({lo}, {hi}) must be smaller than the size {size} of dim {axis} "
-                             f"(input shape {x.shape})")
-        if mode == "circular" and max(lo, hi) > size:
-            raise ValueError(f"pad: circular padding ({lo}, {hi}) must be at most the size {size} of dim {axis} "
-                             f"(input shape {x.shape})")
-        if mode == "replicate" and (lo or hi) and size == 0:
-            raise ValueError(f"pad: replicate padding needs a non-empty dim {axis} (input shape {x.shape})")
+    check_pad_widths(widths, mode, x.shape)
     return Pad.apply(x, tuple(widths), mode, value)
-
-
-def _check_index(op: str, idx: np.ndarray, size: int, dim: int) -> None:
-    """Integer indices in [0, size): negative ones would wrap and floats truncate in NumPy; torch refuses both."""
-    if idx.dtype.kind not in "iu":
-        raise TypeError(f"{op}: index must be an integer tensor, got dtype {idx.dtype}")
-    if idx.size and (idx.min() < 0 or idx.max() >= size):
-        bad = int(idx.min()) if idx.min() < 0 else int(idx.max())
-        raise IndexError(f"{op}: index {bad} is out of range for dim {dim} of size {size} (indices must be in "
-                         f"[0, {size}))")
 
 
 def getitem(x: Tensor, index) -> Tensor:
@@ -379,7 +358,7 @@ def gather(x: Tensor, dim: int, index) -> Tensor:
     if idx.ndim != x.ndim:
         raise ValueError(f"gather: index has {idx.ndim} dims, input has {x.ndim} (shape {x.shape})")
     (d,) = normalize_axis(dim, x.ndim, "gather")
-    _check_index("gather", idx, x.shape[d], d)
+    check_index("gather", idx, x.shape[d], d)
     if any(i > s for k, (i, s) in enumerate(zip(idx.shape, x.shape)) if k != d):
         raise ValueError(f"gather: index shape {idx.shape} exceeds input shape {x.shape} outside dim {d}")
     return Gather.apply(x, d, idx.astype(np.int64, copy=False))
@@ -391,7 +370,7 @@ def index_select(x: Tensor, dim: int, index) -> Tensor:
     (d,) = normalize_axis(dim, x.ndim, "index_select")
     if idx.ndim > 1:
         raise ValueError(f"index_select: index must be 0-d or 1-d, got shape {idx.shape}")
-    _check_index("index_select", idx, x.shape[d], d)
+    check_index("index_select", idx, x.shape[d], d)
     return GetItem.apply(x, (slice(None),) * d + (idx,))
 
 
