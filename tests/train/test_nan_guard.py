@@ -88,6 +88,6 @@ def test_a_step_function_returning_inf_is_caught_too():
     def step(trainer, batch):
         return (model(batch[0]) * np.float32(np.inf)).sum()
 
-    with pytest.warns(RuntimeWarning, match="training loss is"):
+    with pytest.warns(RuntimeWarning, match="training loss is"), np.errstate(invalid="ignore"):
         history = Trainer(model, optimizer=opt, step_fn=step, quiet=True).fit(loader, epochs=3)
     assert len(history) == 1
