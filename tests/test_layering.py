@@ -21,7 +21,7 @@ LAYERS: dict[str, int] = {
     "backend": 0,
     "autograd": 1,
     "ops": 2,
-    "functional": 3,
+    "functional": 3, "linalg": 3,
     "nn": 4,
     "optim": 5, "data": 5, "train": 5, "io": 5,
     "models": 6,

@@ -25,6 +25,7 @@ from nnlab.ops import *  # noqa: F401,F403 - the tensor functions: nnlab.exp, nn
 from nnlab.ops import abs, max, min, pow, sum  # noqa: A004 - PyTorch's names
 
 from nnlab import autograd, functional, nn, optim, data, io, train, models, text, vision, diagnostics, audio  # noqa: E402
+from nnlab import linalg  # noqa: E402
 from nnlab.io import load, save  # noqa: E402
 from nnlab.nn.summary import summary  # noqa: E402
 from nnlab.profiler import profile  # noqa: E402

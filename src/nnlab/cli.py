@@ -1,6 +1,7 @@
 """``nnlab`` on the command line: parse arguments, call the library, report.
 
     nnlab train [options]      train a model on bundled data (default LeNet-5 on the digits), write runs/<name>/
+    nnlab train --resume RUN_DIR   continue an interrupted run from its last checkpoint
     nnlab evaluate RUN_DIR     reload a run's model and report its accuracy
     nnlab summary [options]    print a model's layer table (or RUN_DIR's)
     nnlab explain              the seeds' backpropagation worked example, step by step
@@ -9,6 +10,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from typing import Sequence
 
@@ -86,6 +88,8 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--out", default=d.out, help=f"folder for run folders (default {d.out})")
     t.add_argument("--name", default="", help="run folder name (default <model>-<dataset>)")
     t.add_argument("--quiet", action="store_true", help="no progress bar")
+    t.add_argument("--resume", metavar="RUN_DIR", default=None,
+                   help="continue the run in RUN_DIR from its last checkpoint (its config.json decides the rest)")
 
     e = sub.add_parser("evaluate", help="reload a run's model and report its loss and accuracy")
     e.add_argument("run_dir", help="a run folder written by 'nnlab train', e.g. runs/mlp-digits")
@@ -99,8 +103,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _cmd_train(args: argparse.Namespace) -> int:
-    from nnlab.runs import RunConfig, train_run
+    from nnlab.runs import RunConfig, read_config, resume_run, train_run
 
+    if args.resume:
+        config = read_config(args.resume)
+        print(f"nnlab train: resuming {args.resume} ({config.model} on {config.dataset}, seed {config.seed})")
+        return _report(resume_run(args.resume, quiet=args.quiet))
     config = RunConfig(
         model=args.model, dataset=args.dataset, hidden=args.hidden, activation=args.activation, dropout=args.dropout,
         optimizer=args.optimizer, lr=args.lr, momentum=args.momentum, weight_decay=args.weight_decay,
@@ -108,7 +116,10 @@ def _cmd_train(args: argparse.Namespace) -> int:
         out=args.out, name=args.name,
     )  # fmt: skip
     print(f"nnlab train: {config.model} on {config.dataset}, {config.optimizer} lr={config.lr}, seed {config.seed}")
-    result = train_run(config, quiet=args.quiet)
+    return _report(train_run(config, quiet=args.quiet))
+
+
+def _report(result) -> int:
     m = result.metrics
     print(f"epochs run: {int(m['epochs_run'])} in {m['train_seconds']:.1f} s")
     print(f"train accuracy: {m['train_accuracy']:.4f}   dev accuracy: {m['dev_accuracy']:.4f}")
@@ -160,12 +171,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         return COMMANDS[args.command](args)
-    except (ValueError, FileNotFoundError, TypeError) as exc:
-        print(f"nnlab {args.command}: error: {exc}", file=sys.stderr)
+    except (ValueError, TypeError, RuntimeError, OSError) as exc:
+        # One line naming what failed and why; NNLAB_TRACEBACK=1 shows the traceback instead.
+        if os.environ.get("NNLAB_TRACEBACK"):
+            raise
+        print(f"nnlab {args.command}: error: {_one_line(exc)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print(f"nnlab {args.command}: interrupted", file=sys.stderr)
         return 130
+
+
+def _one_line(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and exc.filename is not None and exc.strerror:
+        text = f"cannot write or read {exc.filename}: {exc.strerror}"
+    else:
+        text = str(exc) or type(exc).__name__
+    return " ".join(text.split())
 
 
 if __name__ == "__main__":

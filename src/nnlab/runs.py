@@ -6,7 +6,14 @@ A run folder ``<out>/<name>/`` holds everything needed to look at or reuse the r
 - ``model.safetensors`` — the trained model's state_dict (safe format, no pickle);
 - ``history.json``  — loss, accuracy, lr and time per epoch (train and dev);
 - ``curves.png``    — loss and accuracy curves;
-- ``metrics.json``  — final train/dev/test loss and accuracy, and the training time.
+- ``metrics.json``  — final train/dev/test loss and accuracy, and the training time;
+- ``checkpoint.safetensors`` — model, optimizer, RNG, history and early-stopping state
+  after the last finished epoch, from which ``nnlab train --resume`` continues the run
+  bit for bit.
+
+A run folder is locked (:class:`nnlab.io.DirLock`) while a process trains into it, and
+``config.json`` is written before training starts, so an output folder that cannot be
+written fails at once, not after the training.
 
 This is what ``nnlab train`` / ``nnlab evaluate`` / ``nnlab summary`` call.
 """
@@ -25,9 +32,9 @@ import numpy as np
 from nnlab import nn, optim
 from nnlab.backend import manual_seed
 from nnlab.data import DATASETS, AugmentedDataset, DataLoader, DatasetSplits, RandomShift, TensorDataset, get_dataset
-from nnlab.io import load, save
+from nnlab.io import DirLock, atomic_write, load, load_checkpoint, save, save_checkpoint
 from nnlab.models import MLP, LeNet5, LogisticRegression
-from nnlab.train import EarlyStopping, History, Trainer, evaluate, plot_history
+from nnlab.train import Callback, EarlyStopping, History, Trainer, evaluate, plot_history
 
 MODELS = ("lenet5", "mlp", "logreg")
 #: Models that take images (N, C, 32, 32) rather than flat feature vectors.
@@ -48,6 +55,10 @@ DEFAULT_LR = {"sgd": 0.05, "adam": 1e-3, "adamw": 1e-3, "rmsprop": 1e-3, "adagra
 MODEL_LR = {("lenet5", "sgd"): 0.01}
 #: The augmentation image models get when ``augment`` is on: shifts of up to 2 pixels.
 AUGMENT_SHIFT = 2
+#: The widest hidden layer and the most MLP parameters a config may ask for (400 MB of float32).
+MAX_WIDTH = 1 << 16
+MAX_PARAMETERS = 100_000_000
+CHECKPOINT = "checkpoint.safetensors"
 
 
 @dataclass
@@ -104,8 +115,8 @@ class RunConfig:
                 raise ValueError(f"{key} must be positive, got {getattr(self, key)}")
         if self.lr <= 0:
             raise ValueError(f"lr must be positive, got {self.lr}")
-        if any(h <= 0 for h in self.hidden):
-            raise ValueError(f"hidden sizes must be positive, got {self.hidden}")
+        if any(h <= 0 or h > MAX_WIDTH for h in self.hidden):
+            raise ValueError(f"hidden sizes must be between 1 and {MAX_WIDTH}, got {self.hidden}")
         if not self.name:
             self.name = f"{self.model}-{self.dataset}"
 
@@ -119,14 +130,48 @@ class RunConfig:
         return d
 
     @classmethod
-    def from_json(cls, d: dict) -> "RunConfig":
-        known = {f.name for f in dataclasses.fields(cls)}
-        return cls(**{k: v for k, v in d.items() if k in known})
+    def from_json(cls, d: Any) -> "RunConfig":
+        """The config a ``config.json`` holds, every field type-checked (a file may be damaged or hostile)."""
+        if not isinstance(d, dict):
+            raise ValueError(f"config must be a JSON object, got a {type(d).__name__}")
+        fields = {f.name: f for f in dataclasses.fields(cls)}
+        values = {k: v for k, v in d.items() if k in fields}
+        for key, value in values.items():
+            why = _field_type_error(key, value, cls.__dataclass_fields__[key].type)
+            if why:
+                raise ValueError(f"config field {key!r} {why}, got {value!r}"[:300])
+        return cls(**values)
+
+
+def _field_type_error(key: str, value: Any, annotation: str) -> str:
+    """Why ``value`` does not fit the ``RunConfig`` field annotated ``annotation`` (empty when it does)."""
+    def is_int(v: Any) -> bool:
+        return isinstance(v, int) and not isinstance(v, bool)
+
+    if annotation == "str":
+        return "" if isinstance(value, str) else "must be a string"
+    if annotation == "bool":
+        return "" if isinstance(value, bool) else "must be true or false"
+    if annotation == "int":
+        return "" if is_int(value) else "must be an integer"
+    if annotation in ("float", "float | None"):
+        ok = (value is None and "None" in annotation) or is_int(value) or isinstance(value, float)
+        return "" if ok and (value is None or np.isfinite(value)) else "must be a finite number"
+    if annotation == "tuple[int, ...]":
+        ok = isinstance(value, list) and all(is_int(v) for v in value)
+        return "" if ok else "must be a list of integers"
+    return ""
 
 
 def build_model(config: RunConfig, input_shape: tuple[int, ...], num_classes: int) -> nn.Module:
     """The model a config describes, for samples of ``input_shape`` and ``num_classes`` classes."""
     num_features = int(np.prod(input_shape))
+    if config.model == "mlp":
+        sizes = (num_features, *config.hidden, num_classes)
+        count = sum((a + 1) * b for a, b in zip(sizes[:-1], sizes[1:]))
+        if count > MAX_PARAMETERS:
+            raise ValueError(f"an MLP of widths {sizes} would have {count:,} parameters, more than the "
+                             f"{MAX_PARAMETERS:,} a run may allocate")
     if config.model == "lenet5":
         return LeNet5(in_channels=input_shape[0], num_classes=num_classes)
     if config.model == "logreg":
@@ -175,30 +220,96 @@ def _evaluate_splits(model: nn.Module, loss_fn, data: DatasetSplits, batch_size:
     return out
 
 
-def train_run(config: RunConfig, quiet: bool = False) -> RunResult:
-    """Train the model ``config`` describes and write its run folder (see the module docstring)."""
+class RunCheckpoint(Callback):
+    """Save ``checkpoint.safetensors`` after every epoch: weights, optimizer, RNG, history, early stopping.
+
+    Registered after :class:`EarlyStopping`, so the saved record includes this epoch's
+    verdict; ``nnlab train --resume`` continues from it bit for bit.
+    """
+
+    def __init__(self, run_dir: str, epochs: int, early: EarlyStopping | None, seconds: float = 0.0) -> None:
+        self.path = os.path.join(run_dir, CHECKPOINT)
+        self.epochs, self.early, self.seconds = epochs, early, seconds
+        self._start = 0.0
+
+    def on_train_begin(self, logs=None) -> None:
+        self._start = time.perf_counter() - self.seconds
+
+    def on_epoch_end(self, epoch: int, logs) -> None:
+        t = self.trainer
+        finished = t.stop_training or epoch + 1 >= self.epochs
+        extra = {"history": t.history.to_dict(), "finished": finished,
+                 "train_seconds": time.perf_counter() - self._start,
+                 "early_stopping": self.early.state_dict() if self.early is not None else None}
+        save_checkpoint(self.path, t.model, t.optimizer, epoch=epoch + 1, step=t.global_step, extra=extra)
+
+
+def _resume_state(config: RunConfig, model, optimizer, early: EarlyStopping | None) -> tuple[int, History, float, int]:
+    """Load a run's checkpoint into ``model``, ``optimizer``, the RNG and ``early``."""
+    path = os.path.join(config.run_dir, CHECKPOINT)
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f"cannot resume {config.run_dir}: it has no {CHECKPOINT} (no epoch finished yet?)")
+    info = load_checkpoint(path, model, optimizer)
+    extra = info["extra"]
+    if not isinstance(extra, dict) or not isinstance(extra.get("history"), dict):
+        raise ValueError(f"cannot resume {config.run_dir}: {CHECKPOINT} was not written by 'nnlab train'")
+    if extra.get("finished"):
+        raise ValueError(f"cannot resume {config.run_dir}: the run already finished "
+                         f"({info['epoch']} epochs); its results are in metrics.json")
+    if early is not None and extra.get("early_stopping") is not None:
+        early.load_state_dict(extra["early_stopping"])
+    return info["epoch"], History.from_dict(extra["history"]), float(extra.get("train_seconds", 0.0)), info["step"]
+
+
+def train_run(config: RunConfig, quiet: bool = False, resume: bool = False,
+              callbacks: list[Callback] | tuple = ()) -> RunResult:
+    """Train the model ``config`` describes and write its run folder (see the module docstring).
+
+    Args:
+        config: the run.
+        quiet: no progress bar. Default: False.
+        resume: continue the run in ``config.run_dir`` from its checkpoint (its history,
+            weights, optimizer, generator and early-stopping state). Default: False.
+        callbacks: extra callbacks, run after the run's own. Default: ().
+
+    Raises:
+        nnlab.io.DirLockedError: another process is training into the folder.
+        OSError: the folder cannot be created or written (before training starts).
+    """
+    lock = DirLock(config.run_dir).acquire()
+    try:
+        return _train_locked(config, quiet, resume, list(callbacks))
+    finally:
+        lock.release()
+
+
+def _train_locked(config: RunConfig, quiet: bool, resume: bool, extra_callbacks: list[Callback]) -> RunResult:
+    # The first write: an output folder that is read-only or full fails here, before any training.
+    _write_json(os.path.join(config.run_dir, "config.json"), config.to_json())
     manual_seed(config.seed)
     data = load_data(config)
     model = build_model(config, data.input_shape, data.num_classes)
     loss_fn = build_loss(config, data.num_classes)
     optimizer = OPTIMIZERS[config.optimizer](model.parameters(), config)
-    callbacks = []
+    early = None
     if config.patience > 0:
-        callbacks.append(EarlyStopping(monitor="val_loss", patience=config.patience, restore_best_weights=True))
-    trainer = Trainer(model, loss_fn, optimizer, callbacks=callbacks, quiet=quiet)
+        early = EarlyStopping(monitor="val_loss", patience=config.patience, restore_best_weights=True)
+    initial_epoch, history, seconds, step = 0, None, 0.0, 0
+    if resume:
+        initial_epoch, history, seconds, step = _resume_state(config, model, optimizer, early)
+    callbacks = [c for c in (early, RunCheckpoint(config.run_dir, config.epochs, early, seconds)) if c is not None]
+    trainer = Trainer(model, loss_fn, optimizer, callbacks=callbacks + extra_callbacks, quiet=quiet)
+    trainer.global_step = step
     train_loader, dev_loader, _ = data.loaders(batch_size=config.batch_size, shuffle=True, eval_batch_size=512)
     if config.augment and config.model in IMAGE_MODELS:
         augmented = AugmentedDataset(TensorDataset(data.X_train, data.y_train), RandomShift(AUGMENT_SHIFT))
         train_loader = DataLoader(augmented, batch_size=config.batch_size, shuffle=True)
     start = time.perf_counter()
-    history = trainer.fit(train_loader, dev_loader, epochs=config.epochs)
-    seconds = time.perf_counter() - start
+    history = trainer.fit(train_loader, dev_loader, epochs=config.epochs, initial_epoch=initial_epoch, history=history)
     metrics = _evaluate_splits(model, loss_fn, data, config.batch_size)
-    metrics["train_seconds"] = seconds
+    metrics["train_seconds"] = seconds + time.perf_counter() - start
     metrics["epochs_run"] = len(history)
 
-    os.makedirs(config.run_dir, exist_ok=True)
-    _write_json(os.path.join(config.run_dir, "config.json"), config.to_json())
     save(model.state_dict(), os.path.join(config.run_dir, "model.safetensors"))
     history.to_json(os.path.join(config.run_dir, "history.json"))
     _write_json(os.path.join(config.run_dir, "metrics.json"), metrics)
@@ -206,15 +317,34 @@ def train_run(config: RunConfig, quiet: bool = False) -> RunResult:
     return RunResult(config.run_dir, metrics, history, model)
 
 
-def load_run(run_dir: str) -> tuple[RunConfig, nn.Module, DatasetSplits]:
-    """Rebuild a saved run's config, model (with its trained weights) and data."""
+def resume_run(run_dir: str, quiet: bool = False, callbacks: list[Callback] | tuple = ()) -> RunResult:
+    """Continue the run saved in ``run_dir`` from its last checkpoint (``nnlab train --resume``)."""
+    config = read_config(run_dir)
+    config.out, config.name = os.path.dirname(os.path.normpath(run_dir)) or ".", os.path.basename(os.path.normpath(run_dir))
+    return train_run(config, quiet=quiet, resume=True, callbacks=callbacks)
+
+
+def read_config(run_dir: str) -> RunConfig:
+    """The :class:`RunConfig` in ``run_dir/config.json``, checked; errors name the file and the fault."""
     config_path = os.path.join(run_dir, "config.json")
     if not os.path.isfile(config_path):
         raise FileNotFoundError(f"{run_dir} is not a run folder: it has no config.json")
-    with open(config_path, encoding="utf-8") as f:
-        config = RunConfig.from_json(json.load(f))
+    try:
+        with open(config_path, encoding="utf-8") as f:
+            raw = json.load(f)
+        return RunConfig.from_json(raw)
+    except (ValueError, TypeError, RecursionError) as exc:
+        raise ValueError(f"{config_path} is malformed: {exc}") from None
+
+
+def load_run(run_dir: str) -> tuple[RunConfig, nn.Module, DatasetSplits]:
+    """Rebuild a saved run's config, model (with its trained weights) and data."""
+    config = read_config(run_dir)
     data = load_data(config)
-    model = build_model(config, data.input_shape, data.num_classes)
+    try:
+        model = build_model(config, data.input_shape, data.num_classes)
+    except ValueError as exc:
+        raise ValueError(f"{os.path.join(run_dir, 'config.json')} describes a model that cannot be built: {exc}") from None
     model.load_state_dict(load(os.path.join(run_dir, "model.safetensors")))
     model.eval()
     return config, model, data
@@ -227,7 +357,5 @@ def evaluate_run(run_dir: str) -> dict[str, float]:
 
 
 def _write_json(path: str, obj: Any) -> None:
-    tmp = path + ".tmp"
-    with open(tmp, "w", encoding="utf-8") as f:
-        json.dump(obj, f, indent=2, default=lambda o: o.item() if isinstance(o, np.generic) else str(o))
-    os.replace(tmp, path)
+    text = json.dumps(obj, indent=2, default=lambda o: o.item() if isinstance(o, np.generic) else str(o))
+    atomic_write(path, text)

@@ -116,10 +116,12 @@ def test_where_broadcasts_condition_and_scalars():
         nnlab.where(nnlab.tensor([1, 0]), 1.0, 2.0)
 
 
-def test_sign_has_no_gradient_path():
+def test_sign_is_differentiable_with_a_zero_gradient():
     x = nnlab.tensor([-2.0, 0.0, 3.0], requires_grad=True)
     s = nnlab.sign(x)
-    assert s.tolist() == [-1.0, 0.0, 1.0] and not s.requires_grad
+    assert s.tolist() == [-1.0, 0.0, 1.0] and s.requires_grad  # as torch: a graph through sign still backpropagates
+    (s * x).sum().backward()  # d/dx [sign(x)·x] = sign(x) + x·0
+    assert x.grad.tolist() == [-1.0, 0.0, 1.0]
 
 
 def test_shape_errors_name_the_op():

@@ -5,6 +5,8 @@ from nnlab.autograd.function import Function, Context
 from nnlab.autograd.grad_mode import no_grad, enable_grad, is_grad_enabled, set_grad_enabled
 from nnlab.autograd.engine import backward, unbroadcast
 from nnlab.autograd.gradcheck import gradcheck, relative_difference, GradcheckError
+from nnlab.autograd.anomaly import detect_anomaly, is_anomaly_enabled, set_detect_anomaly
+from nnlab.autograd.hooks import RemovableHandle
 
 __all__ = [
     "Tensor",
@@ -20,4 +22,8 @@ __all__ = [
     "gradcheck",
     "relative_difference",
     "GradcheckError",
+    "detect_anomaly",
+    "set_detect_anomaly",
+    "is_anomaly_enabled",
+    "RemovableHandle",
 ]

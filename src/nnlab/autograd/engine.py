@@ -11,6 +11,7 @@ import sys
 
 import numpy as np
 
+from nnlab.autograd import anomaly, hooks as tensor_hooks
 from nnlab.autograd.tensor import Tensor
 
 #: ``run(node, grad) -> grads`` that replaces ``node._fn.backward(node, grad)`` while
@@ -134,6 +135,8 @@ def backward(root: Tensor, gradient=None, retain_graph: bool = False) -> None:
             raise RuntimeError(f"backward: gradient has shape {grad.shape}, the tensor has shape {root.shape}")
 
     hook = backward_hook
+    check = anomaly.is_anomaly_enabled()  # read once: both extras cost nothing when off
+    has_hooks = tensor_hooks.has_hooks()
     deps = _dependencies(root)
     grads: dict[Tensor, np.ndarray] = {root: grad}
     ready = [root]
@@ -141,6 +144,8 @@ def backward(root: Tensor, gradient=None, retain_graph: bool = False) -> None:
         t = ready.pop()
         g = grads.pop(t, None)
         node = t._node
+        if has_hooks and g is not None:
+            g = tensor_hooks.run_hooks(t, g)
         if node is None:
             if g is not None:
                 _give_to_leaf(t, g)
@@ -158,6 +163,8 @@ def backward(root: Tensor, gradient=None, retain_graph: bool = False) -> None:
             in_grads = node._fn.backward(node, g) if hook is None else hook(node, g)
             if not isinstance(in_grads, tuple):
                 in_grads = (in_grads,)
+            if check:
+                anomaly.check_gradients(node, in_grads)
             if not retain_graph:
                 node.release()
         for k, p in enumerate(node._inputs):

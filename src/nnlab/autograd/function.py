@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from nnlab.autograd import anomaly
 from nnlab.autograd.grad_mode import is_grad_enabled
 from nnlab.autograd.tensor import Tensor
 
@@ -98,4 +99,6 @@ class Function:
         ctx._fn = cls
         ctx._inputs = tuple([a if n else None for a, n in zip(args, needs)])
         ctx._freed = False
+        if anomaly._enabled:
+            ctx._anomaly_site = anomaly.forward_site()
         return Tensor._wrap(out, True, ctx)

@@ -16,22 +16,72 @@ from nnlab.backend import as_dtype, get_default_dtype, is_floating, xp
 
 
 def _infer_array(data: Any, dtype=None) -> np.ndarray:
-    """Make a backend array from Python data; Python floats become the default dtype."""
+    """Make a backend array from Python data; Python floats become the default dtype.
+
+    Like ``torch.tensor``: Python ints are int64 (one outside its range is an error
+    unless a float in the data makes the tensor floating), and a ragged sequence,
+    strings or other objects are refused with the reason.
+    """
     if isinstance(data, Tensor):
         data = data.data
     if dtype is not None:
-        return xp.array(data, dtype=as_dtype(dtype))
-    if isinstance(data, np.ndarray):
-        return data.copy()
-    if isinstance(data, np.generic):
-        return xp.array(data)
-    arr = xp.array(data)
+        try:
+            arr = xp.array(data, dtype=as_dtype(dtype))
+        except (ValueError, TypeError, OverflowError) as exc:
+            kind = TypeError if isinstance(exc, TypeError) else ValueError
+            raise kind(f"tensor: cannot make a {as_dtype(dtype)} tensor from {_describe(data)} ({exc})") from None
+        return _check_numbers(arr, data)
+    if isinstance(data, (np.ndarray, np.generic)):
+        return _check_numbers(xp.array(data), data)
+    try:
+        arr = xp.array(data)
+    except ValueError as exc:  # NumPy's "inhomogeneous shape": a ragged nested sequence
+        raise ValueError(f"tensor: the nested sequence is ragged (rows of different lengths), so it has "
+                         f"no shape ({exc})") from None
+    if arr.dtype.kind in "Ou" or (arr.dtype == np.float64 and arr.size and (np.abs(arr) >= 2.0**63).any()):
+        huge, floats = _scan_ints(data)
+        if huge and not floats:
+            # NumPy would wrap, go to uint64 or object, or mix into float64; PyTorch refuses.
+            raise ValueError(f"tensor: {_describe(data)} holds an integer outside the int64 range "
+                             "[-2**63, 2**63 - 1]; pass dtype=nnlab.float64 to store it as a float")
+        if arr.dtype.kind == "O" and huge:
+            arr = xp.array(data, dtype=np.float64)  # big ints beside floats: a float tensor, as in PyTorch
+    arr = _check_numbers(arr, data)
     if arr.dtype == np.float64:
         # Python floats carry no dtype of their own; like PyTorch, they become the default.
         arr = arr.astype(get_default_dtype())
     elif arr.dtype.kind in "iu" and arr.dtype != np.int64:
         arr = arr.astype(np.int64)
     return arr
+
+
+def _describe(data: Any) -> str:
+    text = repr(data)
+    return f"{type(data).__name__} {text[:60]}{'...' if len(text) > 60 else ''}"
+
+
+def _check_numbers(arr: np.ndarray, data: Any) -> np.ndarray:
+    """Refuse arrays of objects and of strings: a tensor holds numbers."""
+    if arr.dtype.kind == "O":
+        raise TypeError(f"tensor: could not infer a dtype for {_describe(data)}: its elements are not numbers")
+    if arr.dtype.kind in "USV":
+        raise TypeError(f"tensor: {_describe(data)} holds strings or raw bytes (dtype {arr.dtype}), not numbers")
+    return arr
+
+
+def _scan_ints(data: Any) -> tuple[bool, bool]:
+    """(holds a Python int outside int64, holds a float) for nested lists and tuples."""
+    huge = floats = False
+    stack = [data]
+    while stack:
+        x = stack.pop()
+        if isinstance(x, (list, tuple)):
+            stack.extend(x)
+        elif isinstance(x, (float, np.floating)):
+            floats = True
+        elif isinstance(x, int) and not isinstance(x, bool) and not -(2**63) <= x < 2**63:
+            huge = True
+    return huge, floats
 
 
 class Tensor:
@@ -145,6 +195,16 @@ class Tensor:
         from nnlab.autograd.engine import backward
 
         backward(self, gradient, retain_graph=retain_graph)
+
+    def register_hook(self, hook):
+        """Call ``hook(grad)`` whenever the gradient with respect to this tensor is computed.
+
+        ``hook`` may return a replacement gradient of the same shape (or None to keep
+        it). Returns a handle whose ``remove()`` unregisters the hook (as PyTorch).
+        """
+        from nnlab.autograd.hooks import register_hook
+
+        return register_hook(self, hook)
 
     def detach(self) -> "Tensor":
         """A tensor sharing ``data`` but cut from the graph."""

@@ -6,7 +6,7 @@
 # them all. tests/autograd/test_tensor_stub.py compares it with the runtime class both ways (names
 # and parameter kinds), so a method added to tensor_methods.py must be declared here too.
 
-from typing import Any, Iterator, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 import numpy as np
 
@@ -67,6 +67,8 @@ class Tensor:
         """Set ``requires_grad`` in place; only floating tensors can require gradients."""
     def retain_grad(self) -> Tensor:
         """Keep ``grad`` on this non-leaf tensor after ``backward``."""
+    def register_hook(self, hook: Callable[[Tensor], Tensor | None]) -> Any:
+        """Call ``hook(grad)`` when this tensor's gradient is computed; returns a removable handle."""
     def backward(self, gradient: Any = None, retain_graph: bool = False) -> None:
         """Backpropagate from this tensor, accumulating into the ``grad`` of leaves."""
     def detach(self) -> Tensor:
@@ -240,6 +242,8 @@ class Tensor:
     def var(self, dim: _Dims = None, unbiased: bool | None = None, keepdim: bool = False,
             correction: int | None = None) -> Tensor:
         """The variance over ``dim``, Bessel-corrected by default."""
+    def norm(self, p: Any = "fro", dim: _Dims = None, keepdim: bool = False, dtype: Any = None) -> Tensor:
+        """The vector p-norm over ``dim`` (all elements by default); its gradient at 0 is 0."""
     def std(self, dim: _Dims = None, unbiased: bool | None = None, keepdim: bool = False,
             correction: int | None = None) -> Tensor:
         """√var."""

@@ -42,6 +42,12 @@ def get_rng_state() -> dict:
 
 def set_rng_state(state: dict) -> None:
     """Restore the global generator from :func:`get_rng_state`'s dict."""
-    if state.get("bit_generator") != "PCG64":
-        raise ValueError(f"set_rng_state: expected a PCG64 state, got {state.get('bit_generator')!r}")
+    if not isinstance(state, dict) or state.get("bit_generator") != "PCG64":
+        got = state.get("bit_generator") if isinstance(state, dict) else type(state).__name__
+        raise ValueError(f"set_rng_state: expected a PCG64 state, got {got!r}")
+    # Try it on a scratch generator first, so that a bad state leaves the global one as it was.
+    try:
+        np.random.PCG64().state = state
+    except (TypeError, ValueError, KeyError, OverflowError) as exc:
+        raise ValueError(f"set_rng_state: not a valid PCG64 state ({type(exc).__name__}: {exc})") from None
     _generator.bit_generator.state = state

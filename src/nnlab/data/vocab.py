@@ -19,7 +19,7 @@ from typing import Any, Iterable, Iterator, Sequence
 
 import numpy as np
 
-from nnlab.io.serialization import _write_atomic
+from nnlab.io.atomic import atomic_write
 
 __all__ = ["Vocab", "CharVocab", "PAD", "UNK", "BOS", "EOS", "DEFAULT_SPECIALS", "PAD_ID", "UNK_ID", "BOS_ID",
            "EOS_ID"]
@@ -210,7 +210,7 @@ class Vocab:
     def save(self, path: str | os.PathLike) -> None:
         """Write the vocabulary to ``path`` as UTF-8 JSON (atomically)."""
         payload = json.dumps(self.state_dict(), ensure_ascii=False).encode("utf-8")
-        _write_atomic(os.fspath(path), payload)
+        atomic_write(path, payload)
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> "Vocab":

@@ -64,6 +64,11 @@ def load_checkpoint(
 ) -> dict[str, Any]:
     """Restore what :func:`save_checkpoint` wrote into ``model`` (and optimizer, scheduler, RNG).
 
+    All or nothing: the file's entries are checked first (kind, counters, the model's
+    keys and shapes, the optimizer's groups, hyperparameters and state, the scheduler's
+    attributes, the generator state), then applied; if anything fails, the model,
+    optimizer, scheduler and global generator are left exactly as they were.
+
     Args:
         path: a file written by :func:`save_checkpoint`.
         model: the Module to load the weights into (same architecture).
@@ -76,24 +81,57 @@ def load_checkpoint(
         ``{"epoch": int, "step": int, "extra": ...}`` as saved.
 
     Raises:
-        ValueError: if the file is not a checkpoint, or lacks optimizer or scheduler
-            state that was asked for.
+        ValueError: if the file is not a checkpoint, its counters are not non-negative
+            integers, it lacks optimizer or scheduler state that was asked for, or any
+            state does not fit (nothing is changed then).
+        RuntimeError: the model's keys or shapes do not match (nothing is changed).
     """
+    where = f"load_checkpoint: {os.fspath(path)!r}"
     ckpt = load(path)
     if not isinstance(ckpt, dict) or ckpt.get("kind") != CHECKPOINT_KIND:
-        raise ValueError(f"load_checkpoint: {os.fspath(path)!r} is an nnlab file but not a checkpoint "
+        raise ValueError(f"{where} is an nnlab file but not a checkpoint "
                          f"(kind {ckpt.get('kind') if isinstance(ckpt, dict) else type(ckpt).__name__!r})")
     missing = [k for k in _REQUIRED if k not in ckpt]
     if missing:
-        raise ValueError(f"load_checkpoint: {os.fspath(path)!r} lacks the entries {missing}")
+        raise ValueError(f"{where} lacks the entries {missing}")
+    for key in ("epoch", "step"):
+        value = ckpt[key]
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise ValueError(f"{where}: {key} must be a non-negative integer, got {value!r}")
+    if not isinstance(ckpt["model"], dict):
+        raise ValueError(f"{where}: the model state is a {type(ckpt['model']).__name__}, not a dict")
     for name, obj in (("optimizer", optimizer), ("scheduler", scheduler)):
         if obj is not None and ckpt[name] is None:
-            raise ValueError(f"load_checkpoint: an {name} was given but {os.fspath(path)!r} holds no {name} state")
-    model.load_state_dict(ckpt["model"], strict=strict)
-    if optimizer is not None:
-        optimizer.load_state_dict(ckpt["optimizer"])
-    if scheduler is not None:
-        scheduler.load_state_dict(ckpt["scheduler"])
-    if restore_rng:
-        set_rng_state(ckpt["rng_state"])
+            raise ValueError(f"{where}: an {name} was given but the file holds no {name} state")
+    before = _snapshot(model, optimizer, scheduler)
+    try:
+        model.load_state_dict(ckpt["model"], strict=strict)
+        if optimizer is not None:
+            optimizer.load_state_dict(ckpt["optimizer"])
+        if scheduler is not None:
+            scheduler.load_state_dict(ckpt["scheduler"])
+        if restore_rng:
+            set_rng_state(ckpt["rng_state"])
+    except Exception as exc:
+        _restore(before, model, optimizer, scheduler)
+        if isinstance(exc, (ValueError, RuntimeError)):
+            raise
+        raise ValueError(f"{where}: its state does not fit ({type(exc).__name__}: {exc}); nothing was changed") from exc
     return {"epoch": ckpt["epoch"], "step": ckpt["step"], "extra": ckpt["extra"]}
+
+
+def _snapshot(model, optimizer, scheduler) -> tuple:
+    """Copies of everything :func:`load_checkpoint` may change, to put back if a later part fails."""
+    weights = {k: v.data.copy() for k, v in model.state_dict().items()}
+    return (weights, optimizer.state_dict() if optimizer is not None else None,
+            scheduler.state_dict() if scheduler is not None else None, get_rng_state())
+
+
+def _restore(before: tuple, model, optimizer, scheduler) -> None:
+    weights, opt_state, sched_state, rng_state = before
+    model.load_state_dict(weights, strict=False)
+    if optimizer is not None:
+        optimizer.load_state_dict(opt_state)
+    if scheduler is not None:
+        scheduler.load_state_dict(sched_state)
+    set_rng_state(rng_state)

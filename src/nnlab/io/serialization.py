@@ -9,12 +9,15 @@ The tree records what JSON alone would lose: int vs str dict keys (optimizer sta
 keyed by int), lists vs tuples, Tensor vs ndarray leaves, NumPy scalars, Python ints of
 any size (PCG64 states are 128-bit) and floats exactly (``repr``, so NaN and inf too).
 A path ending in ``.npz`` gives an uncompressed NumPy archive instead, with the same
-metadata stored as a string array and read back with ``allow_pickle=False``.
+metadata stored as a string array; it is read back by parsing each ``.npy`` header,
+never with pickle, and never inflated past what the headers declare
+(:mod:`nnlab.io.formats`).
 
 Loading parses JSON and raw array bytes only: a pickle, a PyTorch ``.pt`` archive, a
 truncated file or a crafted header is rejected with a ``ValueError`` that names the path
-and the reason. Writes are atomic: a temp file in the same directory, flushed and
-fsynced, then ``os.replace``; a failure midway leaves any previous file untouched.
+and the reason. Writes are atomic (:func:`nnlab.io.atomic_write`: a temp file in the same
+directory, fsynced, then ``os.replace``); a failure midway leaves any previous file
+untouched. The bytes written depend only on the structure saved.
 """
 
 from __future__ import annotations
@@ -22,15 +25,15 @@ from __future__ import annotations
 import io
 import json
 import os
-import secrets
-import struct
 import zipfile
 from typing import Any
 
 import numpy as np
-import safetensors.numpy as st_numpy
 
 from nnlab.autograd.tensor import Tensor
+from nnlab.io.atomic import atomic_write
+from nnlab.io.formats import (NPZ_MAX_BYTES, FormatError, detect_format, not_safetensors_reason, npz_bytes,
+                              read_npz, read_safetensors, safetensors_bytes)
 from nnlab.ops.creation import from_numpy
 
 __all__ = ["save", "load", "load_safetensors", "FORMAT_NAME", "FORMAT_VERSION"]
@@ -38,9 +41,6 @@ __all__ = ["save", "load", "load_safetensors", "FORMAT_NAME", "FORMAT_VERSION"]
 FORMAT_NAME = "nnlab"
 FORMAT_VERSION = "1"
 _NPZ_META_KEY = "__nnlab_metadata__"
-# safetensors itself refuses headers above 100 MB; refusing earlier spares the JSON parser.
-_MAX_HEADER_BYTES = 100_000_000
-_WRITE_CHUNK = 1 << 24
 # dtypes that safetensors stores natively (and npz round-trips without pickle).
 _ARRAY_KINDS = "biuf"
 
@@ -170,45 +170,14 @@ class _Decoder:
 
 # ---- files -----------------------------------------------------------------------------------
 def _metadata(tree: dict) -> dict[str, str]:
-    return {"format": FORMAT_NAME, "format_version": FORMAT_VERSION, "tree": json.dumps(tree, separators=(",", ":"))}
-
-
-def _write_atomic(path: str, payload: bytes) -> None:
-    """Write ``payload`` to a temp file beside ``path``, fsync it, then rename it over ``path``."""
-    directory = os.path.dirname(os.path.abspath(path))
-    tmp = os.path.join(directory, f".{os.path.basename(path)}.{secrets.token_hex(6)}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
-    try:
-        view = memoryview(payload)
-        while view:
-            written = os.write(fd, view[:_WRITE_CHUNK])
-            view = view[written:]
-        os.fsync(fd)
-        os.close(fd)
-        fd = -1
-        os.replace(tmp, path)
-    except BaseException:
-        if fd >= 0:
-            os.close(fd)
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-    if hasattr(os, "O_DIRECTORY"):
-        # Persist the rename itself; best effort, some filesystems refuse to fsync a directory.
-        try:
-            dfd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
-            try:
-                os.fsync(dfd)
-            finally:
-                os.close(dfd)
-        except OSError:
-            pass
+    return {"format": FORMAT_NAME, "format_version": FORMAT_VERSION,
+            "tree": json.dumps(tree, separators=(",", ":"))}
 
 
 def save(obj: Any, path: str | os.PathLike) -> None:
     """Write a nested structure of Tensors, arrays and plain values to ``path``, atomically.
+
+    The same structure gives the same bytes in every process (reproducible files).
 
     Args:
         obj: a dict / list / tuple structure (e.g. ``model.state_dict()``,
@@ -220,68 +189,29 @@ def save(obj: Any, path: str | os.PathLike) -> None:
 
     Raises:
         TypeError: for a leaf or key that cannot be stored; the message gives its place.
+        OSError: when the file cannot be written; a previous file at ``path`` is kept.
     """
     path = os.fspath(path)
     enc = _Encoder()
     tree = enc.encode(obj)
     meta = _metadata(tree)
     if path.endswith(".npz"):
-        for key in enc.arrays:
-            if key == _NPZ_META_KEY:
-                raise ValueError(f"save: the key {key!r} is reserved in .npz files")
-        buf = io.BytesIO()
-        np.savez(buf, **enc.arrays, **{_NPZ_META_KEY: np.array(json.dumps(meta))})
-        payload = buf.getvalue()
+        if _NPZ_META_KEY in enc.arrays:
+            raise ValueError(f"save: the key {_NPZ_META_KEY!r} is reserved in .npz files")
+        payload = npz_bytes({**enc.arrays, _NPZ_META_KEY: np.array(json.dumps(meta, sort_keys=True))})
     else:
-        payload = st_numpy.save(enc.arrays, metadata=meta)
-    _write_atomic(path, payload)
+        payload = safetensors_bytes(enc.arrays, meta)
+    atomic_write(path, payload)
 
 
 def _failer(path: str):
     def fail(reason: str):
-        raise ValueError(f"load: {path!r} is not a valid nnlab file: {reason}")
+        raise FormatError(f"load: {path!r} is not a valid nnlab file: {reason}")
 
     return fail
 
 
-def _sniff(data: bytes, fail) -> None:
-    """Name the common wrong formats up front instead of reporting a confusing header error."""
-    if data[:1] == b"\x80" and len(data) > 1 and data[1] <= 5:
-        fail("it is a Python pickle; nnlab never unpickles (untrusted pickles can run arbitrary code)")
-    if data[:4] == b"PK\x03\x04":
-        fail("it is a zip archive (a PyTorch .pt file or an .npz); nnlab never unpickles, "
-             "and .npz files must be named *.npz")
-
-
-def _read_safetensors(data: bytes, fail) -> tuple[dict[str, np.ndarray], dict]:
-    """Parse and check the header, then let safetensors decode the arrays."""
-    if len(data) < 8:
-        fail(f"the file has {len(data)} bytes, fewer than the 8-byte safetensors header length")
-    (n,) = struct.unpack("<Q", data[:8])
-    if n > _MAX_HEADER_BYTES or 8 + n > len(data):
-        fail(f"the header claims {n} bytes but the file has {len(data) - 8} after the length field (truncated or not safetensors)")
-    try:
-        header = json.loads(data[8 : 8 + n].decode("utf-8"))
-    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
-        fail(f"the header is not valid JSON ({exc})")
-    if not isinstance(header, dict):
-        fail("the header is not a JSON object")
-    meta = header.get("__metadata__", {})
-    if not isinstance(meta, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in meta.items()):
-        fail("__metadata__ is not a map of strings to strings")
-    try:
-        arrays = st_numpy.load(data)
-    except Exception as exc:  # safetensors raises its own error type for bad offsets, dtypes, sizes
-        fail(f"the safetensors data is corrupt ({exc})")
-    return arrays, meta
-
-
-def _read_npz(data: bytes, fail) -> tuple[dict[str, np.ndarray], dict]:
-    try:
-        with np.load(io.BytesIO(data), allow_pickle=False) as archive:
-            arrays = {k: archive[k] for k in archive.files}
-    except (ValueError, OSError, zipfile.BadZipFile, EOFError, KeyError) as exc:
-        fail(f"the .npz archive is unreadable or holds pickled objects ({exc})")
+def _npz_metadata(arrays: dict[str, np.ndarray], fail) -> dict:
     raw = arrays.pop(_NPZ_META_KEY, None)
     if raw is None or raw.dtype.kind != "U" or raw.shape != ():
         fail(f"the archive has no {_NPZ_META_KEY!r} string entry (not written by nnlab.save)")
@@ -291,33 +221,55 @@ def _read_npz(data: bytes, fail) -> tuple[dict[str, np.ndarray], dict]:
         fail(f"the metadata is not valid JSON ({exc})")
     if not isinstance(meta, dict) or not all(isinstance(v, str) for v in meta.values()):
         fail("the metadata is not a map of strings to strings")
-    return arrays, meta
+    return meta
 
 
-def _read(path: str) -> tuple[dict[str, np.ndarray], dict, Any]:
+def _read(path: str, max_bytes: int) -> tuple[dict[str, np.ndarray], dict, Any]:
+    """The arrays and metadata of an nnlab file, whichever of the two formats it parses as."""
     fail = _failer(path)
     with open(path, "rb") as f:
         data = f.read()
-    if path.endswith(".npz"):
-        return (*_read_npz(data, fail), fail)
-    _sniff(data, fail)
-    return (*_read_safetensors(data, fail), fail)
+    kind = detect_format(data)
+    if kind == "safetensors":
+        return (*read_safetensors(data, fail), fail)
+    if kind == "zip" and _zip_is_npz(data):
+        arrays = read_npz(data, fail, max_bytes)
+        for key, arr in arrays.items():
+            if arr.dtype.kind == "U" and key != _NPZ_META_KEY:
+                fail(f"array {key!r} holds strings (dtype {arr.dtype}); nnlab files hold numbers only")
+        return arrays, _npz_metadata(arrays, fail), fail
+    fail(not_safetensors_reason(data, kind))
 
 
-def load(path: str | os.PathLike) -> Any:
+def _zip_is_npz(data: bytes) -> bool:
+    try:
+        names = zipfile.ZipFile(io.BytesIO(data)).namelist()
+        return bool(names) and all(n.endswith(".npy") for n in names)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return True  # let the npz reader name the damage
+
+
+def load(path: str | os.PathLike, max_bytes: int = NPZ_MAX_BYTES) -> Any:
     """Read back what :func:`save` wrote: the same structure, Tensors as Tensors.
 
     ``model.load_state_dict(nnlab.load(p))`` works directly. Tensors come back detached
-    (``requires_grad=False``) with the dtype and shape they were saved with.
+    (``requires_grad=False``) with the dtype and shape they were saved with. The format
+    is found by parsing the file (safetensors or ``.npz``), whatever its name.
+
+    Args:
+        path: a file written by :func:`save`.
+        max_bytes: the most an ``.npz`` archive's arrays may inflate to. Default:
+            :data:`nnlab.io.formats.NPZ_MAX_BYTES` (512 MiB).
 
     Raises:
         ValueError: when ``path`` is not an nnlab file of this format version: a pickle,
-            a PyTorch archive, a truncated or corrupt file, or a file whose header or
-            metadata does not describe its contents. Nothing in the file is executed.
+            a PyTorch archive, a truncated or corrupt file, a decompression bomb, or a
+            file whose header or metadata does not describe its contents. Nothing in the
+            file is executed.
         FileNotFoundError: when ``path`` does not exist.
     """
     path = os.fspath(path)
-    arrays, meta, fail = _read(path)
+    arrays, meta, fail = _read(path, max_bytes)
     if meta.get("format") != FORMAT_NAME:
         fail(f"its metadata names format {meta.get('format')!r}, expected {FORMAT_NAME!r} "
              "(use nnlab.io.load_safetensors for plain safetensors files)")
@@ -344,9 +296,7 @@ def load_safetensors(path: str | os.PathLike) -> dict[str, Tensor]:
     The ``__metadata__`` is ignored; the file is checked as in :func:`load`.
     """
     path = os.fspath(path)
-    fail = _failer(path)
     with open(path, "rb") as f:
         data = f.read()
-    _sniff(data, fail)
-    arrays, _ = _read_safetensors(data, fail)
+    arrays, _ = read_safetensors(data, _failer(path))
     return {k: from_numpy(v if v.flags.writeable else v.copy()) for k, v in arrays.items()}

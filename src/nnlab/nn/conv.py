@@ -12,6 +12,7 @@ from nnlab.nn import init
 from nnlab.nn.linear import init_affine_
 from nnlab.nn.module import Module
 from nnlab.nn.parameter import Parameter
+from nnlab.ops._checks import check_int
 from nnlab.ops.conv import as_tuple, convnd, resolve_padding
 from nnlab.ops.conv_transpose import conv_transpose_nd, output_padding_for
 from nnlab.ops.movement import pad as pad_op
@@ -35,8 +36,9 @@ class _ConvNd(Module):
         name, nd = type(self).__name__, self._nd
         if not isinstance(groups, (int, np.integer)) or groups < 1:
             raise ValueError(f"{name}: groups must be a positive integer, got {groups!r}")
-        if in_channels < 0 or out_channels < 0:
-            raise ValueError(f"{name}: channel counts must be non-negative, got in={in_channels}, out={out_channels}")
+        # A layer without channels or with an empty kernel computes nothing: refuse it when built.
+        check_int(name, "in_channels", in_channels, 0)  # 0 until a lazy layer sees its input
+        check_int(name, "out_channels", out_channels, 1)
         if in_channels % groups:
             raise ValueError(f"{name}: in_channels={in_channels} must be divisible by groups={groups}")
         if out_channels % groups:
@@ -46,6 +48,8 @@ class _ConvNd(Module):
         self.in_channels = int(in_channels)
         self.out_channels = int(out_channels)
         self.kernel_size = as_tuple(kernel_size, nd, "kernel_size", name)
+        if any(k < 1 for k in self.kernel_size):
+            raise ValueError(f"{name}: kernel_size must be positive, got {kernel_size!r}")
         self.stride = as_tuple(stride, nd, "stride", name)
         self.dilation = as_tuple(dilation, nd, "dilation", name)
         if isinstance(padding, str):

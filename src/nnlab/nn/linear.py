@@ -13,6 +13,7 @@ from nnlab.backend import as_dtype
 from nnlab.nn import init
 from nnlab.nn.module import Module
 from nnlab.nn.parameter import Parameter
+from nnlab.ops._checks import check_int
 
 
 class Identity(Module):
@@ -61,8 +62,8 @@ class Linear(Module):
 
     def __init__(self, in_features: int, out_features: int, bias: bool = True, dtype=None):
         super().__init__()
-        if in_features < 0 or out_features < 0:
-            raise ValueError(f"Linear: feature counts must be non-negative, got in={in_features}, out={out_features}")
+        check_int("Linear", "in_features", in_features, 0)
+        check_int("Linear", "out_features", out_features, 0)
         self.in_features = int(in_features)
         self.out_features = int(out_features)
         dt = as_dtype(dtype)

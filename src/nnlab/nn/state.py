@@ -49,7 +49,9 @@ def load_into(owner: str, targets: Mapping[str, Tensor], state_dict: Mapping[str
         if key not in state_dict:
             continue
         src = _as_array(state_dict[key], key)
-        if tuple(src.shape) != tuple(target.shape):
+        if src.dtype.kind not in "biuf":
+            errors.append(f"value for {key} has dtype {src.dtype}; expected numbers (bool, int or float).")
+        elif tuple(src.shape) != tuple(target.shape):
             errors.append(
                 f"size mismatch for {key}: copying a param with shape {tuple(src.shape)} from checkpoint, "
                 f"the shape in current model is {tuple(target.shape)}."

@@ -29,9 +29,18 @@ def _swap(a: np.ndarray) -> np.ndarray:
 
 
 def _probs(q: np.ndarray, k: np.ndarray, bias: np.ndarray | None, scale) -> np.ndarray:
-    """P = softmax(Q Kᵀ·s + bias) over the last dim; rows with no finite score give 0."""
-    s = q @ _swap(k)
-    s *= scale
+    """P = softmax(Q Kᵀ·s + bias) over the last dim; rows with no finite score give 0.
+
+    Q and K are each scaled by √s before the product (as PyTorch does), so that scores
+    which fit the dtype are not lost to an overflow of Q Kᵀ first (|q|, |k| ≈ 1e19 in float32).
+    """
+    if scale > 0:
+        root = q.dtype.type(np.sqrt(scale))
+        s = (q * root) @ _swap(k * root)
+    else:
+        s = (q * scale) @ _swap(k)
+    if s.shape[-1] == 0:  # no keys: an empty distribution; P V is then 0, as in PyTorch
+        return s
     if bias is not None:
         if np.broadcast_shapes(s.shape, bias.shape) == s.shape:
             s += bias

@@ -59,8 +59,13 @@ def conv_output_size(n: int, k: int, s: int = 1, p: int = 0, d: int = 1) -> int:
 
 def as_tuple(value: IntOrTuple, nd: int, name: str, op: str) -> tuple[int, ...]:
     """An int or a length-``nd`` sequence of ints as an ``nd``-tuple."""
-    if isinstance(value, (int, np.integer)):
+    def whole(v) -> bool:
+        return isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_))
+
+    if whole(value):
         return (int(value),) * nd
+    if not isinstance(value, (tuple, list)) or not all(whole(v) for v in value):
+        raise TypeError(f"{op}: {name} must be an int or a tuple of {nd} ints, got {type(value).__name__} {value!r}")
     out = tuple(int(v) for v in value)
     if len(out) == 1:
         return out * nd
@@ -309,12 +314,25 @@ def convnd(
             f"(input {spatial}, padding {pads})"
         )
     out = tuple((n - sp) // s + 1 for n, sp, s in zip(padded, span, st))
+    if x.shape[0] == 0:
+        return _empty_batch(x, weight, bias, out, unbatched)
     if use_pointwise_conv(kernel, int(groups), pads, x.shape[1], f, out):
         y = PointwiseConvNd.apply(x, weight, bias, st)
     elif use_shift_conv(x.shape[1], st, int(groups), out, padded):
         y = ShiftConvNd.apply(x, weight, bias, pads, dil)
     else:
         y = ConvNd.apply(x, weight, bias, st, pads, dil, int(groups))
+    return squeeze(y, 0) if unbatched else y
+
+
+def _empty_batch(x: Tensor, weight: Tensor, bias: Tensor | None, out: tuple[int, ...], unbatched: bool) -> Tensor:
+    """The (0, C_out, *out) result of a batch of none, still joined to x, weight and bias (zero gradients)."""
+    from nnlab.ops.elementwise import mul
+    from nnlab.ops.movement import expand
+    from nnlab.ops.reduce import sum as total
+
+    seed = mul(total(x) + total(weight) + (total(bias) if bias is not None else 0.0), 0.0)
+    y = expand(seed.reshape((1,) * (2 + len(out))), (0, weight.shape[0], *out))
     return squeeze(y, 0) if unbatched else y
 
 

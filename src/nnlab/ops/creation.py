@@ -2,16 +2,46 @@
 
 from __future__ import annotations
 
+import operator
+import sys
+
 import numpy as np
 
 from nnlab.autograd.tensor import Tensor
 from nnlab.backend import as_dtype, default_generator, get_default_dtype
+from nnlab.ops._checks import check_int
 
 
 def _shape(size) -> tuple[int, ...]:
+    """The shape a factory was given, checked: non-negative integers (torch refuses the rest too)."""
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
         size = size[0]
-    return tuple(int(s) for s in size)
+    op = sys._getframe(1).f_code.co_name  # the factory that called us, to name it in errors
+    shape = []
+    for s in size:
+        try:
+            if isinstance(s, (bool, np.bool_)):
+                raise TypeError
+            shape.append(operator.index(s))
+        except TypeError:
+            raise TypeError(f"{op}: sizes must be integers, got {type(s).__name__} {s!r} in size {tuple(size)}") from None
+        if shape[-1] < 0:
+            raise ValueError(f"{op}: cannot create a tensor with negative dimension {shape[-1]} (size {tuple(size)})")
+    return tuple(shape)
+
+
+def _check_range(op: str, start, end, step) -> None:
+    for name, v in (("start", start), ("end", end), ("step", step)):
+        if not np.isfinite(v):
+            raise ValueError(f"{op}: {name} must be finite, got {v}")
+    if step == 0:
+        raise ValueError(f"{op}: step must be nonzero")
+    if (end - start) * step < 0:
+        raise ValueError(f"{op}: the bounds [{start}, {end}) are inconsistent with the sign of step {step}")
+
+
+def _count(op: str, name: str, n) -> None:
+    check_int(op, name, n, 0)
 
 
 def _make(arr: np.ndarray, requires_grad: bool) -> Tensor:
@@ -63,6 +93,7 @@ def arange(start, end=None, step=1, dtype=None) -> Tensor:
     """Values in [start, end) by ``step``; int64 for integer arguments, float32 otherwise."""
     if end is None:
         start, end = 0, start
+    _check_range("arange", start, end, step)
     if dtype is None:
         ints = all(isinstance(v, (int, np.integer)) for v in (start, end, step))
         dtype = np.int64 if ints else get_default_dtype()
@@ -70,10 +101,14 @@ def arange(start, end=None, step=1, dtype=None) -> Tensor:
 
 
 def linspace(start, end, steps: int, dtype=None) -> Tensor:
+    _count("linspace", "steps", steps)
     return Tensor._wrap(np.linspace(start, end, steps, dtype=as_dtype(dtype)))
 
 
 def eye(n: int, m: int | None = None, dtype=None) -> Tensor:
+    _count("eye", "n", n)
+    if m is not None:
+        _count("eye", "m", m)
     return Tensor._wrap(np.eye(n, m, dtype=as_dtype(dtype)))
 
 
@@ -93,12 +128,15 @@ def randint(low: int, high: int | None = None, size=(), dtype=None, generator=No
     """Integers in [low, high) (``randint(high, size=...)`` starts at 0)."""
     if high is None:
         low, high = 0, low
+    if not low < high:
+        raise ValueError(f"randint: low must be less than high, got low={low} >= high={high}")
     g = generator or default_generator()
-    size = (size,) if isinstance(size, (int, np.integer)) else tuple(size)
+    size = _shape((size,) if isinstance(size, (int, np.integer)) else tuple(size))
     return Tensor._wrap(g.integers(low, high, size=size).astype(as_dtype(dtype or np.int64)))
 
 
 def randperm(n: int, generator=None) -> Tensor:
+    _count("randperm", "n", n)
     g = generator or default_generator()
     return Tensor._wrap(g.permutation(n).astype(np.int64))
 

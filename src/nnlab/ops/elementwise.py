@@ -383,6 +383,18 @@ def where(condition, a, b) -> Tensor:
     return Where.apply(cond, a, b)
 
 
+class Sign(Function):
+    """y = sign(x); ∂y/∂x = 0 (at 0 too, as in PyTorch)."""
+
+    @staticmethod
+    def forward(ctx: Context, x):
+        return np.sign(x)
+
+    @staticmethod
+    def backward(ctx: Context, grad):
+        return np.zeros_like(grad)  # the output, hence the gradient, has x's shape
+
+
 def sign(x: Tensor) -> Tensor:
-    """sign(x), without gradient (its derivative is 0 almost everywhere)."""
-    return Tensor._wrap(np.sign(x.data))
+    """sign(x) ∈ {−1, 0, 1}; differentiable with a zero gradient, so graphs through it still backpropagate."""
+    return Sign.apply(x)

@@ -46,6 +46,11 @@ def as_target(op: str, input: Tensor, target, same_shape: bool) -> Tensor:
             raise ValueError(
                 f"{op}: target shape {target.shape} must match the input shape {input.shape}"
             )
+        try:
+            np.broadcast_shapes(target.shape, input.shape)
+        except ValueError:
+            raise ValueError(f"{op}: target shape {target.shape} does not match (or broadcast to) the input shape "
+                             f"{input.shape}") from None
         warnings.warn(
             f"{op}: target shape {target.shape} differs from input shape {input.shape}; they will be "
             "broadcast, which is rarely what is meant",
@@ -231,11 +236,13 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight=None, reduction: 
     op = "binary_cross_entropy"
     check_reduction(op, reduction)
     target = as_target(op, input, target, same_shape=True)
-    if input.data.size and not (input.data.min() >= 0 and input.data.max() <= 1):
-        raise ValueError(
-            f"{op}: input values must be probabilities in [0, 1], got values in "
-            f"[{input.data.min()}, {input.data.max()}]; for logits use binary_cross_entropy_with_logits"
-        )
+    for name, arr in (("input", input.data), ("target", target.data)):
+        # NaN fails both comparisons, so it is refused too (as torch does).
+        if arr.size and not (arr.min() >= 0 and arr.max() <= 1):
+            raise ValueError(
+                f"{op}: {name} values must be probabilities in [0, 1], got values in [{arr.min()}, {arr.max()}]"
+                + ("; for logits use binary_cross_entropy_with_logits" if name == "input" else "")
+            )
     w = _const(weight, input, op, "weight")
     return reduce_loss(BinaryCrossEntropy.apply(input, target, w), reduction)
 

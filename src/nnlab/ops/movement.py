@@ -13,6 +13,7 @@ import numpy as np
 from nnlab.autograd.function import Context, Function
 from nnlab.autograd.tensor import Tensor
 from nnlab.ops._axes import normalize_axis
+from nnlab.ops._checks import check_index, check_pad_widths
 
 
 class Copy(Function):
@@ -142,6 +143,8 @@ class Gather(Function):
     def forward(ctx: Context, x, dim, index):
         ctx.dim, ctx.shape = dim, x.shape
         ctx.save_for_backward(index)
+        # torch reads only the index's extent in the other dims (NumPy would broadcast the index over x).
+        x = x[tuple(slice(None) if a == dim else slice(0, n) for a, n in enumerate(index.shape))]
         return np.take_along_axis(x, index, axis=dim)
 
     @staticmethod
@@ -324,7 +327,10 @@ def split(x: Tensor, split_size_or_sections, dim: int = 0) -> tuple[Tensor, ...]
 
 def chunk(x: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
     """Split into ``chunks`` nearly equal pieces (the last may be smaller)."""
-    n = x.shape[dim]
+    if isinstance(chunks, bool) or not isinstance(chunks, (int, np.integer)) or chunks <= 0:
+        raise ValueError(f"chunk: chunks must be a positive integer, got {chunks!r}")
+    (d,) = normalize_axis(dim, x.ndim, "chunk")
+    n = x.shape[d]
     return split(x, -(-n // chunks), dim)
 
 
@@ -339,6 +345,7 @@ def pad(x: Tensor, pad: Sequence[int], mode: str = "constant", value: float = 0.
         widths[x.ndim - 1 - i] = (int(pad[2 * i]), int(pad[2 * i + 1]))
     if any(lo < 0 or hi < 0 for lo, hi in widths):
         raise ValueError(f"pad: negative padding {tuple(pad)} is not supported")
+    check_pad_widths(widths, mode, x.shape)
     return Pad.apply(x, tuple(widths), mode, value)
 
 
@@ -352,6 +359,9 @@ def gather(x: Tensor, dim: int, index) -> Tensor:
     if idx.ndim != x.ndim:
         raise ValueError(f"gather: index has {idx.ndim} dims, input has {x.ndim} (shape {x.shape})")
     (d,) = normalize_axis(dim, x.ndim, "gather")
+    check_index("gather", idx, x.shape[d], d)
+    if any(i > s for k, (i, s) in enumerate(zip(idx.shape, x.shape)) if k != d):
+        raise ValueError(f"gather: index shape {idx.shape} exceeds input shape {x.shape} outside dim {d}")
     return Gather.apply(x, d, idx.astype(np.int64, copy=False))
 
 
@@ -359,6 +369,9 @@ def index_select(x: Tensor, dim: int, index) -> Tensor:
     """Rows (or slices along ``dim``) at the given integer indices."""
     idx = index.data if isinstance(index, Tensor) else np.asarray(index)
     (d,) = normalize_axis(dim, x.ndim, "index_select")
+    if idx.ndim > 1:
+        raise ValueError(f"index_select: index must be 0-d or 1-d, got shape {idx.shape}")
+    check_index("index_select", idx, x.shape[d], d)
     return GetItem.apply(x, (slice(None),) * d + (idx,))
 
 
@@ -369,6 +382,12 @@ def masked_fill(x: Tensor, mask, value: float) -> Tensor:
     m = mask.data if isinstance(mask, Tensor) else np.asarray(mask)
     if m.dtype != np.bool_:
         raise TypeError(f"masked_fill: mask must be a bool tensor, got dtype {m.dtype}")
+    try:
+        fits = np.broadcast_shapes(m.shape, x.shape) == x.shape
+    except ValueError:
+        fits = False
+    if not fits:
+        raise ValueError(f"masked_fill: mask of shape {m.shape} does not broadcast to the input's shape {x.shape}")
     return where(m, np.asarray(value, dtype=x.dtype), x)
 
 

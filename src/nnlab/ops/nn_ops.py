@@ -11,7 +11,7 @@ import numpy as np
 
 from nnlab.autograd.function import Context, Function
 from nnlab.autograd.tensor import Tensor
-from nnlab.backend import default_generator
+from nnlab.backend import as_dtype, default_generator
 from nnlab.ops._axes import normalize_axis
 from nnlab.ops.movement import reshape
 from nnlab.ops.reduce import amax
@@ -19,6 +19,8 @@ from nnlab.ops.reduce import amax
 
 def _shifted(x: np.ndarray, axis: int) -> np.ndarray:
     """x − max(x) along ``axis``; an all −inf slice is shifted by 0 so that it stays −inf."""
+    if x.shape[axis] == 0:  # nothing to normalize: an empty result, as in PyTorch
+        return x.copy()
     m = np.max(x, axis=axis, keepdims=True)
     # A gap wider than the float range overflows to −inf, which is exactly right: e^−inf = 0.
     with np.errstate(over="ignore"):
@@ -111,26 +113,45 @@ class Normalize(Function):
 # ---- public functions ---------------------------------------------------------------------
 
 
-def softmax(x: Tensor, dim: int = -1) -> Tensor:
+def _floating_input(x: Tensor, dtype, op: str) -> Tensor:
+    """``x`` cast to ``dtype`` if given; else ``x``, which must be floating (PyTorch refuses int and bool)."""
+    if dtype is not None:
+        target = as_dtype(dtype)
+        if target.kind != "f":
+            raise TypeError(f"{op}: dtype must be a floating type, got {target}")
+        return x.astype(target) if x.dtype != target else x
+    if x.dtype.kind != "f":
+        raise TypeError(f"{op}: input has dtype {x.dtype}, but {op} needs a floating tensor (as in PyTorch); "
+                        f"pass dtype=nnlab.float32 or call .float() first")
+    return x
+
+
+def softmax(x: Tensor, dim: int = -1, dtype=None) -> Tensor:
     """y_i = exp(x_i) / Σ_j exp(x_j) along ``dim``, computed after subtracting the max.
 
-    −inf entries get probability 0; a slice that is entirely −inf gives nan (as in PyTorch).
+    −inf entries get probability 0; a slice that is entirely −inf gives nan (as in PyTorch);
+    an empty ``dim`` gives an empty result.
 
     Args:
-        x: input of any shape with at least one dim.
+        x: floating input of any shape with at least one dim.
         dim: the dim that sums to 1 (default −1, the last).
+        dtype: cast ``x`` to this floating dtype first (needed for integer or bool
+            input, as in PyTorch). Default: None.
     """
+    x = _floating_input(x, dtype, "softmax")
     (axis,) = normalize_axis(dim, x.ndim, "softmax")
     return Softmax.apply(x, axis)
 
 
-def log_softmax(x: Tensor, dim: int = -1) -> Tensor:
+def log_softmax(x: Tensor, dim: int = -1, dtype=None) -> Tensor:
     """y = x − ln Σ exp(x) along ``dim``, via log-sum-exp (finite for huge logits).
 
     Args:
-        x: input of any shape with at least one dim.
+        x: floating input of any shape with at least one dim.
         dim: the dim to normalize over (default −1, the last).
+        dtype: cast ``x`` to this floating dtype first. Default: None.
     """
+    x = _floating_input(x, dtype, "log_softmax")
     (axis,) = normalize_axis(dim, x.ndim, "log_softmax")
     return LogSoftmax.apply(x, axis)
 

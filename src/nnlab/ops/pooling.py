@@ -250,7 +250,16 @@ def flat_indices(sels: list, tables: list[np.ndarray], batch: tuple[int, int], o
         pos.append(tables[i][grid[2 + i], j])
     flat = np.zeros(full, dtype=np.int64)
     for i in range(nd):
-        flat = flat * spatial[i] + (pos[i] - offsets[i])
+        u = pos[i] - offsets[i]
+        # A winner in the padding (a window whose taps are all padding or -inf): PyTorch reports the
+        # window's first tap at or after 0, stepping by the dilation; never a negative index.
+        table = tables[i][grid[2 + i], :]
+        first = table[..., 0] - offsets[i]
+        step = table[..., 1] - table[..., 0] if table.shape[-1] > 1 else np.ones_like(first)
+        step = np.maximum(step, 1)
+        first = np.where(first < 0, first + step * ((step - 1 - first) // step), first)  # ceil(−first / step) steps
+        u = np.where((u < 0) | (u >= spatial[i]), first, u)
+        flat = flat * spatial[i] + u
     return flat
 
 

@@ -103,6 +103,43 @@ class Var(Function):
         return g * d * scale, None, None, None
 
 
+class Std(Function):
+    """y = m·√(Σ (x/m − mean(x/m))² / (n − correction)), m = max |x| (the squares cannot overflow).
+
+    With d = (x − x̄)/m and s = y/m: ∂y/∂x = d / ((n − correction)·s), and 0 where y = 0
+    (a constant slice), as in PyTorch.
+    """
+
+    @staticmethod
+    def forward(ctx: Context, x, axes, correction, keepdim):
+        n = x.size if axes is None else int(np.prod([x.shape[a] for a in axes]))
+        denom = n - correction
+        if x.size:
+            m = np.max(np.abs(x), axis=axes, keepdims=True)
+            m = np.where((m > 0) & np.isfinite(m), m, 1).astype(x.dtype, copy=False)
+        else:
+            m = np.ones(_reduced_shape(x.shape, axes, True), dtype=x.dtype)
+        d = x / m
+        d = d - np.mean(d, axis=axes, keepdims=True) if x.size else d
+        if denom > 0:
+            s = np.sqrt(np.sum(d * d, axis=axes, keepdims=True) / x.dtype.type(denom))
+        else:  # as in PyTorch: too few elements for the correction gives NaN
+            s = np.full(m.shape, np.nan, dtype=x.dtype)
+        y = (m * s).astype(x.dtype, copy=False)
+        ctx.save_for_backward(d, s)
+        ctx.axes, ctx.keepdim, ctx.shape, ctx.denom = axes, keepdim, x.shape, denom
+        return y if keepdim else y.reshape(_reduced_shape(x.shape, axes))
+
+    @staticmethod
+    def backward(ctx: Context, grad):
+        d, s = ctx.saved_tensors
+        g = expand_reduced(grad, ctx.shape, ctx.axes, ctx.keepdim)
+        if ctx.denom <= 0:
+            return np.full(ctx.shape, np.nan, dtype=d.dtype), None, None, None
+        safe = np.where(s > 0, s, 1).astype(d.dtype, copy=False)
+        return (g * np.where(s > 0, d / (ctx.denom * safe), 0)).astype(d.dtype, copy=False), None, None, None
+
+
 class LogSumExp(Function):
     """y = m + ln Σ exp(x − m), m = max x; ∂y/∂x = softmax(x) (0 where every x is −inf)."""
 
@@ -165,16 +202,21 @@ def mean(x: Tensor, dim=None, keepdim: bool = False) -> Tensor:
 
 def amax(x: Tensor, dim=None, keepdim: bool = False) -> Tensor:
     """Largest value over ``dim`` (all dims by default); ties share the gradient."""
-    return AMax.apply(x, normalize_axis(dim, x.ndim, "amax"), keepdim, True)
+    axes = normalize_axis(dim, x.ndim, "amax")
+    _check_nonempty(x, axes, "amax")
+    return AMax.apply(x, axes, keepdim, True)
 
 
 def amin(x: Tensor, dim=None, keepdim: bool = False) -> Tensor:
     """Smallest value over ``dim`` (all dims by default); ties share the gradient."""
-    return AMax.apply(x, normalize_axis(dim, x.ndim, "amin"), keepdim, False)
+    axes = normalize_axis(dim, x.ndim, "amin")
+    _check_nonempty(x, axes, "amin")
+    return AMax.apply(x, axes, keepdim, False)
 
 
 def _extremum(x: Tensor, dim, keepdim: bool, largest: bool, name: str):
     if dim is None:
+        _check_nonempty(x, None, name)
         return AMax.apply(x, None, False, largest)
     if isinstance(dim, Tensor):  # torch.max(a, b): the elementwise maximum
         from nnlab.ops.elementwise import maximum, minimum
@@ -183,6 +225,7 @@ def _extremum(x: Tensor, dim, keepdim: bool, largest: bool, name: str):
     if x.ndim == 0:
         raise IndexError(f"{name}: a 0-d tensor has no dim {dim} to reduce over")
     (d,) = normalize_axis(dim, x.ndim, name)
+    _check_nonempty(x, (d,), name)
     idx = np.expand_dims(np.argmax(x.data, axis=d) if largest else np.argmin(x.data, axis=d), d)
     values = MaxDim.apply(x, d, keepdim, idx)
     return MaxResult(values, Tensor._wrap(idx if keepdim else np.squeeze(idx, axis=d)))
@@ -213,28 +256,55 @@ def var(x: Tensor, dim=None, unbiased: bool | None = None, keepdim: bool = False
 
 
 def std(x: Tensor, dim=None, unbiased: bool | None = None, keepdim: bool = False, correction: int | None = None):
-    """Standard deviation: √var (same arguments as :func:`var`)."""
-    from nnlab.ops.elementwise import sqrt
+    """Standard deviation √var (same arguments as :func:`var`), computed without overflow.
 
-    return sqrt(var(x, dim, unbiased, keepdim, correction))
+    Finite whenever the result is (``std([3e19, -1e19, 0])`` in float32), with a zero
+    gradient on a constant input (√ has an infinite slope at 0; PyTorch gives 0 too).
+    """
+    _require_float(x, "std")
+    return Std.apply(x, normalize_axis(dim, x.ndim, "std"), _correction(unbiased, correction), keepdim)
+
+
+def _check_nonempty(x: Tensor, axes, op: str) -> None:
+    """torch's rule for max/argmax: the reduced dims must have elements."""
+    if axes is None:
+        if x.data.size == 0:
+            raise IndexError(f"{op}: the input of shape {x.shape} is empty; specify the reduction dim")
+        return
+    for a in axes:
+        if x.shape[a] == 0:
+            raise IndexError(f"{op}: reduction dim {a} of the input of shape {x.shape} has size 0")
 
 
 def logsumexp(x: Tensor, dim=None, keepdim: bool = False) -> Tensor:
-    """ln Σ exp(x) over ``dim``, computed stably by subtracting the max."""
-    return LogSumExp.apply(x, normalize_axis(dim, x.ndim, "logsumexp"), keepdim)
+    """ln Σ exp(x) over ``dim``, computed stably by subtracting the max; −inf over an empty dim."""
+    _require_float(x, "logsumexp")
+    axes = normalize_axis(dim, x.ndim, "logsumexp")
+    if x.data.size == 0 or (axes is not None and any(x.shape[a] == 0 for a in axes)):
+        from nnlab.ops.elementwise import add
+
+        # ln Σ of nothing = ln 0 = −inf (torch's answer); built from x so that gradients (zeros) flow.
+        return add(sum(x, dim, keepdim), float("-inf"))
+    return LogSumExp.apply(x, axes, keepdim)
 
 
 def argmax(x: Tensor, dim=None, keepdim: bool = False) -> Tensor:
     """Index of the largest value (flattened when ``dim`` is None); no gradient."""
+    axes = normalize_axis(dim, x.ndim, "argmax")
+    _check_nonempty(x, axes, "argmax")
     if dim is None:
         return Tensor._wrap(np.asarray(np.argmax(x.data), dtype=np.int64))
-    idx = np.argmax(x.data, axis=dim)
+    idx = np.argmax(x.data, axis=axes[0])
+    dim = axes[0]
     return Tensor._wrap((np.expand_dims(idx, dim) if keepdim else idx).astype(np.int64))
 
 
 def argmin(x: Tensor, dim=None, keepdim: bool = False) -> Tensor:
     """Index of the smallest value (flattened when ``dim`` is None); no gradient."""
+    axes = normalize_axis(dim, x.ndim, "argmin")
+    _check_nonempty(x, axes, "argmin")
     if dim is None:
         return Tensor._wrap(np.asarray(np.argmin(x.data), dtype=np.int64))
-    idx = np.argmin(x.data, axis=dim)
+    idx = np.argmin(x.data, axis=axes[0])
+    dim = axes[0]
     return Tensor._wrap((np.expand_dims(idx, dim) if keepdim else idx).astype(np.int64))

@@ -11,7 +11,7 @@ import numpy as np
 from nnlab.autograd.grad_mode import is_grad_enabled
 from nnlab.autograd.tensor import Tensor
 from nnlab.backend import as_dtype
-from nnlab.ops import activation, elementwise as ew, linalg, movement as mv, reduce as rd
+from nnlab.ops import activation, elementwise as ew, linalg, movement as mv, norms, reduce as rd
 from nnlab.ops._promotion import to_dtype
 
 
@@ -135,6 +135,7 @@ METHODS = {
     "var": rd.var,
     "std": rd.std,
     "logsumexp": rd.logsumexp,
+    "norm": norms.norm,
     "argmax": rd.argmax,
     "argmin": rd.argmin,
     "matmul": linalg.matmul,

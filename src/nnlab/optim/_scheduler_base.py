@@ -13,6 +13,7 @@ then the scheduler, then call ``optimizer.load_state_dict`` and finally
 from __future__ import annotations
 
 import copy
+import numbers
 from typing import Any
 
 from nnlab.optim.optimizer import Optimizer
@@ -84,9 +85,43 @@ class LRScheduler:
         return {k: copy.deepcopy(v) for k, v in self.__dict__.items() if k not in skip}
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        """Restore attributes saved by :meth:`state_dict`."""
-        skip = {"optimizer", *self._not_saved}
-        bad = sorted(k for k in state_dict if k in skip)
+        """Restore attributes saved by :meth:`state_dict`, all or nothing.
+
+        Every key must be one of this scheduler's saved attributes, and every value of
+        the kind it replaces (a number for a number, a list of the same length for a
+        list); otherwise nothing changes.
+
+        Raises:
+            ValueError: an unknown key, or a value of the wrong kind.
+        """
+        name = type(self).__name__
+        if not isinstance(state_dict, dict):
+            raise ValueError(f"{name}.load_state_dict: expected a dict, got {type(state_dict).__name__}")
+        current = self.state_dict()
+        bad = sorted(str(k) for k in state_dict if k not in current)
         if bad:
-            raise ValueError(f"{type(self).__name__}.load_state_dict: keys {bad} cannot be loaded")
+            raise ValueError(f"{name}.load_state_dict: keys {bad} are not attributes of {name} "
+                             f"(expected some of {sorted(current)})")
+        for key, value in state_dict.items():
+            why = _mismatch(current[key], value)
+            if why:
+                raise ValueError(f"{name}.load_state_dict: {key!r} is {value!r}, {why}")
         self.__dict__.update(copy.deepcopy(state_dict))
+
+
+def _mismatch(old: Any, new: Any) -> str:
+    """Why ``new`` cannot replace the saved attribute ``old`` (empty when it can)."""
+    def number(x: Any) -> bool:
+        return isinstance(x, numbers.Real) and not isinstance(x, bool)
+
+    if number(old):
+        return "" if number(new) else f"expected a number like {old!r}"
+    if isinstance(old, (list, tuple)):
+        if not isinstance(new, (list, tuple)) or len(new) != len(old):
+            return f"expected a list of {len(old)} entries (one per parameter group)"
+        return next((w for w in (_mismatch(o, n) for o, n in zip(old, new)) if w), "")
+    if old is None or new is None:
+        return ""
+    if isinstance(old, bool) != isinstance(new, bool) or (isinstance(old, str) != isinstance(new, str)):
+        return f"expected a {type(old).__name__}"
+    return ""

@@ -100,8 +100,19 @@ class Optimizer:
             if default is required and key not in group:
                 raise ValueError(f"{name}: parameter group didn't specify a value of required option {key!r}")
             group.setdefault(key, default)
-        self._validate_group(group)
+        self._check_group(group)
         self.param_groups.append(group)
+
+    def _check_group(self, group: dict[str, Any]) -> None:
+        """Type-check the hyperparameters whose defaults are numbers, then the rule's own checks."""
+        name = type(self).__name__
+        for key, default in self.defaults.items():
+            value = group.get(key)
+            numeric = key == "lr" or (isinstance(default, numbers.Real) and not isinstance(default, bool))
+            if numeric and key in group:
+                if isinstance(value, bool) or not isinstance(value, numbers.Real):
+                    raise TypeError(f"{name}: {key} must be a number, got {type(value).__name__} {value!r}")
+        self._validate_group(group)
 
     def _validate_group(self, group: dict[str, Any]) -> None:
         """Check a group's hyperparameters; rules override (the defaults are checked too)."""
@@ -181,9 +192,13 @@ class Optimizer:
         Array state may be nnlab Tensors or NumPy arrays; floating state is cast to its
         parameter's dtype. Index keys may be ints or digit strings (as after JSON).
 
+        All of it is checked before anything changes: on an error the optimizer keeps
+        its hyperparameters and state.
+
         Raises:
             ValueError: the number of groups, a group's size, an index or a state shape
-                does not match this optimizer.
+                does not match this optimizer, or a hyperparameter is invalid (``lr=-1``).
+            TypeError: a numeric hyperparameter is not a number.
         """
         name = type(self).__name__
         if not isinstance(state_dict, dict) or set(state_dict) != {"state", "param_groups"}:
@@ -212,11 +227,14 @@ class Optimizer:
             p = by_index[i]
             new_state[p] = {k: _import(v, p, f"{name}.load_state_dict: state {k!r} of parameter {i}")
                             for k, v in values.items()}
+        # Check every group's new hyperparameters on copies first: a bad one leaves the optimizer as it was.
+        new_groups = []
         for saved, group in zip(saved_groups, self.param_groups):
-            for k, v in saved.items():
-                if k != "params":
-                    group[k] = copy.deepcopy(v)
-            self._validate_group(group)
+            candidate = {**group, **{k: copy.deepcopy(v) for k, v in saved.items() if k != "params"}}
+            self._check_group(candidate)
+            new_groups.append(candidate)
+        for group, candidate in zip(self.param_groups, new_groups):
+            group.update(candidate)
         self.state = new_state
 
     def __repr__(self) -> str:

@@ -12,6 +12,7 @@ from typing import Iterable, Sequence
 import numpy as np
 
 from nnlab.io.serialization import load, save
+from nnlab.train.plots import save_figure
 
 __all__ = ["KeyedVectors"]
 
@@ -176,7 +177,7 @@ class KeyedVectors:
         ax.set_title(title)
         ax.set_xlabel("PC 1")
         ax.set_ylabel("PC 2")
-        fig.savefig(os.fspath(path), dpi=100)
+        save_figure(fig, path, dpi=100)
 
     # ---- persistence ---------------------------------------------------------------------------------
     def save(self, path: str | os.PathLike) -> None:

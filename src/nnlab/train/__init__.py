@@ -1,6 +1,7 @@
 """Training: the ``Trainer`` fit loop, callbacks, metrics, history and plots."""
 
-from nnlab.train.callbacks import Callback, CSVLogger, EarlyStopping, LRSchedulerCallback, ModelCheckpoint, ProgressBar
+from nnlab.train.callbacks import (Callback, CSVLogger, EarlyStopping, LRSchedulerCallback, ModelCheckpoint, ProgressBar,
+                                   TerminateOnNaN)
 from nnlab.train.history import History
 from nnlab.train.metrics import accuracy, classification_report, confusion_matrix, precision_recall_f1, to_labels
 from nnlab.train.plots import plot_history
@@ -17,6 +18,7 @@ __all__ = [
     "ModelCheckpoint",
     "LRSchedulerCallback",
     "CSVLogger",
+    "TerminateOnNaN",
     "accuracy",
     "confusion_matrix",
     "precision_recall_f1",

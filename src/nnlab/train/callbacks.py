@@ -21,7 +21,8 @@ from nnlab.autograd.tensor import Tensor
 from nnlab.io.checkpoint import save_checkpoint
 from nnlab.ops.creation import from_numpy
 
-__all__ = ["Callback", "ProgressBar", "EarlyStopping", "ModelCheckpoint", "LRSchedulerCallback", "CSVLogger"]
+__all__ = ["Callback", "ProgressBar", "EarlyStopping", "ModelCheckpoint", "LRSchedulerCallback", "CSVLogger",
+           "TerminateOnNaN"]
 
 
 class Callback:
@@ -116,6 +117,7 @@ class EarlyStopping(Callback):
         self._best = _Best(monitor, mode, min_delta, "EarlyStopping")
         self.monitor, self.patience, self.restore_best_weights = monitor, int(patience), restore_best_weights
         self.wait, self.stopped_epoch, self.best_state = 0, None, None
+        self._resumed = False
 
     @property
     def best(self) -> float:
@@ -126,8 +128,25 @@ class EarlyStopping(Callback):
         return self._best.epoch
 
     def on_train_begin(self, logs=None) -> None:
+        if self._resumed:  # load_state_dict just restored a run in progress: keep its record
+            self._resumed = False
+            return
         self._best.reset()
         self.wait, self.stopped_epoch, self.best_state = 0, None, None
+
+    def state_dict(self) -> dict[str, Any]:
+        """What resuming needs: the best value and epoch, the epochs waited, the best weights."""
+        return {"best": self._best.value, "best_epoch": self._best.epoch, "wait": self.wait,
+                "best_state": self.best_state}
+
+    def load_state_dict(self, state: Mapping[str, Any]) -> None:
+        """Continue a run from :meth:`state_dict`; the next ``on_train_begin`` keeps it."""
+        best, best_epoch, wait = state["best"], state["best_epoch"], state["wait"]
+        if not isinstance(wait, int) or wait < 0 or not isinstance(best, (int, float)):
+            raise ValueError(f"EarlyStopping.load_state_dict: bad state (best {best!r}, wait {wait!r})")
+        self._best.value, self._best.epoch, self.wait = float(best), best_epoch, wait
+        self.best_state = state["best_state"]
+        self._resumed = True
 
     def on_epoch_end(self, epoch: int, logs: Mapping[str, Any]) -> None:
         if self._best.update(epoch, logs):
@@ -143,6 +162,41 @@ class EarlyStopping(Callback):
     def on_train_end(self, logs=None) -> None:
         if self.restore_best_weights and self.best_state is not None:
             self.model.load_state_dict(self.best_state)
+
+
+class TerminateOnNaN(Callback):
+    """Stop training at the first batch whose running loss (or ``monitor``) is NaN or infinite (Keras' callback).
+
+    The Trainer's own ``on_nan="stop"`` does the same for the loss; this callback also
+    watches another log key, and works with ``on_nan="ignore"``.
+
+    Args:
+        monitor: the log key to watch. Default: ``"loss"``.
+
+    Attributes:
+        stopped_at: ``(epoch, batch)`` where it stopped training, or None.
+    """
+
+    def __init__(self, monitor: str = "loss") -> None:
+        self.monitor = monitor
+        self.stopped_at: tuple[int, int] | None = None
+        self._epoch = 0
+
+    @property
+    def wants_batch_logs(self) -> bool:
+        return True
+
+    def on_train_begin(self, logs=None) -> None:
+        self.stopped_at = None
+
+    def on_epoch_begin(self, epoch: int, logs=None) -> None:
+        self._epoch = epoch
+
+    def on_batch_end(self, batch: int, logs: Mapping[str, Any]) -> None:
+        value = logs.get(self.monitor)
+        if value is not None and not math.isfinite(float(value)):
+            self.stopped_at = (self._epoch, batch)
+            self.trainer.stop_training = True
 
 
 class ModelCheckpoint(Callback):

@@ -7,6 +7,8 @@ import math
 import os
 from typing import Any, Iterator, Mapping
 
+from nnlab.io.atomic import atomic_write
+
 __all__ = ["History"]
 
 
@@ -75,11 +77,10 @@ class History:
         return {"epoch": list(self.epoch), "history": {k: list(v) for k, v in self.history.items()}}
 
     def to_json(self, path: str | os.PathLike | None = None) -> str:
-        """The history as JSON text (NaN written as ``NaN``); also written to ``path`` if given."""
+        """The history as JSON text (NaN written as ``NaN``); also written to ``path`` (atomically) if given."""
         text = json.dumps(self.to_dict(), indent=1)
         if path is not None:
-            with open(path, "w", encoding="utf-8") as f:
-                f.write(text)
+            atomic_write(path, text)
         return text
 
     @classmethod

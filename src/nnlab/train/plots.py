@@ -10,9 +10,10 @@ import math
 import os
 from typing import Sequence
 
+from nnlab.io.atomic import atomic_open
 from nnlab.train.history import History
 
-__all__ = ["plot_history"]
+__all__ = ["plot_history", "save_figure"]
 
 
 def _panels(history: History, metrics: Sequence[str] | None) -> list[str]:
@@ -66,5 +67,13 @@ def plot_history(
         fig.suptitle(title)
     fig.tight_layout()
     path = os.fspath(path)
-    fig.savefig(path)
+    save_figure(fig, path)
     return path
+
+
+def save_figure(fig, path: str | os.PathLike, **kwargs) -> None:
+    """``fig.savefig(path)``, atomically (the format from the extension, PNG without one)."""
+    path = os.fspath(path)
+    fmt = os.path.splitext(path)[1][1:].lower() or "png"
+    with atomic_open(path, "wb") as f:
+        fig.savefig(f, format=fmt, **kwargs)

@@ -31,7 +31,9 @@ Trainer to build).
 
 from __future__ import annotations
 
+import math
 import time
+import warnings
 from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
@@ -48,6 +50,7 @@ __all__ = ["Trainer", "fit", "evaluate"]
 
 MetricFn = Callable[[np.ndarray, np.ndarray], float]
 StepFn = Callable[["Trainer", Any], Any]
+_NAN_POLICIES = ("stop", "warn", "raise", "ignore")
 
 
 def _split(batch: Any) -> tuple[tuple, Any]:
@@ -118,6 +121,10 @@ class Trainer:
             one, else ``loss_fn(model(*inputs), target)``.
         track_grad_norm: log ``grad_norm``, the global gradient 2-norm before clipping of
             every automatic optimizer step, averaged over the epoch like the loss. Default: False.
+        on_nan: what a NaN or infinite training loss does: ``"stop"`` ends training after
+            that batch, with a warning (the weights are already poisoned; more epochs of
+            NaN help no one); ``"warn"`` warns once per epoch and goes on; ``"raise"``
+            raises ``FloatingPointError``; ``"ignore"``. Default: ``"stop"``.
 
     Attributes:
         history: the :class:`History` of the last ``fit``.
@@ -129,7 +136,7 @@ class Trainer:
     def __init__(self, model, loss_fn=None, optimizer=None, scheduler=None,
                  metrics: Sequence[str | MetricFn] = ("accuracy",), callbacks: Iterable[Callback] = (),
                  grad_clip: float | None = None, quiet: bool = False, step_fn: StepFn | None = None,
-                 track_grad_norm: bool = False) -> None:
+                 track_grad_norm: bool = False, on_nan: str = "stop") -> None:
         self.model, self.loss_fn, self.optimizer, self.scheduler = model, loss_fn, optimizer, scheduler
         if step_fn is None and callable(getattr(model, "training_step", None)):
             step_fn = _model_step
@@ -138,6 +145,10 @@ class Trainer:
         if step_fn is None and loss_fn is None:
             raise ValueError("Trainer: give a loss_fn, a step_fn, or a model with a training_step(batch) method")
         self.step_fn = step_fn
+        if on_nan not in _NAN_POLICIES:
+            raise ValueError(f"Trainer: on_nan must be one of {_NAN_POLICIES}, got {on_nan!r}")
+        self.on_nan = on_nan
+        self._nan_warned = False
         self.training = False
         # Step functions log their own numbers; the (outputs, targets) metrics belong to the default step.
         self.metrics = self._resolve_metrics(metrics) if step_fn is None else {}
@@ -220,7 +231,8 @@ class Trainer:
             n = len(_array(target))
             if norm is not None and self.track_grad_norm:
                 sums["grad_norm"] += norm * n
-            total_loss += float(loss.data) * n
+            value = float(loss.data)
+            total_loss += value * n
             seen += n
             if sums:
                 out_np, target_np = _array(out), _array(target)
@@ -231,6 +243,8 @@ class Trainer:
                 running = {"loss": total_loss / seen, **{k: v / seen for k, v in sums.items()}}
                 for cb in batch_callbacks:
                     cb.on_batch_end(i, running)
+            if train and self._stop_after_batch(value, i):
+                break
         if seen == 0:
             raise ValueError("Trainer: the loader yielded no batches")
         return {"loss": total_loss / seen, **{k: v / seen for k, v in sums.items()}}
@@ -262,22 +276,41 @@ class Trainer:
                 running = {k: v / seen for k, v in sums.items()}
                 for cb in batch_callbacks:
                     cb.on_batch_end(i, running)
+            if train and self._stop_after_batch(_scalar(loss, "loss") if loss is not None else 0.0, i):
+                break
         if seen == 0:
             raise ValueError("Trainer: the loader yielded no batches")
         return {k: v / seen for k, v in sums.items()}
 
+    def _stop_after_batch(self, loss: float, batch: int) -> bool:
+        """Apply ``on_nan`` to this batch's loss; True when the epoch must end now (also for a callback's stop)."""
+        if not math.isfinite(loss) and self.on_nan != "ignore":
+            where = f"epoch {len(self.history)} batch {batch} (step {self.global_step})"
+            if self.on_nan == "raise":
+                raise FloatingPointError(f"Trainer: the training loss is {loss} at {where}")
+            if self.on_nan == "stop":
+                warnings.warn(f"Trainer: the training loss is {loss} at {where}; training stopped "
+                              "(pass on_nan='warn' to go on)", RuntimeWarning, stacklevel=4)
+                self.stop_training = True
+            elif not self._nan_warned:
+                warnings.warn(f"Trainer: the training loss is {loss} at {where}", RuntimeWarning, stacklevel=4)
+                self._nan_warned = True
+        # A callback (TerminateOnNaN) may ask to stop in the middle of an epoch, as in Keras.
+        return self.stop_training
+
     # ---- public API ------------------------------------------------------------------------------
     def fit(self, train_loader: Iterable, dev_loader: Iterable | None = None, epochs: int = 10,
-            initial_epoch: int = 0) -> History:
+            initial_epoch: int = 0, history: History | None = None) -> History:
         """Train for ``epochs`` epochs (from ``initial_epoch`` when resuming); returns the History.
 
         Each epoch runs the model in train mode over ``train_loader``, then (if given) in
         eval mode without gradients over ``dev_loader``, logging ``loss``, the metrics,
-        their ``val_`` versions, ``lr`` and ``time``.
+        their ``val_`` versions, ``lr`` and ``time``. When resuming, ``history`` (the
+        run's history so far) is continued instead of starting a new one.
         """
         if epochs < initial_epoch:
             raise ValueError(f"Trainer.fit: epochs ({epochs}) must be >= initial_epoch ({initial_epoch})")
-        self.history = History()
+        self.history = history if history is not None else History()
         self.stop_training = False
         callbacks = self.callbacks
         for cb in callbacks:
@@ -286,6 +319,7 @@ class Trainer:
         try:
             for epoch in range(initial_epoch, epochs):
                 begin_logs = {"batches": len(train_loader) if hasattr(train_loader, "__len__") else None}
+                self._nan_warned = False
                 for cb in callbacks:
                     cb.on_epoch_begin(epoch, begin_logs)
                 lr = float(self.optimizer.param_groups[0]["lr"]) if self.optimizer is not None else None

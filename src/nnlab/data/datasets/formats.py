@@ -17,6 +17,7 @@ import numpy as np
 from nnlab.backend import as_dtype, float32
 from nnlab.data.datasets.container import DEFAULT_SEED, DatasetSplits, select_split
 from nnlab.data.splits import train_dev_split
+from nnlab.io.atomic import atomic_write
 
 # IDX type codes → big-endian numpy dtypes (Yann LeCun's format description).
 _IDX_CODES = {0x08: ">u1", 0x09: ">i1", 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
@@ -89,7 +90,8 @@ def write_idx(path: str | os.PathLike, array: np.ndarray, compress: bool | None 
     body += np.ascontiguousarray(a, dtype=_IDX_CODES[code]).tobytes()
     if compress is None:
         compress = str(path).endswith(".gz")
-    Path(path).write_bytes(gzip.compress(body) if compress else body)
+    # mtime=0: the same array gives the same bytes; written atomically like every nnlab file.
+    atomic_write(path, gzip.compress(body, mtime=0) if compress else body)
 
 
 _MNIST_FILES = {

@@ -18,6 +18,7 @@ import numpy as np
 
 from nnlab import nn
 from nnlab.autograd.grad_mode import no_grad
+from nnlab.train.plots import save_figure
 
 
 @contextmanager
@@ -125,5 +126,5 @@ def plot_attention(weights: np.ndarray, x_labels: Sequence[str] | None = None,
         fig.suptitle(title)
     fig.tight_layout()
     if path is not None:
-        fig.savefig(os.fspath(path))
+        save_figure(fig, path)
     return fig
