@@ -11,6 +11,7 @@ import sys
 
 import numpy as np
 
+from nnlab.autograd.inplace import check_output, check_saved
 from nnlab.autograd.tensor import Tensor
 
 #: ``run(node, grad) -> grads`` that replaces ``node._fn.backward(node, grad)`` while
@@ -133,6 +134,11 @@ def backward(root: Tensor, gradient=None, retain_graph: bool = False) -> None:
         else:
             if t._retains_grad:
                 _accumulate_into(t, g)
+            if t._version:
+                check_output(t, node)
+            for k, (p, v) in enumerate(zip(node._inputs, node._versions)):
+                if p is not None and p._version != v:  # changed in place since this op used it
+                    check_saved(p, node, k, v)
             if node._freed:
                 raise RuntimeError(
                     f"backward: trying to backward through {node!r} a second time, but its saved values were "

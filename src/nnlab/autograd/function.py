@@ -39,7 +39,7 @@ class Context:
     than a context plus a separate node) keeps ``Function.apply`` cheap.
     """
 
-    __slots__ = ("saved_tensors", "needs_input_grad", "_fn", "_inputs", "_freed", "__dict__")
+    __slots__ = ("saved_tensors", "needs_input_grad", "_fn", "_inputs", "_versions", "_freed", "__dict__")
 
     def __init__(self, needs_input_grad: tuple[bool, ...]):
         self.saved_tensors: tuple = ()
@@ -97,5 +97,7 @@ class Function:
             return Tensor._wrap(out, False, None)
         ctx._fn = cls
         ctx._inputs = tuple([a if n else None for a, n in zip(args, needs)])
+        # the version of each input when it was used, checked by the engine (in-place changes since)
+        ctx._versions = tuple([a._version if n else 0 for a, n in zip(args, needs)])
         ctx._freed = False
         return Tensor._wrap(out, True, ctx)

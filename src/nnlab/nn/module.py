@@ -14,7 +14,7 @@ from typing import Any, Callable, Iterator, Mapping
 import numpy as np
 
 from nnlab.autograd.tensor import Tensor, clear_grads
-from nnlab.backend import as_dtype
+from nnlab.backend import as_dtype, check_device, is_device_spec
 from nnlab.nn.hooks import RemovableHandle
 from nnlab.nn.parameter import Parameter
 from nnlab.nn.state import IncompatibleKeys, load_into
@@ -335,15 +335,21 @@ class Module:
     def to(self, *args: Any, **kwargs: Any) -> "Module":
         """Cast floating parameters and buffers to a dtype, in place; returns self.
 
-        Accepts ``to(dtype)``, ``to(dtype=...)`` and device arguments such as ``"cpu"``
-        (the only device, so they change nothing).
+        Accepts ``to(dtype)``, ``to(dtype=...)``, ``to(tensor)`` and device arguments
+        (``"cpu"``, ``nnlab.device("cpu")``: the only device, so they change nothing; any
+        other device is refused in one sentence).
         """
         dtype = kwargs.pop("dtype", None)
+        check_device(kwargs.pop("device", None), "Module.to")
+        kwargs.pop("non_blocking", None)
+        kwargs.pop("memory_format", None)
         for a in args:
-            if isinstance(a, str) and a.startswith("cpu"):
-                continue
-            dtype = a
-        kwargs.pop("device", None)
+            if is_device_spec(a) or isinstance(a, int) and not isinstance(a, bool):
+                check_device(a, "Module.to")
+            elif isinstance(a, Tensor):
+                dtype = a.dtype
+            elif a is not None:
+                dtype = a
         if kwargs:
             raise TypeError(f"to: unexpected keyword arguments {sorted(kwargs)}")
         if dtype is None:
@@ -364,6 +370,15 @@ class Module:
 
     def cpu(self) -> "Module":
         return self
+
+    def cuda(self, device=None) -> "Module":
+        """PyTorch's ``.cuda()``: refused in one sentence (nnlab runs on the CPU)."""
+        check_device("cuda" if device is None else device if not isinstance(device, int) else f"cuda:{device}",
+                     "Module.cuda")
+        return self
+
+    def type(self, dst_type) -> "Module":
+        return self.to(dst_type)
 
     # ---- printing ---------------------------------------------------------------------------
     def extra_repr(self) -> str:

@@ -71,6 +71,10 @@ from nnlab.ops.reduce import amax, amin, argmax, argmin, logsumexp, max, mean, m
 
 _tensor_methods.install()
 
+from nnlab.ops import tensor_methods_inplace as _tensor_methods_inplace  # noqa: E402
+
+_tensor_methods_inplace.install()
+
 __all__ = [
     "relu",
     "sigmoid",
