@@ -54,9 +54,45 @@ class Context:
         self.__dict__.clear()
         self._freed = True
 
+    @property
+    def next_functions(self) -> tuple:
+        """PyTorch's graph walk: ``((node, 0), ...)`` for each input of this call that needs a gradient.
+
+        An input made by an op gives that op's node; a leaf that requires grad gives an
+        :class:`AccumulateGrad` holding it (``.variable``). Unlike PyTorch, inputs that
+        need no gradient are left out (PyTorch lists them as ``(None, 0)``).
+        """
+        out = []
+        for p in getattr(self, "_inputs", ()):
+            if p is None:
+                continue
+            if p._node is not None:
+                out.append((p._node, 0))
+            else:
+                out.append((AccumulateGrad(p), 0))
+        return tuple(out)
+
+    def name(self) -> str:
+        return repr(self)[1:-1]
+
     def __repr__(self) -> str:
         fn = getattr(self, "_fn", None)
         return f"<{fn.__name__}Backward>" if fn is not None else "<Context>"
+
+
+class AccumulateGrad:
+    """The end of a graph walk at a leaf that requires grad (``variable`` is the leaf)."""
+
+    next_functions: tuple = ()
+
+    def __init__(self, variable: Tensor):
+        self.variable = variable
+
+    def name(self) -> str:
+        return "AccumulateGrad"
+
+    def __repr__(self) -> str:
+        return "<AccumulateGrad>"
 
 
 class Function:

@@ -75,6 +75,11 @@ from nnlab.ops import tensor_methods_inplace as _tensor_methods_inplace  # noqa:
 
 _tensor_methods_inplace.install()
 
+from nnlab.ops import tensor_methods_torch as _tensor_methods_torch  # noqa: E402
+
+_tensor_methods_torch.install()
+globals().update(_tensor_methods_torch.FUNCTIONS)
+
 __all__ = [
     "relu",
     "sigmoid",
@@ -147,4 +152,4 @@ __all__ = [
     "sum",
     "var",
 ]
-
+__all__ += sorted(set(_tensor_methods_torch.FUNCTIONS) - set(__all__))
