@@ -11,8 +11,8 @@ any size (PCG64 states are 128-bit) and floats exactly (``repr``, so NaN and inf
 A path ending in ``.npz`` gives an uncompressed NumPy archive instead, with the same
 metadata stored as a string array and read back with ``allow_pickle=False``.
 
-Loading parses JSON and raw array bytes only: a pickle, a PyTorch ``.pt`` archive, a
-truncated file or a crafted header is rejected with a ``ValueError`` that names the path
+Loading parses JSON and raw array bytes only: a pickle, a truncated file or a crafted
+header is rejected with a ``ValueError`` that names the path
 and the reason. Writes are atomic: a temp file in the same directory, flushed and
 fsynced, then ``os.replace``; a failure midway leaves any previous file untouched.
 """
@@ -25,12 +25,14 @@ import os
 import secrets
 import struct
 import zipfile
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 import safetensors.numpy as st_numpy
 
 from nnlab.autograd.tensor import Tensor
+from nnlab.backend import check_device
+from nnlab.io.torch_format import is_torch_zip, load_torch
 
 __all__ = ["save", "load", "load_safetensors", "FORMAT_NAME", "FORMAT_VERSION"]
 
@@ -94,6 +96,10 @@ class _Encoder:
         if isinstance(obj, (list, tuple)):
             kind = "tuple" if isinstance(obj, tuple) else "list"
             return {"type": kind, "items": [self.encode(v, path + (str(i),)) for i, v in enumerate(obj)]}
+        if hasattr(obj, "state_dict") and hasattr(obj, "parameters"):
+            raise TypeError(f"save: cannot store a whole {type(obj).__name__} module at {_where(path)} (that would "
+                            "need pickle); save its weights with nnlab.save(model.state_dict(), path) and load them "
+                            "with model.load_state_dict(nnlab.load(path))")
         raise TypeError(f"save: cannot store a value of type {type(obj).__name__} at {_where(path)}; "
                         "supported: Tensor, ndarray, NumPy scalar, int, float, bool, str, None, dict, list, tuple")
 
@@ -206,7 +212,7 @@ def _write_atomic(path: str, payload: bytes) -> None:
             pass
 
 
-def save(obj: Any, path: str | os.PathLike) -> None:
+def save(obj: Any, path: str | os.PathLike | BinaryIO) -> None:
     """Write a nested structure of Tensors, arrays and plain values to ``path``, atomically.
 
     Args:
@@ -214,16 +220,20 @@ def save(obj: Any, path: str | os.PathLike) -> None:
             ``optimizer.state_dict()``, a whole checkpoint) whose leaves are Tensors,
             NumPy arrays or scalars, or Python ``int`` (any size), ``float``, ``bool``,
             ``str``, ``None``. Dict keys must be ``str`` or ``int``.
-        path: destination. A name ending in ``.npz`` writes a NumPy archive, anything
-            else a safetensors file.
+        path: destination: a path (a name ending in ``.npz`` writes a NumPy archive, anything
+            else a safetensors file, written atomically) or a binary file object opened for
+            writing (``io.BytesIO``, ``open(p, "wb")``), which gets the safetensors bytes.
 
     Raises:
         TypeError: for a leaf or key that cannot be stored; the message gives its place.
     """
-    path = os.fspath(path)
     enc = _Encoder()
     tree = enc.encode(obj)
     meta = _metadata(tree)
+    if hasattr(path, "write"):
+        path.write(st_numpy.save(enc.arrays, metadata=meta))
+        return
+    path = os.fspath(path)
     if path.endswith(".npz"):
         for key in enc.arrays:
             if key == _NPZ_META_KEY:
@@ -248,8 +258,7 @@ def _sniff(data: bytes, fail) -> None:
     if data[:1] == b"\x80" and len(data) > 1 and data[1] <= 5:
         fail("it is a Python pickle; nnlab never unpickles (untrusted pickles can run arbitrary code)")
     if data[:4] == b"PK\x03\x04":
-        fail("it is a zip archive (a PyTorch .pt file or an .npz); nnlab never unpickles, "
-             "and .npz files must be named *.npz")
+        fail("it is a zip archive that is neither a PyTorch .pt file nor named *.npz")
 
 
 def _read_safetensors(data: bytes, fail) -> tuple[dict[str, np.ndarray], dict]:
@@ -293,21 +302,24 @@ def _read_npz(data: bytes, fail) -> tuple[dict[str, np.ndarray], dict]:
     return arrays, meta
 
 
-def _read(path: str) -> tuple[dict[str, np.ndarray], dict, Any]:
+def _read(path: str, data: bytes) -> tuple[dict[str, np.ndarray], dict, Any]:
     fail = _failer(path)
-    with open(path, "rb") as f:
-        data = f.read()
     if path.endswith(".npz"):
         return (*_read_npz(data, fail), fail)
     _sniff(data, fail)
     return (*_read_safetensors(data, fail), fail)
 
 
-def load(path: str | os.PathLike) -> Any:
+def load(path: str | os.PathLike | BinaryIO, map_location=None, weights_only: bool = True) -> Any:
     """Read back what :func:`save` wrote: the same structure, Tensors as Tensors.
 
     ``model.load_state_dict(nnlab.load(p))`` works directly. Tensors come back detached
-    (``requires_grad=False``) with the dtype and shape they were saved with.
+    (``requires_grad=False``) with the dtype and shape they were saved with. ``path`` may
+    be a binary file object. A PyTorch ``.pt``/``.pth`` file (``torch.save`` of a state
+    dict or an optimizer state dict) is read by :mod:`nnlab.io.torch_format`, which
+    admits only tensor-rebuild records (PyTorch's ``weights_only=True``) and executes
+    nothing. ``map_location`` may only name the CPU; ``weights_only=False`` is refused
+    (nnlab never unpickles).
 
     Raises:
         ValueError: when ``path`` is not an nnlab file of this format version: a pickle,
@@ -315,8 +327,19 @@ def load(path: str | os.PathLike) -> Any:
             metadata does not describe its contents. Nothing in the file is executed.
         FileNotFoundError: when ``path`` does not exist.
     """
-    path = os.fspath(path)
-    arrays, meta, fail = _read(path)
+    check_device(map_location if not callable(map_location) and not isinstance(map_location, dict) else None, "load")
+    if not weights_only:
+        raise ValueError("load: weights_only=False is refused: nnlab never unpickles (a pickle can run any code); "
+                         "only tensors, state dicts and plain containers are read")
+    if hasattr(path, "read"):
+        data, path = path.read(), "<file object>"
+    else:
+        path = os.fspath(path)
+        with open(path, "rb") as f:
+            data = f.read()
+    if is_torch_zip(data):
+        return load_torch(data, path)
+    arrays, meta, fail = _read(path, data)
     if meta.get("format") != FORMAT_NAME:
         fail(f"its metadata names format {meta.get('format')!r}, expected {FORMAT_NAME!r} "
              "(use nnlab.io.load_safetensors for plain safetensors files)")
