@@ -20,6 +20,9 @@ from nnlab.autograd.tensor import Tensor
 backward_hook = None
 
 
+_FLOAT16 = np.dtype(np.float16)
+
+
 def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     """Sum ``grad`` over the axes that broadcasting added or stretched to reach ``shape``."""
     if grad.shape == shape:
@@ -144,6 +147,8 @@ def backward(root: Tensor, gradient=None, retain_graph: bool = False) -> None:
                     f"backward: trying to backward through {node!r} a second time, but its saved values were "
                     "freed after the first backward; pass retain_graph=True to the first backward() to keep them"
                 )
+            if g.dtype == _FLOAT16 and node._fn.half_via_float32:  # float16 backward runs in float32 too
+                g = g.astype(np.float32)
             in_grads = node._fn.backward(node, g) if hook is None else hook(node, g)
             if not isinstance(in_grads, tuple):
                 in_grads = (in_grads,)

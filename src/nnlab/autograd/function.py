@@ -25,8 +25,21 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from nnlab.autograd.grad_mode import is_grad_enabled
 from nnlab.autograd.tensor import Tensor
+
+
+_FLOAT16 = np.dtype(np.float16)
+_FLOAT32 = np.dtype(np.float32)
+#: whether float16 tensors exist (then Function.apply checks for them); one list cell, read per call
+_HALF_ROUTE = [False]
+
+
+def enable_half_route() -> None:
+    """Turn on float16-via-float32 computing (see ``Function``); called when float16 comes into use."""
+    _HALF_ROUTE[0] = True
 
 
 class Context:
@@ -96,7 +109,16 @@ class AccumulateGrad:
 
 
 class Function:
-    """Base class of differentiable primitives; see the module docstring."""
+    """Base class of differentiable primitives; see the module docstring.
+
+    ``half_via_float32``: NumPy has no float16 BLAS and does float16 arithmetic in scalar
+    code, so once float16 is in use (:func:`enable_half_route`, called by ``half()`` and
+    casts to float16) a Function whose inputs include float16 arrays computes in float32
+    and rounds its floating output back to float16, as CPU frameworks do (gradients are
+    rounded by the engine). Ops that change dtype on purpose (``Cast``) opt out.
+    """
+
+    half_via_float32 = True
 
     @staticmethod
     def forward(ctx: Context, *args: Any, **kwargs: Any):  # pragma: no cover - abstract
@@ -122,6 +144,9 @@ class Function:
                 raw.append(a)
                 needs.append(False)
         ctx = Context(tuple(needs))
+        half = _HALF_ROUTE[0] and cls.half_via_float32 and any(getattr(r, "dtype", None) == _FLOAT16 for r in raw)
+        if half:
+            raw = [r.astype(_FLOAT32) if getattr(r, "dtype", None) == _FLOAT16 else r for r in raw]
         try:
             out = cls.forward(ctx, *raw, **kwargs)
         except ValueError as e:  # NumPy's shape errors do not say which op failed
@@ -129,6 +154,8 @@ class Function:
                 raise
             shapes = ", ".join(str(a.shape) for a in raw if hasattr(a, "shape"))
             raise ValueError(f"{cls.__name__.lower()}: {e} (input shapes {shapes})") from None
+        if half and getattr(out, "dtype", None) == _FLOAT32:
+            out = out.astype(_FLOAT16)
         if not (any_grad and is_grad_enabled()):
             return Tensor._wrap(out, False, None)
         ctx._fn = cls

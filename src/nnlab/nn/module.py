@@ -13,6 +13,7 @@ from typing import Any, Callable, Iterator, Mapping
 
 import numpy as np
 
+from nnlab.autograd.function import enable_half_route
 from nnlab.autograd.tensor import Tensor, clear_grads
 from nnlab.backend import as_dtype, check_device, is_device_spec
 from nnlab.nn.hooks import RemovableHandle
@@ -357,6 +358,8 @@ class Module:
         target = as_dtype(dtype)
         if target.kind != "f":
             raise TypeError(f"to: nn.Module.to only accepts floating dtypes, got {target}")
+        if target == np.float16:
+            enable_half_route()  # float16 products and arithmetic computed in float32, rounded back
         return self._apply_to_tensors(lambda a: a.astype(target, copy=False) if a.dtype.kind == "f" else a)
 
     def float(self) -> "Module":

@@ -78,6 +78,10 @@ _tensor_methods_inplace.install()
 from nnlab.ops import tensor_methods_torch as _tensor_methods_torch  # noqa: E402
 
 _tensor_methods_torch.install()
+
+from nnlab.ops import half as _half  # noqa: E402
+
+_half.install()
 globals().update(_tensor_methods_torch.FUNCTIONS)
 
 __all__ = [

@@ -150,6 +150,7 @@ METHODS = {
     "astype": _astype,
     "float": lambda self: _astype(self, np.float32),
     "double": lambda self: _astype(self, np.float64),
+    "half": lambda self: _astype(self, np.float16),
     "long": lambda self: _astype(self, np.int64),
     "int": lambda self: _astype(self, np.int32),
     "bool": lambda self: _astype(self, np.bool_),
