@@ -16,6 +16,7 @@ import numpy as np
 from nnlab.autograd.function import enable_half_route
 from nnlab.autograd.tensor import Tensor, clear_grads
 from nnlab.backend import as_dtype, check_device, is_device_spec
+from nnlab.nn.backward_hooks import call_with_backward_hooks
 from nnlab.nn.hooks import RemovableHandle
 from nnlab.nn.parameter import Parameter
 from nnlab.nn.state import IncompatibleKeys, load_into
@@ -56,6 +57,11 @@ class Module:
 
     # ---- calling ------------------------------------------------------------------------
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if self.__dict__.get("_backward_hooks") or self.__dict__.get("_backward_pre_hooks"):
+            return call_with_backward_hooks(self, self._call_impl, args, kwargs)
+        return self._call_impl(*args, **kwargs)
+
+    def _call_impl(self, *args: Any, **kwargs: Any) -> Any:
         for hook in list(self._forward_pre_hooks.values()):
             result = hook(self, args)
             if result is not None:
@@ -77,6 +83,25 @@ class Module:
         """Call ``hook(module, args, output)`` after ``forward``; a non-None result replaces the output."""
         handle = RemovableHandle(self._forward_hooks)
         self._forward_hooks[handle.id] = hook
+        return handle
+
+    def register_full_backward_hook(self, hook: Callable) -> RemovableHandle:
+        """Call ``hook(module, grad_input, grad_output)`` once ∂L/∂inputs are known (see ``nn/backward_hooks.py``).
+
+        A non-None result replaces ``grad_input``.
+        """
+        hooks = self.__dict__.setdefault("_backward_hooks", OrderedDict())
+        handle = RemovableHandle(hooks)
+        hooks[handle.id] = hook
+        self.__dict__.setdefault("_backward_pre_hooks", OrderedDict())
+        return handle
+
+    def register_full_backward_pre_hook(self, hook: Callable) -> RemovableHandle:
+        """Call ``hook(module, grad_output)`` when ∂L/∂outputs are known; a non-None result replaces them."""
+        hooks = self.__dict__.setdefault("_backward_pre_hooks", OrderedDict())
+        handle = RemovableHandle(hooks)
+        hooks[handle.id] = hook
+        self.__dict__.setdefault("_backward_hooks", OrderedDict())
         return handle
 
     # ---- registration -------------------------------------------------------------------

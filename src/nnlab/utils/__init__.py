@@ -3,6 +3,6 @@
 Thin re-export modules: the data pipeline lives in :mod:`nnlab.data`.
 """
 
-from nnlab.utils import data
+from nnlab.utils import checkpoint, data
 
-__all__ = ["data"]
+__all__ = ["data", "checkpoint"]
