@@ -73,6 +73,13 @@ CASES = {
     "where_method": (lambda m, x, y: x.where(x > 0, y), [M, P]),
     "softmax": (lambda m, x: m.softmax(x, 1) + x.log_softmax(0), [M]),
     "nan_to_num": (lambda m, x: m.nan_to_num(m.log(x)), [M]),
+    "diagonal_trace": (lambda m, x: m.diagonal(x, 1) * 2 + m.trace(x[:, :3]), [M]),
+    "movedim": (lambda m, x: m.movedim(x.reshape(3, 2, 2), 0, 2), [M]),
+    "masked_select": (lambda m, x: m.masked_select(x, x > 0), [M]),
+    "rot90_flips": (lambda m, x: m.rot90(x, 1, [0, 1]).sum(1)[:3] + m.fliplr(x).sum(0)[:3] + m.flipud(x)[0, :3], [M]),
+    "inner": (lambda m, x, y: m.inner(x, y), [M, P]),
+    "scatter_inplace": (lambda m, x, y: (x * 1).scatter_(0, m.tensor(IDX[:, :4]), y[:2]).scatter_add_(
+        0, m.tensor(IDX), y[:2]).index_add_(0, m.tensor([1, 1, 0]), y), [M, P]),
 }
 
 
@@ -105,6 +112,9 @@ def test_comparisons_tests_and_index_queries_match_torch():
     inf = nnlab.tensor([1.0, float("inf"), float("nan")])
     assert inf.isnan().tolist() == [False, False, True] and nnlab.isinf(inf).tolist() == [False, True, False]
     assert nnlab.isfinite(inf).tolist() == [True, False, False] and nnlab.logical_not(inf.isnan()).tolist() == [True, True, False]
+    assert np.array_equal(nnlab.searchsorted(nnlab.tensor([1.0, 3.0, 5.0]), nnlab.tensor([0.0, 3.0, 6.0])).numpy(),
+                          torch.searchsorted(torch.tensor([1.0, 3.0, 5.0]), torch.tensor([0.0, 3.0, 6.0])).numpy())
+    np.testing.assert_allclose(nnlab.logspace(0, 2, 3).numpy(), torch.logspace(0, 2, 3).numpy())
     assert nnlab.any(x > 5).item() is False and x.all(dim=0).tolist() == tx.all(dim=0).tolist()
 
 

@@ -183,3 +183,34 @@ def tril(x: Tensor, diagonal: int = 0) -> Tensor:
 def triu(x: Tensor, diagonal: int = 0) -> Tensor:
     mask = np.triu(np.ones(x.shape[-2:], dtype=bool), diagonal)
     return ew.where(Tensor._wrap(mask), x, Tensor._wrap(np.zeros((), dtype=x.dtype)))
+
+
+def diagonal(x: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
+    return select_by(x, lambda p: np.diagonal(p, offset, dim1, dim2).copy())
+
+
+def movedim(x: Tensor, source, destination) -> Tensor:
+    return select_by(x, lambda p: np.moveaxis(p, source, destination).copy())
+
+
+def masked_select(x: Tensor, mask) -> Tensor:
+    """The elements of ``x`` where ``mask`` (broadcast) is True, as a 1-D tensor."""
+    m = mask.data if isinstance(mask, Tensor) else np.asarray(mask)
+    return select_by(x, lambda p: np.broadcast_to(p, np.broadcast_shapes(p.shape, m.shape))[
+        np.broadcast_to(m, np.broadcast_shapes(p.shape, m.shape))])
+
+
+def rot90(x: Tensor, k: int = 1, dims=(0, 1)) -> Tensor:
+    return select_by(x, lambda p: np.rot90(p, k, axes=tuple(dims)).copy())
+
+
+def fliplr(x: Tensor) -> Tensor:
+    return flip(x, [1])
+
+
+def flipud(x: Tensor) -> Tensor:
+    return flip(x, [0])
+
+
+def trace(x: Tensor) -> Tensor:
+    return diagonal(x).sum()

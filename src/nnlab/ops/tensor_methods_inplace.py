@@ -154,6 +154,25 @@ def random_(self, low: int = 0, high: int | None = None, generator=None):
     return _constant(self, g.integers(low, high, self.shape), "random_")
 
 
+def scatter_(self, dim, index, src=None, value=None, reduce=None):
+    from nnlab.ops.torch_misc import scatter
+
+    return _write(self, lambda s, *o: scatter(s, dim, index, *(o or (None,)), value=value, reduce=reduce),
+                  "scatter_", *(() if src is None else (src,)))
+
+
+def scatter_add_(self, dim, index, src):
+    from nnlab.ops.torch_misc import scatter_add
+
+    return _write(self, lambda s, o: scatter_add(s, dim, index, o), "scatter_add_", src)
+
+
+def index_add_(self, dim, index, source, alpha=1):
+    from nnlab.ops.torch_misc import index_add
+
+    return _write(self, lambda s, o: index_add(s, dim, index, o, alpha), "index_add_", source)
+
+
 def masked_fill_(self, mask, value):
     return _write(self, lambda s: mv.masked_fill(s, mask, value), "masked_fill_")
 
@@ -253,6 +272,9 @@ METHODS = {
     "exponential_": exponential_,
     "random_": random_,
     "masked_fill_": masked_fill_,
+    "scatter_": scatter_,
+    "scatter_add_": scatter_add_,
+    "index_add_": index_add_,
     "__setitem__": _setitem,
     "__iadd__": add_,
     "__isub__": sub_,

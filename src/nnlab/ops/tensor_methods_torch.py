@@ -7,13 +7,25 @@ this file only binds them as methods, with PyTorch's argument order.
 from __future__ import annotations
 
 
+import numpy as np
+
 from nnlab.autograd.tensor import Tensor
 from nnlab.ops import creation, elementwise as ew, movement as mvm, nn_ops, select as sel, torch_math as tm
 from nnlab.ops import torch_misc as misc
 
+def _detach_(self):
+    """Cut this tensor from the graph in place (it becomes a leaf that needs no gradient)."""
+    if self._node is None and self.requires_grad:
+        raise RuntimeError("detach_: a leaf that requires grad cannot be detached in place; use detach()")
+    self._node = None
+    self.requires_grad = False
+    return self
+
+
 _FUNCS = [
     sel.sort, sel.argsort, sel.topk, sel.kthvalue, sel.median, sel.flip, sel.roll, sel.narrow, sel.repeat_interleave,
-    sel.take, sel.take_along_dim, sel.t, sel.diag, sel.tril, sel.triu, sel.tile,
+    sel.take, sel.take_along_dim, sel.t, sel.diag, sel.tril, sel.triu, sel.tile, sel.diagonal, sel.movedim,
+    sel.masked_select, sel.rot90, sel.fliplr, sel.flipud, sel.trace, tm.inner,
     tm.log1p, tm.expm1, tm.log2, tm.log10, tm.tan, tm.reciprocal, tm.rsqrt, tm.square, tm.erf, tm.sinh, tm.cosh,
     tm.asin, tm.acos, tm.atan, tm.atan2, tm.floor, tm.ceil, tm.trunc, tm.round, tm.frac, tm.remainder, tm.fmod,
     tm.hypot, tm.lerp, tm.nan_to_num, tm.cumsum, tm.prod, tm.norm, tm.std_mean, tm.var_mean, tm.diff, tm.bmm,
@@ -27,6 +39,12 @@ _FUNCS = [
 METHODS = {f.__name__: f for f in _FUNCS}
 METHODS.update({
     "repeat": sel.repeat,
+    "moveaxis": sel.movedim,
+    "byte": lambda self: self.to(np.uint8),
+    "char": lambda self: self.to(np.int8),
+    "short": lambda self: self.to(np.int16),
+    "pin_memory": lambda self, device=None: self,
+    "detach_": _detach_,
     "size": misc.size,
     "nelement": lambda self: int(self.data.size),
     "element_size": lambda self: int(self.data.itemsize),
@@ -62,7 +80,8 @@ FUNCTIONS.update({
     "numel": misc.numel, "detach": misc.detach, "randn_like": misc.randn_like, "rand_like": misc.rand_like,
     "empty_like": misc.empty_like, "randint_like": misc.randint_like, "bernoulli": misc.bernoulli,
     "multinomial": misc.multinomial, "softmax": nn_ops.softmax, "log_softmax": nn_ops.log_softmax,
-    "floor_divide": lambda a, b: a // b, "remainder": tm.remainder, "true_divide": ew.div, "Size": misc.Size,
+    "floor_divide": lambda a, b: a // b, "remainder": tm.remainder, "moveaxis": sel.movedim,
+    "logspace": tm.logspace, "searchsorted": tm.searchsorted, "true_divide": ew.div, "Size": misc.Size,
 })
 
 

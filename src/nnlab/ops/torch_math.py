@@ -379,3 +379,28 @@ def dstack(tensors: Sequence[Tensor]) -> Tensor:
         return mvm.reshape(t, 1, -1, 1) if t.ndim == 1 else (mvm.unsqueeze(t, 2) if t.ndim == 2 else t)
 
     return mvm.cat([three(t) for t in tensors], 2)
+
+
+def inner(a: Tensor, b: Tensor) -> Tensor:
+    """Σ over the last dims of a and b (torch.inner)."""
+    if a.ndim == 0 or b.ndim == 0:
+        return ew.mul(a, b)
+    return tensordot(a, b, dims=([-1], [-1]))
+
+
+def logspace(start: float, end: float, steps: int, base: float = 10.0, dtype=None) -> Tensor:
+    from nnlab.backend import as_dtype
+
+    return Tensor._wrap((base ** np.linspace(start, end, steps)).astype(as_dtype(dtype)))
+
+
+def searchsorted(sorted_sequence, values, right: bool = False, side: str | None = None) -> Tensor:
+    """Insertion indices of ``values`` into the last dim of ``sorted_sequence`` (no gradient)."""
+    seq = sorted_sequence.data if isinstance(sorted_sequence, Tensor) else np.asarray(sorted_sequence)
+    vals = values.data if isinstance(values, Tensor) else np.asarray(values)
+    how = side or ("right" if right else "left")
+    if seq.ndim == 1:
+        return Tensor._wrap(np.searchsorted(seq, vals, side=how).astype(np.int64))
+    rows = [np.searchsorted(s, v, side=how) for s, v in zip(seq.reshape(-1, seq.shape[-1]),
+                                                             vals.reshape(-1, vals.shape[-1]))]
+    return Tensor._wrap(np.array(rows, dtype=np.int64).reshape(vals.shape))
