@@ -281,26 +281,28 @@ def einsum(equation: str, *operands_) -> Tensor:
     return Einsum.apply(spec, *operands_)
 
 
-def bmm(a: Tensor, b: Tensor) -> Tensor:
-    if a.ndim != 3 or b.ndim != 3:
-        raise RuntimeError(f"bmm: expected 3-D tensors, got shapes {tuple(a.shape)} and {tuple(b.shape)}")
+def _fixed_rank_matmul(op: str, a: Tensor, b: Tensor, ranks: tuple[int, int]) -> Tensor:
+    if (a.ndim, b.ndim) != ranks:
+        raise RuntimeError(f"{op}: expected {ranks[0]}-D and {ranks[1]}-D tensors, got shapes "
+                           f"{tuple(a.shape)} and {tuple(b.shape)}")
     return linalg.matmul(a, b)
+
+
+def bmm(a: Tensor, b: Tensor) -> Tensor:
+    """Batched matrix product of (B, n, m) and (B, m, p)."""
+    return _fixed_rank_matmul("bmm", a, b, (3, 3))
 
 
 def mm(a: Tensor, b: Tensor) -> Tensor:
-    if a.ndim != 2 or b.ndim != 2:
-        raise RuntimeError(f"mm: expected 2-D tensors, got shapes {tuple(a.shape)} and {tuple(b.shape)}")
-    return linalg.matmul(a, b)
+    return _fixed_rank_matmul("mm", a, b, (2, 2))
 
 
 def mv(a: Tensor, v: Tensor) -> Tensor:
-    return linalg.matmul(a, v)
+    return _fixed_rank_matmul("mv", a, v, (2, 1))
 
 
 def dot(a: Tensor, b: Tensor) -> Tensor:
-    if a.ndim != 1 or b.ndim != 1:
-        raise RuntimeError(f"dot: expected 1-D tensors, got shapes {tuple(a.shape)} and {tuple(b.shape)}")
-    return linalg.matmul(a, b)
+    return _fixed_rank_matmul("dot", a, b, (1, 1))
 
 
 def outer(a: Tensor, b: Tensor) -> Tensor:
