@@ -11,7 +11,7 @@ import numpy as np
 
 from nnlab.autograd.tensor import Tensor
 from nnlab.ops import creation, elementwise as ew, movement as mvm, nn_ops, select as sel, torch_math as tm
-from nnlab.ops import torch_misc as misc
+from nnlab.ops import torch_misc as misc, torch_products as tp
 
 def _detach_(self):
     """Cut this tensor from the graph in place (it becomes a leaf that needs no gradient)."""
@@ -25,11 +25,11 @@ def _detach_(self):
 _FUNCS = [
     sel.sort, sel.argsort, sel.topk, sel.kthvalue, sel.median, sel.flip, sel.roll, sel.narrow, sel.repeat_interleave,
     sel.take, sel.take_along_dim, sel.t, sel.diag, sel.tril, sel.triu, sel.tile, sel.diagonal, sel.movedim,
-    sel.masked_select, sel.rot90, sel.fliplr, sel.flipud, sel.trace, tm.inner,
+    sel.masked_select, sel.rot90, sel.fliplr, sel.flipud, sel.trace, tp.inner,
     tm.log1p, tm.expm1, tm.log2, tm.log10, tm.tan, tm.reciprocal, tm.rsqrt, tm.square, tm.erf, tm.sinh, tm.cosh,
     tm.asin, tm.acos, tm.atan, tm.atan2, tm.floor, tm.ceil, tm.trunc, tm.round, tm.frac, tm.remainder, tm.fmod,
-    tm.hypot, tm.lerp, tm.nan_to_num, tm.cumsum, tm.prod, tm.norm, tm.std_mean, tm.var_mean, tm.diff, tm.bmm,
-    tm.mm, tm.mv, tm.dot, tm.outer, tm.addmm, tm.baddbmm, tm.cross,
+    tm.hypot, tm.lerp, tm.nan_to_num, tm.cumsum, tm.prod, tm.norm, tm.std_mean, tm.var_mean, tm.diff, tp.bmm,
+    tp.mm, tp.mv, tp.dot, tp.outer, tp.addmm, tp.baddbmm, tp.cross,
     misc.eq, misc.ne, misc.lt, misc.le, misc.gt, misc.ge, misc.logical_and, misc.logical_or, misc.logical_xor,
     misc.logical_not, misc.isnan, misc.isinf, misc.isfinite, misc.isclose, misc.allclose, misc.equal,
     misc.nonzero, misc.argwhere, misc.count_nonzero, misc.unique, misc.is_floating_point, misc.is_nonzero,
@@ -74,9 +74,9 @@ METHODS.update({
 #: the new functions exported as ``nnlab.<name>`` (``nnlab.ops.__all__``)
 FUNCTIONS = {f.__name__: f for f in _FUNCS if f.__name__ not in ("t",)}
 FUNCTIONS.update({
-    "t": sel.t, "repeat_interleave": sel.repeat_interleave, "einsum": tm.einsum, "tensordot": tm.tensordot,
-    "cdist": tm.cdist, "meshgrid": tm.meshgrid, "broadcast_tensors": tm.broadcast_tensors, "hstack": tm.hstack,
-    "vstack": tm.vstack, "dstack": tm.dstack, "any": misc.any, "all": misc.all, "is_tensor": misc.is_tensor,
+    "t": sel.t, "repeat_interleave": sel.repeat_interleave, "einsum": tp.einsum, "tensordot": tp.tensordot,
+    "cdist": tp.cdist, "meshgrid": tp.meshgrid, "broadcast_tensors": tp.broadcast_tensors, "hstack": tp.hstack,
+    "vstack": tp.vstack, "dstack": tp.dstack, "any": misc.any, "all": misc.all, "is_tensor": misc.is_tensor,
     "numel": misc.numel, "detach": misc.detach, "randn_like": misc.randn_like, "rand_like": misc.rand_like,
     "empty_like": misc.empty_like, "randint_like": misc.randint_like, "bernoulli": misc.bernoulli,
     "multinomial": misc.multinomial, "softmax": nn_ops.softmax, "log_softmax": nn_ops.log_softmax,
