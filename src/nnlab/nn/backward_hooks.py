@@ -12,11 +12,36 @@ layer); a module with several returns an error naming that limit if a hook repla
 
 from __future__ import annotations
 
-from typing import Any
+from collections import OrderedDict
+from typing import Any, Callable
 
 from nnlab.autograd.function import Context, Function
 from nnlab.autograd.grad_mode import is_grad_enabled
 from nnlab.autograd.tensor import Tensor
+from nnlab.nn.hooks import RemovableHandle
+
+
+class BackwardHooksMixin:
+    """``Module``'s backward-hook registration (the hooks live in the module's ``__dict__``)."""
+
+    def register_full_backward_hook(self, hook: Callable) -> RemovableHandle:
+        """Call ``hook(module, grad_input, grad_output)`` once ∂L/∂inputs are known (see ``nn/backward_hooks.py``).
+
+        A non-None result replaces ``grad_input``.
+        """
+        hooks = self.__dict__.setdefault("_backward_hooks", OrderedDict())
+        handle = RemovableHandle(hooks)
+        hooks[handle.id] = hook
+        self.__dict__.setdefault("_backward_pre_hooks", OrderedDict())
+        return handle
+
+    def register_full_backward_pre_hook(self, hook: Callable) -> RemovableHandle:
+        """Call ``hook(module, grad_output)`` when ∂L/∂outputs are known; a non-None result replaces them."""
+        hooks = self.__dict__.setdefault("_backward_pre_hooks", OrderedDict())
+        handle = RemovableHandle(hooks)
+        hooks[handle.id] = hook
+        self.__dict__.setdefault("_backward_hooks", OrderedDict())
+        return handle
 
 
 class _HookState:

@@ -16,7 +16,7 @@ import numpy as np
 from nnlab.autograd.function import enable_half_route
 from nnlab.autograd.tensor import Tensor, clear_grads
 from nnlab.backend import as_dtype, check_device, is_device_spec
-from nnlab.nn.backward_hooks import call_with_backward_hooks
+from nnlab.nn.backward_hooks import BackwardHooksMixin, call_with_backward_hooks
 from nnlab.nn.hooks import RemovableHandle
 from nnlab.nn.parameter import Parameter
 from nnlab.nn.state import IncompatibleKeys, load_into
@@ -29,7 +29,7 @@ def _addindent(text: str, spaces: int) -> str:
     return lines[0] + "\n" + "\n".join(" " * spaces + line for line in lines[1:])
 
 
-class Module:
+class Module(BackwardHooksMixin):
     """Base class of every layer and model.
 
     Subclasses call ``super().__init__()`` first, assign parameters, buffers and
@@ -83,25 +83,6 @@ class Module:
         """Call ``hook(module, args, output)`` after ``forward``; a non-None result replaces the output."""
         handle = RemovableHandle(self._forward_hooks)
         self._forward_hooks[handle.id] = hook
-        return handle
-
-    def register_full_backward_hook(self, hook: Callable) -> RemovableHandle:
-        """Call ``hook(module, grad_input, grad_output)`` once ∂L/∂inputs are known (see ``nn/backward_hooks.py``).
-
-        A non-None result replaces ``grad_input``.
-        """
-        hooks = self.__dict__.setdefault("_backward_hooks", OrderedDict())
-        handle = RemovableHandle(hooks)
-        hooks[handle.id] = hook
-        self.__dict__.setdefault("_backward_pre_hooks", OrderedDict())
-        return handle
-
-    def register_full_backward_pre_hook(self, hook: Callable) -> RemovableHandle:
-        """Call ``hook(module, grad_output)`` when ∂L/∂outputs are known; a non-None result replaces them."""
-        hooks = self.__dict__.setdefault("_backward_pre_hooks", OrderedDict())
-        handle = RemovableHandle(hooks)
-        hooks[handle.id] = hook
-        self.__dict__.setdefault("_backward_hooks", OrderedDict())
         return handle
 
     # ---- registration -------------------------------------------------------------------
