@@ -26,6 +26,7 @@ LAYERS: dict[str, int] = {
     "optim": 5, "data": 5, "train": 5, "io": 5,
     "models": 6,
     "text": 7, "vision": 7, "audio": 7, "diagnostics": 7, "explain": 7, "profiler": 7,
+    "cuda": 0, "accelerator": 0, "backends": 0, "utils": 5,
     "runs": 8, "cli": 8, "__main__": 8,
 }
 FACADE = "nnlab"  # the top-level package: only the CLI layer may import from it

@@ -83,9 +83,12 @@ def test_setitem_on_requires_grad_tensor():
     assert x.tolist() == [5.0, 2.0]
 
 
-def test_setitem_of_value_requiring_grad_raises():
+def test_setitem_of_value_requiring_grad_records_the_write():
+    # PyTorch's index_put_: the buffer joins the graph and the value gets its gradient
     buf = nnlab.zeros(3)
-    with pytest.raises(RuntimeError, match="setitem"):
-        buf[0] = _x()[0]
+    x = _x()
+    buf[0] = x[0] * 3
     buf[1] = nnlab.tensor(7.0)
-    assert buf.tolist() == [0.0, 7.0, 0.0]
+    assert buf.tolist() == [3.0, 7.0, 0.0] and buf.requires_grad
+    buf.sum().backward()
+    assert x.grad.tolist() == [3.0, 0.0]

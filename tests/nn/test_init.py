@@ -139,4 +139,6 @@ def test_bad_arguments():
     with pytest.raises(ValueError, match="2 or more dims"):
         init.orthogonal_(nnlab.empty(3))
     with pytest.raises(TypeError, match="Tensor"):
-        init.zeros_(np.zeros(3))
+        init.zeros_([0.0, 1.0])
+    arr = np.ones(3)  # PyTorch's ``init.zeros_(m.weight.data)``: the array is filled in place
+    assert init.zeros_(arr) is arr and arr.tolist() == [0.0, 0.0, 0.0]

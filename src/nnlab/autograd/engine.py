@@ -12,12 +12,16 @@ import sys
 import numpy as np
 
 from nnlab.autograd import anomaly, hooks as tensor_hooks
+from nnlab.autograd.inplace import check_output, check_saved
 from nnlab.autograd.tensor import Tensor
 
 #: ``run(node, grad) -> grads`` that replaces ``node._fn.backward(node, grad)`` while
 #: ``nnlab.profile()`` is active (it times each call); ``None`` otherwise. Read once per
 #: ``backward()``, so the unprofiled engine pays nothing per node.
 backward_hook = None
+
+
+_FLOAT16 = np.dtype(np.float16)
 
 
 def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
@@ -155,11 +159,18 @@ def backward(root: Tensor, gradient=None, retain_graph: bool = False) -> None:
         else:
             if t._retains_grad:
                 _accumulate_into(t, g)
+            if t._version:
+                check_output(t, node)
+            for k, (p, v) in enumerate(zip(node._inputs, node._versions)):
+                if p is not None and p._version != v:  # changed in place since this op used it
+                    check_saved(p, node, k, v)
             if node._freed:
                 raise RuntimeError(
                     f"backward: trying to backward through {node!r} a second time, but its saved values were "
                     "freed after the first backward; pass retain_graph=True to the first backward() to keep them"
                 )
+            if g.dtype == _FLOAT16 and node._fn.half_via_float32:  # float16 backward runs in float32 too
+                g = g.astype(np.float32)
             in_grads = node._fn.backward(node, g) if hook is None else hook(node, g)
             if not isinstance(in_grads, tuple):
                 in_grads = (in_grads,)

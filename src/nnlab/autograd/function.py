@@ -25,9 +25,22 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from nnlab.autograd import anomaly
 from nnlab.autograd.grad_mode import is_grad_enabled
 from nnlab.autograd.tensor import Tensor
+
+
+_FLOAT16 = np.dtype(np.float16)
+_FLOAT32 = np.dtype(np.float32)
+#: whether float16 tensors exist (then Function.apply checks for them); one list cell, read per call
+_HALF_ROUTE = [False]
+
+
+def enable_half_route() -> None:
+    """Turn on float16-via-float32 computing (see ``Function``); called when float16 comes into use."""
+    _HALF_ROUTE[0] = True
 
 
 class Context:
@@ -40,7 +53,7 @@ class Context:
     than a context plus a separate node) keeps ``Function.apply`` cheap.
     """
 
-    __slots__ = ("saved_tensors", "needs_input_grad", "_fn", "_inputs", "_freed", "__dict__")
+    __slots__ = ("saved_tensors", "needs_input_grad", "_fn", "_inputs", "_versions", "_freed", "__dict__")
 
     def __init__(self, needs_input_grad: tuple[bool, ...]):
         self.saved_tensors: tuple = ()
@@ -55,13 +68,58 @@ class Context:
         self.__dict__.clear()
         self._freed = True
 
+    @property
+    def next_functions(self) -> tuple:
+        """PyTorch's graph walk: ``((node, 0), ...)`` for each input of this call that needs a gradient.
+
+        An input made by an op gives that op's node; a leaf that requires grad gives an
+        :class:`AccumulateGrad` holding it (``.variable``). Unlike PyTorch, inputs that
+        need no gradient are left out (PyTorch lists them as ``(None, 0)``).
+        """
+        out = []
+        for p in getattr(self, "_inputs", ()):
+            if p is None:
+                continue
+            if p._node is not None:
+                out.append((p._node, 0))
+            else:
+                out.append((AccumulateGrad(p), 0))
+        return tuple(out)
+
+    def name(self) -> str:
+        return repr(self)[1:-1]
+
     def __repr__(self) -> str:
         fn = getattr(self, "_fn", None)
         return f"<{fn.__name__}Backward>" if fn is not None else "<Context>"
 
 
+class AccumulateGrad:
+    """The end of a graph walk at a leaf that requires grad (``variable`` is the leaf)."""
+
+    next_functions: tuple = ()
+
+    def __init__(self, variable: Tensor):
+        self.variable = variable
+
+    def name(self) -> str:
+        return "AccumulateGrad"
+
+    def __repr__(self) -> str:
+        return "<AccumulateGrad>"
+
+
 class Function:
-    """Base class of differentiable primitives; see the module docstring."""
+    """Base class of differentiable primitives; see the module docstring.
+
+    ``half_via_float32``: NumPy has no float16 BLAS and does float16 arithmetic in scalar
+    code, so once float16 is in use (:func:`enable_half_route`, called by ``half()`` and
+    casts to float16) a Function whose inputs include float16 arrays computes in float32
+    and rounds its floating output back to float16, as CPU frameworks do (gradients are
+    rounded by the engine). Ops that change dtype on purpose (``Cast``) opt out.
+    """
+
+    half_via_float32 = True
 
     @staticmethod
     def forward(ctx: Context, *args: Any, **kwargs: Any):  # pragma: no cover - abstract
@@ -87,6 +145,9 @@ class Function:
                 raw.append(a)
                 needs.append(False)
         ctx = Context(tuple(needs))
+        half = _HALF_ROUTE[0] and cls.half_via_float32 and any(getattr(r, "dtype", None) == _FLOAT16 for r in raw)
+        if half:
+            raw = [r.astype(_FLOAT32) if getattr(r, "dtype", None) == _FLOAT16 else r for r in raw]
         try:
             out = cls.forward(ctx, *raw, **kwargs)
         except ValueError as e:  # NumPy's shape errors do not say which op failed
@@ -94,10 +155,14 @@ class Function:
                 raise
             shapes = ", ".join(str(a.shape) for a in raw if hasattr(a, "shape"))
             raise ValueError(f"{cls.__name__.lower()}: {e} (input shapes {shapes})") from None
+        if half and getattr(out, "dtype", None) == _FLOAT32:
+            out = out.astype(_FLOAT16)
         if not (any_grad and is_grad_enabled()):
             return Tensor._wrap(out, False, None)
         ctx._fn = cls
         ctx._inputs = tuple([a if n else None for a, n in zip(args, needs)])
+        # the version of each input when it was used, checked by the engine (in-place changes since)
+        ctx._versions = tuple([a._version if n else 0 for a, n in zip(args, needs)])
         ctx._freed = False
         if anomaly._enabled:
             ctx._anomaly_site = anomaly.forward_site()

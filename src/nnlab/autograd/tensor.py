@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from nnlab.backend import as_dtype, get_default_dtype, is_floating, xp
+from nnlab.backend import as_dtype, check_device, get_default_dtype, is_floating, xp
 
 
 def _infer_array(data: Any, dtype=None) -> np.ndarray:
@@ -98,7 +98,9 @@ class Tensor:
         requires_grad: whether gradients flow to this tensor.
     """
 
-    __slots__ = ("data", "grad", "requires_grad", "_node", "_retains_grad", "__weakref__")
+    # _version counts in-place changes (PyTorch's ``_version``): backward compares it with
+    # the version each recorded op saw, so a value modified after being saved is caught.
+    __slots__ = ("data", "grad", "requires_grad", "_node", "_retains_grad", "_version", "__weakref__")
     # Make NumPy defer to Tensor's reflected operators (np.float32(2) * t -> Tensor).
     __array_ufunc__ = None
 
@@ -107,6 +109,7 @@ class Tensor:
         self.grad: Tensor | None = None
         self._node = None
         self._retains_grad = False
+        self._version = 0
         self.requires_grad = False
         if requires_grad:
             self.requires_grad_(True)
@@ -122,6 +125,7 @@ class Tensor:
         t.requires_grad = requires_grad
         t._node = node
         t._retains_grad = False
+        t._version = 0
         return t
 
     # ---- properties -------------------------------------------------------------
@@ -269,8 +273,9 @@ class Tensor:
     __hash__ = object.__hash__
 
 
-def tensor(data: Any, dtype=None, requires_grad: bool = False) -> Tensor:
-    """Create a Tensor from data (copying it), like ``torch.tensor``."""
+def tensor(data: Any, dtype=None, requires_grad: bool = False, device=None) -> Tensor:
+    """Create a Tensor from data (copying it), like ``torch.tensor``; ``device`` may only be the CPU."""
+    check_device(device, "tensor")
     return Tensor(data, dtype=dtype, requires_grad=requires_grad)
 
 

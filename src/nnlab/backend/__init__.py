@@ -22,6 +22,8 @@ from nnlab.backend.array import (
     int32,
     int64,
     uint8,
+    int8,
+    int16,
     bool_,
     get_default_dtype,
     set_default_dtype,
@@ -29,6 +31,8 @@ from nnlab.backend.array import (
     is_floating,
 )
 from nnlab.backend.random import manual_seed, default_generator, get_rng_state, set_rng_state, new_generator
+from nnlab.backend.device import CPU as CPU_DEVICE, check_device, device, get_default_device, is_device_spec, set_default_device
+from nnlab.backend.dtype_info import finfo, iinfo
 from nnlab.backend.memory import add_scaled_, tune_malloc
 
 # Keep large freed blocks in glibc's heap instead of returning them to the kernel and
@@ -43,6 +47,16 @@ __all__ = [
     "int32",
     "int64",
     "uint8",
+    "int8",
+    "int16",
+    "device",
+    "CPU_DEVICE",
+    "check_device",
+    "is_device_spec",
+    "set_default_device",
+    "get_default_device",
+    "finfo",
+    "iinfo",
     "bool_",
     "get_default_dtype",
     "set_default_dtype",

@@ -16,6 +16,8 @@ float64 = np.dtype(np.float64)
 int32 = np.dtype(np.int32)
 int64 = np.dtype(np.int64)
 uint8 = np.dtype(np.uint8)
+int8 = np.dtype(np.int8)
+int16 = np.dtype(np.int16)
 bool_ = np.dtype(np.bool_)
 
 _default_dtype = float32
@@ -32,6 +34,9 @@ _ALIASES = {
     "int64": int64,
     "long": int64,
     "uint8": uint8,
+    "int8": int8,
+    "int16": int16,
+    "short": int16,
     "bool": bool_,
 }
 

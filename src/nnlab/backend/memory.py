@@ -57,6 +57,9 @@ def add_scaled_(out: np.ndarray, x: np.ndarray, alpha: float, beta: float = 1.0)
     (``cblas_?axpy``/``?axpby``), or, where that BLAS is not found, a blocked NumPy loop
     with one small scratch buffer.
     """
+    if out.dtype == np.float16:  # NumPy's float16 arithmetic is scalar code, its casts are vectorized
+        out[...] = beta * out.astype(np.float32) + np.float32(alpha) * x.astype(np.float32)
+        return out
     fast = out.flags.c_contiguous and x.flags.c_contiguous and out.shape == x.shape
     blas = (_numpy_blas("axpy" if beta == 1.0 else "axpby", out.dtype)
             if fast and out.size >= BLAS_MIN_SIZE and x.dtype == out.dtype and out.flags.writeable else None)

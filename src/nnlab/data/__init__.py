@@ -7,6 +7,10 @@ scalers fitted on train only, one-hot labels and class weights.
 
 from nnlab.data.dataset import ConcatDataset, Dataset, Subset, TensorDataset
 from nnlab.data.dataloader import DataLoader, default_collate
+from nnlab.data.samplers import (
+    BatchSampler, RandomSampler, Sampler, SequentialSampler, SubsetRandomSampler, WeightedRandomSampler,
+)
+from nnlab.data.workers import WorkerInfo, get_worker_info
 from nnlab.data.splits import random_split, split_arrays, split_indices, train_dev_split
 from nnlab.data.transforms import Compose, Lambda, MinMaxScale, Resize, Standardize, resize_bilinear
 from nnlab.data.encoding import class_weights, one_hot
@@ -20,6 +24,14 @@ __all__ = [
     "ConcatDataset",
     "DataLoader",
     "default_collate",
+    "Sampler",
+    "SequentialSampler",
+    "RandomSampler",
+    "SubsetRandomSampler",
+    "WeightedRandomSampler",
+    "BatchSampler",
+    "get_worker_info",
+    "WorkerInfo",
     "random_split",
     "split_arrays",
     "split_indices",

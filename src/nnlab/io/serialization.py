@@ -13,11 +13,13 @@ metadata stored as a string array; it is read back by parsing each ``.npy`` head
 never with pickle, and never inflated past what the headers declare
 (:mod:`nnlab.io.formats`).
 
-Loading parses JSON and raw array bytes only: a pickle, a PyTorch ``.pt`` archive, a
+Loading parses JSON and raw array bytes only: a pickle, a
 truncated file or a crafted header is rejected with a ``ValueError`` that names the path
 and the reason. Writes are atomic (:func:`nnlab.io.atomic_write`: a temp file in the same
 directory, fsynced, then ``os.replace``); a failure midway leaves any previous file
 untouched. The bytes written depend only on the structure saved.
+A PyTorch ``.pt`` archive is read by :mod:`nnlab.io.torch_format`, which admits only
+tensor-rebuild records and executes nothing.
 """
 
 from __future__ import annotations
@@ -26,15 +28,17 @@ import io
 import json
 import os
 import zipfile
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 
 from nnlab.autograd.tensor import Tensor
+from nnlab.backend import check_device
 from nnlab.io.atomic import atomic_write
 from nnlab.io.formats import (NPZ_MAX_BYTES, FormatError, detect_format, not_safetensors_reason, npz_bytes,
                               read_npz, read_safetensors, safetensors_bytes)
 from nnlab.ops.creation import from_numpy
+from nnlab.io.torch_format import is_torch_zip, load_torch
 
 __all__ = ["save", "load", "load_safetensors", "FORMAT_NAME", "FORMAT_VERSION"]
 
@@ -95,6 +99,10 @@ class _Encoder:
         if isinstance(obj, (list, tuple)):
             kind = "tuple" if isinstance(obj, tuple) else "list"
             return {"type": kind, "items": [self.encode(v, path + (str(i),)) for i, v in enumerate(obj)]}
+        if hasattr(obj, "state_dict") and hasattr(obj, "parameters"):
+            raise TypeError(f"save: cannot store a whole {type(obj).__name__} module at {_where(path)} (that would "
+                            "need pickle); save its weights with nnlab.save(model.state_dict(), path) and load them "
+                            "with model.load_state_dict(nnlab.load(path))")
         raise TypeError(f"save: cannot store a value of type {type(obj).__name__} at {_where(path)}; "
                         "supported: Tensor, ndarray, NumPy scalar, int, float, bool, str, None, dict, list, tuple")
 
@@ -174,7 +182,7 @@ def _metadata(tree: dict) -> dict[str, str]:
             "tree": json.dumps(tree, separators=(",", ":"))}
 
 
-def save(obj: Any, path: str | os.PathLike) -> None:
+def save(obj: Any, path: str | os.PathLike | BinaryIO) -> None:
     """Write a nested structure of Tensors, arrays and plain values to ``path``, atomically.
 
     The same structure gives the same bytes in every process (reproducible files).
@@ -184,17 +192,21 @@ def save(obj: Any, path: str | os.PathLike) -> None:
             ``optimizer.state_dict()``, a whole checkpoint) whose leaves are Tensors,
             NumPy arrays or scalars, or Python ``int`` (any size), ``float``, ``bool``,
             ``str``, ``None``. Dict keys must be ``str`` or ``int``.
-        path: destination. A name ending in ``.npz`` writes a NumPy archive, anything
-            else a safetensors file.
+        path: destination: a path (a name ending in ``.npz`` writes a NumPy archive, anything
+            else a safetensors file, written atomically) or a binary file object opened for
+            writing (``io.BytesIO``, ``open(p, "wb")``), which gets the safetensors bytes.
 
     Raises:
         TypeError: for a leaf or key that cannot be stored; the message gives its place.
         OSError: when the file cannot be written; a previous file at ``path`` is kept.
     """
-    path = os.fspath(path)
     enc = _Encoder()
     tree = enc.encode(obj)
     meta = _metadata(tree)
+    if hasattr(path, "write"):
+        path.write(safetensors_bytes(enc.arrays, meta))
+        return
+    path = os.fspath(path)
     if path.endswith(".npz"):
         if _NPZ_META_KEY in enc.arrays:
             raise ValueError(f"save: the key {_NPZ_META_KEY!r} is reserved in .npz files")
@@ -224,11 +236,9 @@ def _npz_metadata(arrays: dict[str, np.ndarray], fail) -> dict:
     return meta
 
 
-def _read(path: str, max_bytes: int) -> tuple[dict[str, np.ndarray], dict, Any]:
+def _read(path: str, data: bytes, max_bytes: int) -> tuple[dict[str, np.ndarray], dict, Any]:
     """The arrays and metadata of an nnlab file, whichever of the two formats it parses as."""
     fail = _failer(path)
-    with open(path, "rb") as f:
-        data = f.read()
     kind = detect_format(data)
     if kind == "safetensors":
         return (*read_safetensors(data, fail), fail)
@@ -249,15 +259,23 @@ def _zip_is_npz(data: bytes) -> bool:
         return True  # let the npz reader name the damage
 
 
-def load(path: str | os.PathLike, max_bytes: int = NPZ_MAX_BYTES) -> Any:
+def load(path: str | os.PathLike | BinaryIO, map_location=None, weights_only: bool = True,
+         max_bytes: int = NPZ_MAX_BYTES) -> Any:
     """Read back what :func:`save` wrote: the same structure, Tensors as Tensors.
 
     ``model.load_state_dict(nnlab.load(p))`` works directly. Tensors come back detached
     (``requires_grad=False``) with the dtype and shape they were saved with. The format
-    is found by parsing the file (safetensors or ``.npz``), whatever its name.
+    is found by parsing the file (safetensors or ``.npz``), whatever its name. ``path`` may
+    be a binary file object. A PyTorch ``.pt``/``.pth`` file (``torch.save`` of a state
+    dict or an optimizer state dict) is read by :mod:`nnlab.io.torch_format`, which
+    admits only tensor-rebuild records (PyTorch's ``weights_only=True``) and executes
+    nothing. ``map_location`` may only name the CPU; ``weights_only=False`` is refused
+    (nnlab never unpickles).
 
     Args:
-        path: a file written by :func:`save`.
+        path: a file written by :func:`save` (or a binary file object).
+        map_location: accepted for PyTorch's signature; only the CPU.
+        weights_only: must stay True.
         max_bytes: the most an ``.npz`` archive's arrays may inflate to. Default:
             :data:`nnlab.io.formats.NPZ_MAX_BYTES` (512 MiB).
 
@@ -268,8 +286,19 @@ def load(path: str | os.PathLike, max_bytes: int = NPZ_MAX_BYTES) -> Any:
             file is executed.
         FileNotFoundError: when ``path`` does not exist.
     """
-    path = os.fspath(path)
-    arrays, meta, fail = _read(path, max_bytes)
+    check_device(map_location if not callable(map_location) and not isinstance(map_location, dict) else None, "load")
+    if not weights_only:
+        raise ValueError("load: weights_only=False is refused: nnlab never unpickles (a pickle can run any code); "
+                         "only tensors, state dicts and plain containers are read")
+    if hasattr(path, "read"):
+        data, path = path.read(), "<file object>"
+    else:
+        path = os.fspath(path)
+        with open(path, "rb") as f:
+            data = f.read()
+    if is_torch_zip(data):
+        return load_torch(data, path)
+    arrays, meta, fail = _read(path, data, max_bytes)
     if meta.get("format") != FORMAT_NAME:
         fail(f"its metadata names format {meta.get('format')!r}, expected {FORMAT_NAME!r} "
              "(use nnlab.io.load_safetensors for plain safetensors files)")

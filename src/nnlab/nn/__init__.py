@@ -129,3 +129,8 @@ from nnlab.nn.recurrent_cells import GRUCell, LSTMCell, RNNCell, RNNCellBase, in
 from nnlab.nn.embedding import Embedding  # noqa: E402
 __all__ += ["RNNBase", "RNN", "GRU", "LSTM", "RNNCellBase", "RNNCell", "GRUCell", "LSTMCell", "init_forget_bias_",
             "lengths_mask", "Embedding"]
+
+# ---- PyTorch's module paths: nn.functional, nn.utils (+ .rnn), packed sequences ----
+from nnlab.nn import functional, utils  # noqa: E402
+from nnlab.nn.packed import PackedSequence  # noqa: E402
+__all__ += ["functional", "utils", "PackedSequence"]

@@ -62,6 +62,9 @@ def _fan(tensor: Tensor, mode: str) -> int:
 
 
 def _fill(tensor: Tensor, values) -> Tensor:
+    if isinstance(tensor, np.ndarray):  # PyTorch's ``nn.init.normal_(m.weight.data, ...)``: the array itself
+        tensor[...] = values
+        return tensor
     if not isinstance(tensor, Tensor):
         raise TypeError(f"init: expected a Tensor to fill in place, got {type(tensor).__name__}")
     tensor.data[...] = values

@@ -13,8 +13,10 @@ from typing import Any, Callable, Iterator, Mapping
 
 import numpy as np
 
+from nnlab.autograd.function import enable_half_route
 from nnlab.autograd.tensor import Tensor, clear_grads
-from nnlab.backend import as_dtype
+from nnlab.backend import as_dtype, check_device, is_device_spec
+from nnlab.nn.backward_hooks import BackwardHooksMixin, call_with_backward_hooks
 from nnlab.nn.hooks import RemovableHandle
 from nnlab.nn.parameter import Parameter
 from nnlab.nn.state import IncompatibleKeys, load_into
@@ -28,7 +30,7 @@ def _addindent(text: str, spaces: int) -> str:
     return lines[0] + "\n" + "\n".join(" " * spaces + line for line in lines[1:])
 
 
-class Module:
+class Module(BackwardHooksMixin):
     """Base class of every layer and model.
 
     Subclasses call ``super().__init__()`` first, assign parameters, buffers and
@@ -56,6 +58,11 @@ class Module:
 
     # ---- calling ------------------------------------------------------------------------
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if self.__dict__.get("_backward_hooks") or self.__dict__.get("_backward_pre_hooks"):
+            return call_with_backward_hooks(self, self._call_impl, args, kwargs)
+        return self._call_impl(*args, **kwargs)
+
+    def _call_impl(self, *args: Any, **kwargs: Any) -> Any:
         for hook in list(self._forward_pre_hooks.values()):
             result = hook(self, args)
             if result is not None:
@@ -336,15 +343,21 @@ class Module:
     def to(self, *args: Any, **kwargs: Any) -> "Module":
         """Cast floating parameters and buffers to a dtype, in place; returns self.
 
-        Accepts ``to(dtype)``, ``to(dtype=...)`` and device arguments such as ``"cpu"``
-        (the only device, so they change nothing).
+        Accepts ``to(dtype)``, ``to(dtype=...)``, ``to(tensor)`` and device arguments
+        (``"cpu"``, ``nnlab.device("cpu")``: the only device, so they change nothing; any
+        other device is refused in one sentence).
         """
         dtype = kwargs.pop("dtype", None)
+        check_device(kwargs.pop("device", None), "Module.to")
+        kwargs.pop("non_blocking", None)
+        kwargs.pop("memory_format", None)
         for a in args:
-            if isinstance(a, str) and a.startswith("cpu"):
-                continue
-            dtype = a
-        kwargs.pop("device", None)
+            if is_device_spec(a) or isinstance(a, int) and not isinstance(a, bool):
+                check_device(a, "Module.to")
+            elif isinstance(a, Tensor):
+                dtype = a.dtype
+            elif a is not None:
+                dtype = a
         if kwargs:
             raise TypeError(f"to: unexpected keyword arguments {sorted(kwargs)}")
         if dtype is None:
@@ -352,6 +365,8 @@ class Module:
         target = as_dtype(dtype)
         if target.kind != "f":
             raise TypeError(f"to: nn.Module.to only accepts floating dtypes, got {target}")
+        if target == np.float16:
+            enable_half_route()  # float16 products and arithmetic computed in float32, rounded back
         return self._apply_to_tensors(lambda a: a.astype(target, copy=False) if a.dtype.kind == "f" else a)
 
     def float(self) -> "Module":
@@ -365,6 +380,15 @@ class Module:
 
     def cpu(self) -> "Module":
         return self
+
+    def cuda(self, device=None) -> "Module":
+        """PyTorch's ``.cuda()``: refused in one sentence (nnlab runs on the CPU)."""
+        check_device("cuda" if device is None else device if not isinstance(device, int) else f"cuda:{device}",
+                     "Module.cuda")
+        return self
+
+    def type(self, dst_type) -> "Module":
+        return self.to(dst_type)
 
     # ---- printing ---------------------------------------------------------------------------
     def extra_repr(self) -> str:

@@ -24,6 +24,7 @@ import numpy as np
 from nnlab.autograd.tensor import Tensor
 from nnlab.backend import as_dtype
 from nnlab.nn.module import Module
+from nnlab.nn.packed import PackedSequence
 from nnlab.nn.parameter import Parameter
 from nnlab.nn.recurrent_cells import GATES, init_forget_bias_, reset_recurrent_
 from nnlab.ops.movement import cat, squeeze, stack, unbind, unsqueeze
@@ -165,6 +166,12 @@ class RNNBase(Module):
         return layer_in, stack(hs, 0), (stack(cs, 0) if cs else None)
 
     def _forward(self, input: Tensor, h0: Tensor | None, c0: Tensor | None, lengths) -> tuple:
+        if isinstance(input, PackedSequence):  # PyTorch's packed input: the padded batch and its lengths
+            if input.batch_first != self.batch_first:
+                raise ValueError(f"{self._name}: the PackedSequence was made with batch_first={input.batch_first}, "
+                                 f"the layer has batch_first={self.batch_first}")
+            out, hn, cn = self._forward(input.padded, h0, c0, input.lengths)
+            return PackedSequence(out, input.lengths, input.batch_first), hn, cn
         x, batched = self._check_input(input)
         batch = x.shape[0] if self.batch_first else x.shape[1]
         h0 = self._check_state(h0, batch, batched, "h0")

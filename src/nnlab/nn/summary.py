@@ -114,10 +114,14 @@ def _make_inputs(input_shape, dtype, batch_size: int) -> list[Tensor]:
 
 def summary(
     model: Module,
-    input_shape: Sequence[int] | Sequence[Sequence[int]],
+    input_shape: Sequence[int] | Sequence[Sequence[int]] | None = None,
     dtype=None,
     batch_size: int = 1,
     print: bool = True,  # noqa: A002 - the Keras-like switch name
+    *,
+    input_size: Sequence[int] | Sequence[Sequence[int]] | None = None,
+    dtypes=None,
+    verbose: int | None = None,
 ) -> Summary:
     """Run one forward pass and tabulate each layer's output shape, activations and parameters.
 
@@ -135,6 +139,10 @@ def summary(
         batch_size: batch dim prepended to every input (default 1); shapes in the table
             include it, activations are divided by it.
         print: print the table (default ``True``).
+        input_size: torchinfo's spelling: the full input shape WITH the batch dim, e.g.
+            ``summary(model, input_size=(16, 1, 28, 28))`` (or a list of them); replaces
+            ``input_shape`` and ``batch_size``. ``dtypes`` and ``verbose`` (0 = no print)
+            as in torchinfo.
 
     Returns:
         a :class:`Summary`; its rows are the leaf modules (and modules owning parameters
@@ -142,6 +150,16 @@ def summary(
     """
     if not isinstance(model, Module):
         raise TypeError(f"summary: expected an nnlab.nn.Module, got {type(model).__name__}")
+    if input_size is not None:
+        sizes = [tuple(input_size)] if isinstance(input_size[0], int) else [tuple(t) for t in input_size]
+        batch_size = sizes[0][0]
+        input_shape = sizes[0][1:] if len(sizes) == 1 else [t[1:] for t in sizes]
+    if input_shape is None:
+        raise TypeError("summary: give input_shape (one example, no batch dim) or input_size (with the batch dim)")
+    if dtypes is not None:
+        dtype = dtypes[0] if len(dtypes) == 1 else list(dtypes)
+    if verbose is not None:
+        print = bool(verbose)  # noqa: A001
     if batch_size < 1:
         raise ValueError(f"summary: batch_size must be at least 1, got {batch_size}")
     inputs = _make_inputs(tuple(input_shape), dtype, batch_size)

@@ -71,6 +71,20 @@ from nnlab.ops.reduce import amax, amin, argmax, argmin, logsumexp, max, mean, m
 
 _tensor_methods.install()
 
+from nnlab.ops import tensor_methods_inplace as _tensor_methods_inplace  # noqa: E402
+
+_tensor_methods_inplace.install()
+
+from nnlab.ops import tensor_methods_torch as _tensor_methods_torch  # noqa: E402
+
+_tensor_methods_torch.install()
+
+from nnlab.ops import half as _half  # noqa: E402
+
+_half.install()
+globals().update(_tensor_methods_torch.FUNCTIONS)
+from nnlab.ops.norms import norm  # noqa: E402
+
 __all__ = [
     "relu",
     "sigmoid",
@@ -141,6 +155,7 @@ __all__ = [
     "min",
     "std",
     "sum",
+    "norm",
     "var",
 ]
-
+__all__ += sorted(set(_tensor_methods_torch.FUNCTIONS) - set(__all__))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from nnlab.autograd.function import Context, Function
+from nnlab.autograd.function import Context, Function, enable_half_route
 from nnlab.autograd.tensor import Tensor
 from nnlab.backend import get_default_dtype
 
@@ -37,6 +37,8 @@ def to_dtype(t: Tensor, dtype) -> Tensor:
     """``t`` as ``dtype``, through :class:`Cast` when gradients must flow back."""
     if t.data.dtype == dtype:
         return t
+    if dtype == np.float16:
+        enable_half_route()
     if t.requires_grad and np.dtype(dtype).kind == "f":
         return Cast.apply(t, dtype)
     return Tensor._wrap(t.data.astype(dtype))

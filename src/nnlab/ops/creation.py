@@ -8,7 +8,7 @@ import sys
 import numpy as np
 
 from nnlab.autograd.tensor import Tensor
-from nnlab.backend import as_dtype, default_generator, get_default_dtype
+from nnlab.backend import as_dtype, check_device, default_generator, get_default_dtype
 from nnlab.ops._checks import check_int
 
 
@@ -49,11 +49,13 @@ def _make(arr: np.ndarray, requires_grad: bool) -> Tensor:
     return t.requires_grad_(True) if requires_grad else t
 
 
-def zeros(*size, dtype=None, requires_grad: bool = False) -> Tensor:
+def zeros(*size, dtype=None, requires_grad: bool = False, device=None) -> Tensor:
+    check_device(device, "zeros")
     return _make(np.zeros(_shape(size), dtype=as_dtype(dtype)), requires_grad)
 
 
-def ones(*size, dtype=None, requires_grad: bool = False) -> Tensor:
+def ones(*size, dtype=None, requires_grad: bool = False, device=None) -> Tensor:
+    check_device(device, "ones")
     return _make(np.ones(_shape(size), dtype=as_dtype(dtype)), requires_grad)
 
 
@@ -68,29 +70,35 @@ def _fill_dtype(fill_value, dtype):
     return get_default_dtype()
 
 
-def full(size, fill_value, dtype=None, requires_grad: bool = False) -> Tensor:
+def full(size, fill_value, dtype=None, requires_grad: bool = False, device=None) -> Tensor:
     """A tensor of ``size`` filled with ``fill_value`` (dtype inferred from it, as in PyTorch)."""
+    check_device(device, "full")
     return _make(np.full(_shape((size,)), fill_value, dtype=_fill_dtype(fill_value, dtype)), requires_grad)
 
 
-def empty(*size, dtype=None, requires_grad: bool = False) -> Tensor:
+def empty(*size, dtype=None, requires_grad: bool = False, device=None) -> Tensor:
+    check_device(device, "empty")
     return _make(np.empty(_shape(size), dtype=as_dtype(dtype)), requires_grad)
 
 
-def zeros_like(x: Tensor, dtype=None, requires_grad: bool = False) -> Tensor:
+def zeros_like(x: Tensor, dtype=None, requires_grad: bool = False, device=None) -> Tensor:
+    check_device(device, "zeros_like")
     return _make(np.zeros(x.shape, dtype=x.dtype if dtype is None else as_dtype(dtype)), requires_grad)
 
 
-def ones_like(x: Tensor, dtype=None, requires_grad: bool = False) -> Tensor:
+def ones_like(x: Tensor, dtype=None, requires_grad: bool = False, device=None) -> Tensor:
+    check_device(device, "ones_like")
     return _make(np.ones(x.shape, dtype=x.dtype if dtype is None else as_dtype(dtype)), requires_grad)
 
 
-def full_like(x: Tensor, fill_value, dtype=None, requires_grad: bool = False) -> Tensor:
+def full_like(x: Tensor, fill_value, dtype=None, requires_grad: bool = False, device=None) -> Tensor:
+    check_device(device, "full_like")
     return _make(np.full(x.shape, fill_value, dtype=x.dtype if dtype is None else as_dtype(dtype)), requires_grad)
 
 
-def arange(start, end=None, step=1, dtype=None) -> Tensor:
+def arange(start, end=None, step=1, dtype=None, device=None) -> Tensor:
     """Values in [start, end) by ``step``; int64 for integer arguments, float32 otherwise."""
+    check_device(device, "arange")
     if end is None:
         start, end = 0, start
     _check_range("arange", start, end, step)
@@ -100,32 +108,37 @@ def arange(start, end=None, step=1, dtype=None) -> Tensor:
     return Tensor._wrap(np.arange(start, end, step, dtype=as_dtype(dtype)))
 
 
-def linspace(start, end, steps: int, dtype=None) -> Tensor:
+def linspace(start, end, steps: int, dtype=None, device=None) -> Tensor:
+    check_device(device, "linspace")
     _count("linspace", "steps", steps)
     return Tensor._wrap(np.linspace(start, end, steps, dtype=as_dtype(dtype)))
 
 
-def eye(n: int, m: int | None = None, dtype=None) -> Tensor:
+def eye(n: int, m: int | None = None, dtype=None, device=None) -> Tensor:
+    check_device(device, "eye")
     _count("eye", "n", n)
     if m is not None:
         _count("eye", "m", m)
     return Tensor._wrap(np.eye(n, m, dtype=as_dtype(dtype)))
 
 
-def rand(*size, dtype=None, generator: np.random.Generator | None = None, requires_grad: bool = False) -> Tensor:
+def rand(*size, dtype=None, generator: np.random.Generator | None = None, requires_grad: bool = False, device=None) -> Tensor:
     """Uniform samples in [0, 1) from the seeded generator."""
+    check_device(device, "rand")
     g = generator or default_generator()
     return _make(g.random(_shape(size), dtype=np.float64).astype(as_dtype(dtype)), requires_grad)
 
 
-def randn(*size, dtype=None, generator: np.random.Generator | None = None, requires_grad: bool = False) -> Tensor:
+def randn(*size, dtype=None, generator: np.random.Generator | None = None, requires_grad: bool = False, device=None) -> Tensor:
     """Standard normal samples from the seeded generator."""
+    check_device(device, "randn")
     g = generator or default_generator()
     return _make(g.standard_normal(_shape(size)).astype(as_dtype(dtype)), requires_grad)
 
 
-def randint(low: int, high: int | None = None, size=(), dtype=None, generator=None) -> Tensor:
+def randint(low: int, high: int | None = None, size=(), dtype=None, generator=None, device=None) -> Tensor:
     """Integers in [low, high) (``randint(high, size=...)`` starts at 0)."""
+    check_device(device, "randint")
     if high is None:
         low, high = 0, low
     if not low < high:
@@ -135,7 +148,8 @@ def randint(low: int, high: int | None = None, size=(), dtype=None, generator=No
     return Tensor._wrap(g.integers(low, high, size=size).astype(as_dtype(dtype or np.int64)))
 
 
-def randperm(n: int, generator=None) -> Tensor:
+def randperm(n: int, generator=None, device=None) -> Tensor:
+    check_device(device, "randperm")
     _count("randperm", "n", n)
     g = generator or default_generator()
     return Tensor._wrap(g.permutation(n).astype(np.int64))
@@ -148,8 +162,9 @@ def from_numpy(arr: np.ndarray) -> Tensor:
     return Tensor._wrap(arr)
 
 
-def as_tensor(data, dtype=None) -> Tensor:
+def as_tensor(data, dtype=None, device=None) -> Tensor:
     """A tensor from ``data``, avoiding a copy when it already is a matching array or Tensor."""
+    check_device(device, "as_tensor")
     if isinstance(data, Tensor) and (dtype is None or data.dtype == as_dtype(dtype)):
         return data
     if isinstance(data, np.ndarray) and (dtype is None or data.dtype == as_dtype(dtype)):

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from nnlab.autograd.grad_mode import is_grad_enabled
 from nnlab.autograd.tensor import Tensor
-from nnlab.backend import as_dtype
+from nnlab.backend import CPU_DEVICE, as_dtype, check_device, is_device_spec
 from nnlab.ops import activation, elementwise as ew, linalg, movement as mv, norms, reduce as rd
 from nnlab.ops._promotion import to_dtype
 
@@ -38,15 +37,6 @@ def _logical(op, name: str):
     return method
 
 
-def _setitem(self, index, value):
-    if is_grad_enabled() and (self.requires_grad or (isinstance(value, Tensor) and value.requires_grad)):
-        raise RuntimeError(
-            "setitem: in-place assignment into a tensor that requires grad, or of a value that requires grad, "
-            "is not differentiable here; do it under nnlab.no_grad() or build a new tensor (cat, stack, where)"
-        )
-    self.data[mv._unwrap_index(index)] = value.data if isinstance(value, Tensor) else value
-
-
 def _iter(self):
     if self.data.ndim == 0:
         raise TypeError("iteration over a 0-d tensor")
@@ -54,23 +44,27 @@ def _iter(self):
 
 
 def _to(self, *args, **kwargs):
-    """Cast to a dtype, or to another tensor's dtype; device arguments (``"cpu"``) are accepted."""
+    """Cast to a dtype, or to another tensor's dtype; device arguments may only name the CPU."""
     dtype = kwargs.pop("dtype", None)
-    device = kwargs.pop("device", "cpu")
+    check_device(kwargs.pop("device", None), "to")
     kwargs.pop("copy", None)
     kwargs.pop("non_blocking", None)
+    kwargs.pop("memory_format", None)
     if kwargs:
         raise TypeError(f"to: unexpected arguments {sorted(kwargs)}")
     for a in args:
         if isinstance(a, Tensor):
             dtype = a.dtype
-        elif isinstance(a, str) and a.split(":")[0] in ("cpu", "cuda", "mps"):
-            device = a
+        elif is_device_spec(a) or isinstance(a, int) and not isinstance(a, bool):
+            check_device(a, "to")
         elif a is not None:
             dtype = a
-    if str(device).split(":")[0] != "cpu":
-        raise RuntimeError(f"to: nnlab runs on the CPU only, got device {device!r}")
     return self if dtype is None else _astype(self, dtype)
+
+
+def _cuda(self, device=None, non_blocking: bool = False, memory_format=None):
+    """PyTorch's ``.cuda()``: always refused, in one sentence (nnlab runs on the CPU)."""
+    check_device("cuda" if device is None else device if not isinstance(device, int) else f"cuda:{device}", "cuda")
 
 
 def _astype(self, dtype):
@@ -104,7 +98,6 @@ METHODS = {
     "__rand__": lambda a, b: a & b,
     "__ror__": lambda a, b: a | b,
     "__getitem__": mv.getitem,
-    "__setitem__": _setitem,
     "__lt__": _compare(np.less),
     "__le__": _compare(np.less_equal),
     "__gt__": _compare(np.greater),
@@ -157,9 +150,12 @@ METHODS = {
     "sigmoid": activation.sigmoid,
     "tanh": activation.tanh,
     "to": _to,
+    "cpu": lambda self, memory_format=None: self,
+    "cuda": _cuda,
     "astype": _astype,
     "float": lambda self: _astype(self, np.float32),
     "double": lambda self: _astype(self, np.float64),
+    "half": lambda self: _astype(self, np.float16),
     "long": lambda self: _astype(self, np.int64),
     "int": lambda self: _astype(self, np.int32),
     "bool": lambda self: _astype(self, np.bool_),
@@ -186,3 +182,6 @@ def install() -> None:
     Tensor.T = property(lambda self: mv.permute(self, tuple(reversed(range(self.ndim)))))
     Tensor.mT = property(lambda self: mv.transpose(self, -2, -1))
     Tensor.__hash__ = object.__hash__
+    Tensor.device = property(lambda self: CPU_DEVICE, doc="Always ``nnlab.device('cpu')``.")
+    Tensor.is_cuda = property(lambda self: False)
+    Tensor.is_cpu = property(lambda self: True)

@@ -11,10 +11,11 @@ from nnlab.optim import lr_scheduler
 from nnlab.optim.adadelta import Adadelta
 from nnlab.optim.adagrad import Adagrad
 from nnlab.optim.adam import Adam, AdamW
-from nnlab.optim.clip_grad import clip_grad_norm_, clip_grad_value_, grad_norm
+from nnlab.nn.utils.clip_grad import clip_grad_norm_, clip_grad_value_, grad_norm
 from nnlab.optim.ewma import ExponentialMovingAverage, ewma
 from nnlab.optim.lr_scheduler import (
     CosineAnnealingLR,
+    CyclicLR,
     ExponentialLR,
     InverseSqrtDecay,
     InverseTimeDecay,
@@ -22,9 +23,11 @@ from nnlab.optim.lr_scheduler import (
     LinearLR,
     LRScheduler,
     MultiStepLR,
+    OneCycleLR,
     ReduceLROnPlateau,
     StepLR,
 )
+from nnlab.optim.lbfgs import LBFGS
 from nnlab.optim.optimizer import Optimizer
 from nnlab.optim.regularization import elastic_net_penalty, l1_penalty, l2_penalty
 from nnlab.optim.rmsprop import RMSprop
@@ -38,6 +41,9 @@ __all__ = [
     "RMSprop",
     "Adam",
     "AdamW",
+    "LBFGS",
+    "OneCycleLR",
+    "CyclicLR",
     "lr_scheduler",
     "LRScheduler",
     "LambdaLR",

@@ -24,6 +24,7 @@ from typing import Callable, Sequence
 from nnlab.optim._scheduler_base import LRScheduler
 from nnlab.optim.optimizer import Optimizer
 from nnlab.optim.plateau import ReduceLROnPlateau
+from nnlab.optim.cyclic import CyclicLR, OneCycleLR
 
 
 def _lrs(optimizer: Optimizer) -> list[float]:
@@ -262,4 +263,6 @@ __all__ = [
     "ReduceLROnPlateau",
     "InverseTimeDecay",
     "InverseSqrtDecay",
+    "OneCycleLR",
+    "CyclicLR",
 ]

@@ -259,6 +259,9 @@ def _export(value: Any) -> Any:
 def _import(value: Any, p: Tensor, where: str) -> Any:
     if isinstance(value, (Tensor, np.ndarray)):
         arr = value.data if isinstance(value, Tensor) else value
+        if arr.ndim == 0 and p.ndim != 0:  # a counter saved as a 0-d tensor (PyTorch's ``step``)
+            v = arr.item()
+            return int(v) if float(v).is_integer() else v
         if arr.shape != p.shape:
             raise ValueError(f"{where}: shape {arr.shape} does not match the parameter's shape {p.shape}")
         dtype = p.data.dtype if arr.dtype.kind == "f" else arr.dtype

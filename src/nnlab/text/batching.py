@@ -13,7 +13,7 @@ from typing import Any, Iterator
 import numpy as np
 
 from nnlab.autograd.tensor import Tensor
-from nnlab.data.padding import pad_sequences
+from nnlab.nn.padding import pad_sequences
 from nnlab.ops.creation import from_numpy
 
 __all__ = ["pad_sequences", "batchify", "get_batch", "LMBatcher"]

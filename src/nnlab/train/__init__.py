@@ -30,3 +30,7 @@ __all__ = [
 # ---- sequence training: full and truncated BPTT (train/sequence.py) ----
 from nnlab.train.sequence import SequenceTrainer, detach_hidden, forward_chunks, sequence_cross_entropy  # noqa: E402
 __all__ += ["SequenceTrainer", "detach_hidden", "forward_chunks", "sequence_cross_entropy"]
+
+# ---- the learning-rate range test (train/lr_finder.py) ----
+from nnlab.train.lr_finder import LRFinderResult, lr_find  # noqa: E402
+__all__ += ["lr_find", "LRFinderResult"]

@@ -41,7 +41,7 @@ import numpy as np
 from nnlab.autograd.grad_mode import no_grad
 from nnlab.autograd.tensor import Tensor
 from nnlab.ops.creation import from_numpy
-from nnlab.optim.clip_grad import clip_grad_norm_, grad_norm
+from nnlab.nn.utils.clip_grad import clip_grad_norm_, grad_norm
 from nnlab.train.callbacks import Callback, LRSchedulerCallback, ProgressBar
 from nnlab.train.history import History
 from nnlab.train.metrics import to_labels

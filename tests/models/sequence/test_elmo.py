@@ -7,7 +7,7 @@ import pytest
 
 import nnlab
 from nnlab.data.datasets.seq_tasks import make_word_sense_corpus
-from nnlab.data.padding import pad_sequences
+from nnlab.nn.padding import pad_sequences
 from nnlab.models.sequence.elmo import ELMo, ScalarMix, reverse_padded
 from nnlab.text import Vocab
 

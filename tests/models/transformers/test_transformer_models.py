@@ -15,7 +15,7 @@ import torch
 import nnlab
 from nnlab.data.datasets.seq_tasks import get_seq_task, make_date_task, make_reversal_task, make_sorting_task
 from nnlab.data.vocab import BOS_ID as BOS, EOS_ID as EOS, PAD_ID as PAD, CharVocab
-from nnlab.data.padding import pad_sequences
+from nnlab.nn.padding import pad_sequences
 from nnlab.models.transformers.attention_maps import attention_maps
 from nnlab.models.transformers.transformer_models import Seq2SeqTransformer, exact_match, shift_right
 from tests.parity import assert_parity, copy_weights

@@ -22,7 +22,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from nnlab.data.padding import pad_sequences
+from nnlab.nn.padding import pad_sequences
 from nnlab.data.vocab import PAD_ID, CharVocab
 
 def _pad(seqs: Sequence[Sequence[int]], max_len: int | None = None) -> np.ndarray:

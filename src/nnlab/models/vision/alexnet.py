@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from nnlab import nn
 from nnlab.autograd.tensor import Tensor
+from nnlab.models._weights import with_weights
 
 # The paper's LRN: b = a / (k + α Σ a²)^β over n = 5 neighbouring channels, k = 2, α = 1e-4,
 # β = 0.75. PyTorch's LocalResponseNorm divides α by n, so α is passed as n·1e-4.
@@ -168,12 +169,14 @@ class ZFNet(AlexNet):
         )
 
 
+@with_weights
 def alexnet(num_classes: int = 1000, lrn: bool = True, dropout: float = 0.5) -> AlexNet:
     """AlexNet: the 2012 paper's network (``lrn=True``, 60,965,224 params) or torchvision's
     layout (``lrn=False``, 61,100,840 params); see :class:`AlexNet`."""
     return AlexNet(num_classes=num_classes, dropout=dropout, lrn=lrn)
 
 
+@with_weights
 def zfnet(num_classes: int = 1000, lrn: bool = True, dropout: float = 0.5) -> ZFNet:
     """ZFNet (Zeiler & Fergus, 2013): 62,357,608 params at 1000 classes; see :class:`ZFNet`."""
     return ZFNet(num_classes=num_classes, dropout=dropout, lrn=lrn)

@@ -7,6 +7,7 @@ from typing import NamedTuple, Optional, Union
 from nnlab import nn
 from nnlab.autograd.tensor import Tensor
 from nnlab.ops.movement import cat
+from nnlab.models._weights import with_weights
 
 
 class BasicConv2d(nn.Module):
@@ -225,6 +226,7 @@ class GoogLeNet(nn.Module):
         return f"aux_logits={self.aux_logits}, five_by_five={self.five_by_five}"
 
 
+@with_weights
 def googlenet(num_classes: int = 1000, aux_logits: bool = False, **kwargs) -> GoogLeNet:
     """GoogLeNet with the paper's 5×5 branch: 7,005,832 params at 1000 classes
     (13,385,816 with the auxiliary classifiers); see :class:`GoogLeNet`."""

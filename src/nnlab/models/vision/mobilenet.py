@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from nnlab import nn
 from nnlab.autograd.tensor import Tensor
+from nnlab.models._weights import with_weights
 
 
 @dataclass(frozen=True)
@@ -192,6 +193,7 @@ class MobileNetV1(nn.Module):
         return f"alpha={self.alpha}, resolution={self.resolution}"
 
 
+@with_weights
 def mobilenet_v1(alpha: float = 1.0, num_classes: int = 1000, resolution: int = 224, **kwargs) -> MobileNetV1:
     """MobileNet v1 with width multiplier α and input resolution ρ·224 (4,231,976 params at
     α = 1, 1000 classes); see :class:`MobileNetV1`."""

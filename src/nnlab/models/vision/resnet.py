@@ -6,6 +6,7 @@ from typing import Optional, Sequence, Type, Union
 
 from nnlab import nn
 from nnlab.autograd.tensor import Tensor
+from nnlab.models._weights import with_weights
 
 
 def conv3x3(in_planes: int, out_planes: int, stride: int = 1, groups: int = 1) -> nn.Conv2d:
@@ -185,16 +186,19 @@ class ResNet(nn.Module):
         return self.fc(x.flatten(1))
 
 
+@with_weights
 def resnet18(num_classes: int = 1000, **kwargs) -> ResNet:
     """ResNet-18: BasicBlock × (2, 2, 2, 2), 11,689,512 params at 1000 classes."""
     return ResNet(BasicBlock, (2, 2, 2, 2), num_classes=num_classes, **kwargs)
 
 
+@with_weights
 def resnet34(num_classes: int = 1000, **kwargs) -> ResNet:
     """ResNet-34: BasicBlock × (3, 4, 6, 3), 21,797,672 params at 1000 classes."""
     return ResNet(BasicBlock, (3, 4, 6, 3), num_classes=num_classes, **kwargs)
 
 
+@with_weights
 def resnet50(num_classes: int = 1000, **kwargs) -> ResNet:
     """ResNet-50: Bottleneck × (3, 4, 6, 3), 25,557,032 params at 1000 classes."""
     return ResNet(Bottleneck, (3, 4, 6, 3), num_classes=num_classes, **kwargs)

@@ -6,6 +6,7 @@ from typing import Sequence, Union
 
 from nnlab import nn
 from nnlab.autograd.tensor import Tensor
+from nnlab.models._weights import with_weights
 
 # Filters per 3×3 conv, "M" a 2×2 stride-2 max pool: the paper's configurations A, B, D, E.
 CFGS: dict[str, list[Union[int, str]]] = {
@@ -106,21 +107,25 @@ def _vgg(name: str, batch_norm: bool, num_classes: int, **kwargs) -> VGG:
     return VGG(make_layers(CFGS[name], batch_norm=batch_norm), num_classes=num_classes, **kwargs)
 
 
+@with_weights
 def vgg11(num_classes: int = 1000, batch_norm: bool = False, **kwargs) -> VGG:
     """VGG-11 (configuration A): 8 convs + 3 FC, 132,863,336 params (132,868,840 with BN)."""
     return _vgg("vgg11", batch_norm, num_classes, **kwargs)
 
 
+@with_weights
 def vgg13(num_classes: int = 1000, batch_norm: bool = False, **kwargs) -> VGG:
     """VGG-13 (configuration B): 10 convs + 3 FC, 133,047,848 params (133,053,736 with BN)."""
     return _vgg("vgg13", batch_norm, num_classes, **kwargs)
 
 
+@with_weights
 def vgg16(num_classes: int = 1000, batch_norm: bool = False, **kwargs) -> VGG:
     """VGG-16 (configuration D): 13 convs + 3 FC, 138,357,544 params (138,365,992 with BN)."""
     return _vgg("vgg16", batch_norm, num_classes, **kwargs)
 
 
+@with_weights
 def vgg19(num_classes: int = 1000, batch_norm: bool = False, **kwargs) -> VGG:
     """VGG-19 (configuration E): 16 convs + 3 FC, 143,667,240 params (143,678,248 with BN)."""
     return _vgg("vgg19", batch_norm, num_classes, **kwargs)

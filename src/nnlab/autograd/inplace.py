@@ -1,0 +1,110 @@
+"""In-place bookkeeping: the version counter, PyTorch's leaf rule and history rebasing.
+
+PyTorch lets ``x += y``, ``x.add_(y)`` or ``x[idx] = v`` change a tensor in place and
+keeps autograd honest with a version counter: every in-place change bumps
+``tensor._version``; every recorded op remembers the versions of its inputs; backward
+refuses to use a value that was changed after an op saved it, naming the in-place op.
+
+* ``check_inplace`` — a leaf that requires grad may only be changed under ``no_grad``
+  (otherwise its gradient would refer to a value that no longer exists).
+* ``rebase`` — when the change itself must be differentiated (a non-leaf that requires
+  grad, or a value that requires grad written into a tensor), the tensor's history
+  moves to a stand-in holding a copy of the old value, and the tensor becomes the
+  output of the in-place op, as PyTorch's ``rebase_history`` does.
+* ``modified_error`` — the engine's error when a saved input was changed since.
+"""
+
+from __future__ import annotations
+
+import weakref
+
+import numpy as np
+
+from nnlab.autograd.grad_mode import is_grad_enabled
+from nnlab.autograd.tensor import Tensor
+
+#: id(tensor) -> (weak reference, name of the last in-place op applied to it), for the engine's
+#: error message. Keyed by id because Tensor's ``==`` is elementwise; the weak reference's
+#: callback drops the entry when the tensor dies.
+_last_op: dict[int, tuple[weakref.ref, str]] = {}
+
+
+def bump_version(t: Tensor, op: str) -> None:
+    """Record that ``t`` changed in place through ``op``."""
+    t._version += 1
+    key = id(t)
+    entry = _last_op.get(key)
+    if entry is not None and entry[0]() is t:
+        _last_op[key] = (entry[0], op)
+    else:
+        _last_op[key] = (weakref.ref(t, lambda _, k=key: _last_op.pop(k, None)), op)
+
+
+def last_inplace_op(t: Tensor) -> str:
+    entry = _last_op.get(id(t))
+    return entry[1] if entry is not None and entry[0]() is t else "an in-place operation"
+
+
+def check_inplace(t: Tensor, op: str) -> None:
+    """PyTorch's rule: a leaf that requires grad cannot be changed in place while grad mode is on."""
+    if t.requires_grad and t._node is None and is_grad_enabled():
+        raise RuntimeError(
+            f"{op}: a leaf tensor that requires grad (shape {t.shape}) is being used in an in-place operation; "
+            "wrap the update in `with nnlab.no_grad():` (as an optimizer step does)"
+        )
+
+
+def needs_history(t: Tensor, *others) -> bool:
+    """Whether an in-place op on ``t`` with ``others`` must be recorded in the graph."""
+    if not is_grad_enabled():
+        return False
+    return t.requires_grad or any(isinstance(o, Tensor) and o.requires_grad for o in others)
+
+
+def stand_in(t: Tensor) -> Tensor:
+    """A tensor with ``t``'s old value (copied) and ``t``'s history, to be the input of the in-place op."""
+    old = Tensor._wrap(np.array(t.data, copy=True), t.requires_grad, t._node)
+    old._version = t._version
+    return old
+
+
+def rebase(t: Tensor, result: Tensor, op: str) -> Tensor:
+    """Make ``t`` hold ``result``'s value (in its own storage) and become the output of ``result``'s node."""
+    t.data[...] = result.data
+    bump_version(t, op)
+    node = result._node
+    t._node = node
+    t.requires_grad = result.requires_grad
+    if node is not None:
+        # the version t has as this node's output; the engine checks that it is still the current one
+        node._out_version = t._version
+    return t
+
+
+def modified_error(t: Tensor, node, position: str, expected: int) -> RuntimeError:
+    op = last_inplace_op(t)
+    return RuntimeError(
+        f"backward: one of the variables needed for gradient computation has been modified by an inplace "
+        f"operation ({op}): the tensor of shape {t.shape} that is {position} of {node!r} is at version "
+        f"{t._version}; expected version {expected}. Use the out-of-place form (x = x + y instead of x += y) "
+        "or clone() the tensor before changing it"
+    )
+
+
+def check_saved(t: Tensor, node, k: int, expected: int) -> None:
+    """Raise when input ``k`` of ``node`` changed since it was recorded and the change matters.
+
+    It matters when ``node`` saved that input's array for backward, or when the input's
+    history was rebased since (its gradient would flow into the wrong node).
+    """
+    saved = any(s is t.data or getattr(s, "base", None) is t.data for s in node.saved_tensors)
+    rebased = t._node is not None and t._node.__dict__.get("_out_version", 0) > expected
+    if saved or rebased or any(v is t.data for v in node.__dict__.values() if isinstance(v, np.ndarray)):
+        raise modified_error(t, node, f"input {k}", expected)
+
+
+def check_output(t: Tensor, node) -> None:
+    """Raise when ``t`` (the output of ``node``) was changed in place after ``node`` saved it."""
+    expected = node.__dict__.get("_out_version", 0)
+    if t._version != expected and any(s is t.data for s in node.saved_tensors):
+        raise modified_error(t, node, "the output", expected)
