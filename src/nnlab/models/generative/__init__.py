@@ -10,3 +10,14 @@ from nnlab.models.generative.vae import VAE, gaussian_kl, reparameterize  # noqa
 
 __all__ += ["Autoencoder", "ConvAutoencoder", "NOISES", "corrupt", "impute", "reconstruction_error",
             "VAE", "gaussian_kl", "reparameterize"]
+from nnlab.models.generative.gan import (  # noqa: E402
+    GAN, GENERATOR_LOSSES, DCGANDiscriminator, DCGANGenerator, MLPDiscriminator, MLPGenerator, discriminator_loss,
+    generator_loss,
+)
+from nnlab.models.generative.gan_step import GANStep  # noqa: E402
+from nnlab.models.generative.ring import mode_coverage, ring_centers, ring_of_gaussians  # noqa: E402
+from nnlab.models.generative.metrics import DigitJudge, frechet_distance, roc_auc  # noqa: E402
+
+__all__ += ["GAN", "GENERATOR_LOSSES", "MLPGenerator", "MLPDiscriminator", "DCGANGenerator", "DCGANDiscriminator",
+            "discriminator_loss", "generator_loss", "GANStep", "ring_centers", "ring_of_gaussians", "mode_coverage",
+            "roc_auc", "frechet_distance", "DigitJudge"]
