@@ -21,3 +21,9 @@ from nnlab.models.generative.metrics import DigitJudge, frechet_distance, roc_au
 __all__ += ["GAN", "GENERATOR_LOSSES", "MLPGenerator", "MLPDiscriminator", "DCGANGenerator", "DCGANDiscriminator",
             "discriminator_loss", "generator_loss", "GANStep", "ring_centers", "ring_of_gaussians", "mode_coverage",
             "roc_auc", "frechet_distance", "DigitJudge"]
+from nnlab.models.generative.dbn import (  # noqa: E402
+    DeepBeliefNetwork, StackedAutoencoder, fine_tune, sigmoid_classifier, supervised_layerwise_pretrain,
+)
+
+__all__ += ["DeepBeliefNetwork", "StackedAutoencoder", "sigmoid_classifier", "supervised_layerwise_pretrain",
+            "fine_tune"]

@@ -106,6 +106,8 @@ class Autoencoder(_AutoencoderBase):
         activation: hidden activation name (see ``nnlab.models.ACTIVATIONS``). Default: ``"relu"``.
         noise: ``None``, or ``"gaussian"`` / ``"mask"`` for a denoising autoencoder. Default: None.
         noise_level: the noise's std or masked share. Default: 0.
+        code_activation: ``"sigmoid"`` squashes the code to (0, 1) (a layer of a stacked
+            autoencoder, like an RBM's hidden probabilities); None keeps it linear. Default: None.
 
     Shape:
         input :math:`(N, D)` or :math:`(N, *)` with D values per sample → output of the same shape.
@@ -115,11 +117,13 @@ class Autoencoder(_AutoencoderBase):
     """
 
     def __init__(self, n_features: int, code_size: int, hidden: Sequence[int] = (128,), activation: str = "relu",
-                 noise: str | None = None, noise_level: float = 0.0) -> None:
+                 noise: str | None = None, noise_level: float = 0.0, code_activation: str | None = None) -> None:
         super().__init__()
         if int(code_size) < 1:
             raise ValueError(f"Autoencoder: code_size (latent size) must be >= 1, got {code_size}")
-        self.n_features, self.code_size = int(n_features), int(code_size)
+        if code_activation not in (None, "sigmoid"):
+            raise ValueError(f"Autoencoder: code_activation must be None or 'sigmoid', got {code_activation!r}")
+        self.n_features, self.code_size, self.code_activation = int(n_features), int(code_size), code_activation
         self._setup_noise(noise, noise_level)
         self.encoder = MLP((self.n_features, *hidden, self.code_size), activation=activation)
         self.decoder = MLP((self.code_size, *reversed(tuple(hidden)), self.n_features), activation=activation)
@@ -129,6 +133,11 @@ class Autoencoder(_AutoencoderBase):
             raise ValueError(f"Autoencoder: expected inputs (N, {self.n_features}) (or images with "
                              f"{self.n_features} values each), got shape {tuple(x.shape)}")
         return x.reshape(x.shape[0], self.n_features)
+
+    def encode(self, x: Any) -> Tensor:
+        """z = f(x), squashed by σ when ``code_activation="sigmoid"``."""
+        z = super().encode(x)
+        return F.sigmoid(z) if self.code_activation == "sigmoid" else z
 
     def forward(self, x: Tensor) -> Tensor:
         x = x if isinstance(x, Tensor) else as_tensor(np.asarray(x))
