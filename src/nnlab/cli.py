@@ -1,6 +1,7 @@
 """``nnlab`` on the command line: parse arguments, call the library, report.
 
     nnlab train [options]      train a model on bundled data (default LeNet-5 on the digits), write runs/<name>/
+                               (--model vae | dcgan | dbn: the generative models, see nnlab.runs_generative)
     nnlab evaluate RUN_DIR     reload a run's model and report its accuracy
     nnlab summary [options]    print a model's layer table (or RUN_DIR's)
     nnlab explain              the seeds' backpropagation worked example, step by step
@@ -52,9 +53,10 @@ def _positive(kind):
 def _add_model_options(p: argparse.ArgumentParser) -> None:
     from nnlab.data import DATASETS
     from nnlab.runs import MODELS
+    from nnlab.runs_generative import GENERATIVE_MODELS
 
     d = _defaults()
-    p.add_argument("--model", choices=MODELS, default=d.model, help=f"model to train (default {d.model})")
+    p.add_argument("--model", choices=MODELS + GENERATIVE_MODELS, default=d.model, help=f"model to train (default {d.model})")
     p.add_argument("--dataset", choices=sorted(DATASETS), default=d.dataset, help=f"bundled dataset (default {d.dataset})")
     p.add_argument("--hidden", type=_int_list, default=d.hidden, help="MLP hidden widths, e.g. 256,128 (default 256)")
     p.add_argument("--activation", default=d.activation, help=f"MLP hidden activation (default {d.activation})")
@@ -86,6 +88,8 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--out", default=d.out, help=f"folder for run folders (default {d.out})")
     t.add_argument("--name", default="", help="run folder name (default <model>-<dataset>)")
     t.add_argument("--quiet", action="store_true", help="no progress bar")
+    t.add_argument("--latent-dim", type=int, default=None, help="vae/dcgan: latent size (default 8 / 16)")
+    t.add_argument("--k", type=int, default=1, help="dcgan: discriminator steps per generator step (default 1)")
 
     e = sub.add_parser("evaluate", help="reload a run's model and report its loss and accuracy")
     e.add_argument("run_dir", help="a run folder written by 'nnlab train', e.g. runs/mlp-digits")
@@ -100,7 +104,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _cmd_train(args: argparse.Namespace) -> int:
     from nnlab.runs import RunConfig, train_run
+    from nnlab.runs_generative import GENERATIVE_MODELS, cli_train
 
+    if args.model in GENERATIVE_MODELS:
+        return cli_train(args)
     config = RunConfig(
         model=args.model, dataset=args.dataset, hidden=args.hidden, activation=args.activation, dropout=args.dropout,
         optimizer=args.optimizer, lr=args.lr, momentum=args.momentum, weight_decay=args.weight_decay,

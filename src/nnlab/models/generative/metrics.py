@@ -16,12 +16,15 @@ from typing import Any
 import numpy as np
 
 from nnlab import functional as F
+from nnlab import nn, optim
 from nnlab.autograd.grad_mode import no_grad
 from nnlab.autograd.tensor import Tensor
+from nnlab.data import DataLoader, TensorDataset
 from nnlab.models.mlp import MLP
 from nnlab.ops.creation import as_tensor
+from nnlab.train import Trainer
 
-__all__ = ["roc_auc", "frechet_distance", "DigitJudge"]
+__all__ = ["roc_auc", "frechet_distance", "DigitJudge", "train_digit_judge"]
 
 
 def roc_auc(scores: Any, labels: Any) -> float:
@@ -110,3 +113,13 @@ class DigitJudge:
         counts = np.bincount(p.argmax(1)[confident], minlength=p.shape[1])
         return {"confident_share": float(confident.mean()), "classes_covered": int(np.count_nonzero(counts)),
                 "class_counts": counts}
+
+
+def train_digit_judge(X: Any, y: Any, hidden: int = 128, epochs: int = 40, lr: float = 1e-3) -> DigitJudge:
+    """Train the judge: ``MLP((D, hidden, C))`` on digits in [0, 1] (cross-entropy, Adam, batches of 32)."""
+    X = np.asarray(X, dtype=np.float32).reshape(len(X), -1)
+    y = np.asarray(y)
+    model = MLP((X.shape[1], int(hidden), int(y.max()) + 1))
+    Trainer(model, nn.CrossEntropyLoss(), optim.Adam(model.parameters(), lr=lr), quiet=True).fit(
+        DataLoader(TensorDataset(X, y), batch_size=32, shuffle=True), epochs=epochs)
+    return DigitJudge(model)
