@@ -44,16 +44,24 @@ def save_image_grid(images: Any, path: str | os.PathLike, ncols: int = 10, title
         raise ValueError(f"save_image_grid: expected (N, H, W), (N, 1, H, W) or (N, H*W) images, got {np.shape(images)}")
     ncols = max(1, min(int(ncols), len(x)))
     nrows = -(-len(x) // ncols)
-    fig = _figure(0.8 * ncols + (0.8 if row_labels else 0), 0.8 * nrows + (0.4 if title else 0), dpi)
+    h, w = x.shape[1:]
+    # One mosaic, one imshow: a subplot per image costs ~50 ms each in matplotlib.
+    mosaic = np.full((nrows * (h + 1) + 1, ncols * (w + 1) + 1), np.nan)
     for i, img in enumerate(x):
-        ax = fig.add_subplot(nrows, ncols, i + 1)
-        ax.imshow(img, cmap="gray_r", vmin=0.0, vmax=1.0, interpolation="nearest")
-        ax.set_xticks([])
+        r, c = divmod(i, ncols)
+        mosaic[1 + r * (h + 1): 1 + r * (h + 1) + h, 1 + c * (w + 1): 1 + c * (w + 1) + w] = img
+    scale = max(8, h) / 8
+    fig = _figure(0.8 * ncols * scale + (0.8 if row_labels else 0.2), 0.8 * nrows * scale + (0.5 if title else 0.2), dpi)
+    ax = fig.add_axes((0.12 if row_labels else 0.02, 0.02, 0.86 if row_labels else 0.96, 0.86 if title else 0.96))
+    ax.imshow(np.ma.masked_invalid(mosaic), cmap="gray_r", vmin=0.0, vmax=1.0, interpolation="nearest")
+    ax.set_xticks([])
+    if row_labels:
+        ax.set_yticks([1 + r * (h + 1) + h / 2 for r in range(min(nrows, len(row_labels)))])
+        ax.set_yticklabels(list(row_labels)[:nrows], fontsize=8)
+    else:
         ax.set_yticks([])
-        if row_labels is not None and i % ncols == 0 and i // ncols < len(row_labels):
-            ax.set_ylabel(row_labels[i // ncols], fontsize=8)
     if title:
-        fig.suptitle(title, fontsize=10)
+        fig.suptitle(title, fontsize=9)
     fig.savefig(os.fspath(path))
     return os.fspath(path)
 
