@@ -49,3 +49,6 @@ __all__ += ["Seq2SeqTransformer", "shift_right", "exact_match", "exact_match_row
 # ---- seq2seq with attention: BiLSTM encoder, LSTM decoder, additive/dot/general attention (models/seq2seq_attention.py) ----
 from nnlab.models.seq2seq_attention import Attention, AttentionSeq2Seq  # noqa: E402
 __all__ += ["Attention", "AttentionSeq2Seq"]
+
+# ---- generative and unsupervised models: autoencoders, VAE, GANs, RBMs, DBNs (models/generative/) ----
+from nnlab.models import generative  # noqa: E402,F401
