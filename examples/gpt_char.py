@@ -66,7 +66,7 @@ def main(chars: int = 200_000, steps: int = 1200, context: int = 128, batch_size
         loss = model.loss(batch)
         opt.zero_grad()
         loss.backward()
-        nnlab.optim.clip_grad_norm_(model.parameters(), 1.0)
+        nnlab.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
         sched.step()
         running += float(loss.item())

@@ -2,6 +2,7 @@
 
     nnlab train [options]      train a model on bundled data (default LeNet-5 on the digits), write runs/<name>/
     nnlab train --resume RUN_DIR   continue an interrupted run from its last checkpoint
+                               (--model vae | dcgan | dbn: the generative models, see nnlab.runs_generative)
     nnlab evaluate RUN_DIR     reload a run's model and report its accuracy
     nnlab summary [options]    print a model's layer table (or RUN_DIR's)
     nnlab explain              the seeds' backpropagation worked example, step by step
@@ -54,9 +55,10 @@ def _positive(kind):
 def _add_model_options(p: argparse.ArgumentParser) -> None:
     from nnlab.data import DATASETS
     from nnlab.runs import MODELS
+    from nnlab.runs_generative import GENERATIVE_MODELS
 
     d = _defaults()
-    p.add_argument("--model", choices=MODELS, default=d.model, help=f"model to train (default {d.model})")
+    p.add_argument("--model", choices=MODELS + GENERATIVE_MODELS, default=d.model, help=f"model to train (default {d.model})")
     p.add_argument("--dataset", choices=sorted(DATASETS), default=d.dataset, help=f"bundled dataset (default {d.dataset})")
     p.add_argument("--hidden", type=_int_list, default=d.hidden, help="MLP hidden widths, e.g. 256,128 (default 256)")
     p.add_argument("--activation", default=d.activation, help=f"MLP hidden activation (default {d.activation})")
@@ -90,6 +92,8 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--quiet", action="store_true", help="no progress bar")
     t.add_argument("--resume", metavar="RUN_DIR", default=None,
                    help="continue the run in RUN_DIR from its last checkpoint (its config.json decides the rest)")
+    t.add_argument("--latent-dim", type=int, default=None, help="vae/dcgan: latent size (default 8 / 16)")
+    t.add_argument("--k", type=int, default=1, help="dcgan: discriminator steps per generator step (default 1)")
 
     e = sub.add_parser("evaluate", help="reload a run's model and report its loss and accuracy")
     e.add_argument("run_dir", help="a run folder written by 'nnlab train', e.g. runs/mlp-digits")
@@ -104,11 +108,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _cmd_train(args: argparse.Namespace) -> int:
     from nnlab.runs import RunConfig, read_config, resume_run, train_run
+    from nnlab.runs_generative import GENERATIVE_MODELS, cli_train
 
     if args.resume:
         config = read_config(args.resume)
         print(f"nnlab train: resuming {args.resume} ({config.model} on {config.dataset}, seed {config.seed})")
         return _report(resume_run(args.resume, quiet=args.quiet))
+    if args.model in GENERATIVE_MODELS:
+        return cli_train(args)
     config = RunConfig(
         model=args.model, dataset=args.dataset, hidden=args.hidden, activation=args.activation, dropout=args.dropout,
         optimizer=args.optimizer, lr=args.lr, momentum=args.momentum, weight_decay=args.weight_decay,

@@ -35,3 +35,6 @@ __all__ += _transformers.__all__ + ["mask_tokens", "ToyWorld"]
 # ---- next-token sampling (models/sampling.py) ----
 from nnlab.models.sampling import sample_next, sampling_probs  # noqa: E402
 __all__ += ["sampling_probs", "sample_next"]
+
+# ---- generative and unsupervised models: autoencoders, VAE, GANs, RBMs, DBNs (models/generative/) ----
+from nnlab.models import generative  # noqa: E402,F401
