@@ -27,3 +27,7 @@ __all__ = [
 # ---- sequence training: full and truncated BPTT (train/sequence.py) ----
 from nnlab.train.sequence import SequenceTrainer, detach_hidden, forward_chunks, sequence_cross_entropy  # noqa: E402
 __all__ += ["SequenceTrainer", "detach_hidden", "forward_chunks", "sequence_cross_entropy"]
+
+# ---- TensorBoard event files through tensorboardX (train/tensorboard.py; the `tensorboard` extra) ----
+from nnlab.train.tensorboard import SummaryWriter, TensorBoard  # noqa: E402
+__all__ += ["SummaryWriter", "TensorBoard"]
