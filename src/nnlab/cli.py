@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from typing import Sequence
 
@@ -86,6 +87,8 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--out", default=d.out, help=f"folder for run folders (default {d.out})")
     t.add_argument("--name", default="", help="run folder name (default <model>-<dataset>)")
     t.add_argument("--quiet", action="store_true", help="no progress bar")
+    t.add_argument("--distributed", action="store_true", help="data parallel over the ranks of mpiexec -n P")
+    t.add_argument("--resume", action="store_true", help="with --distributed: continue from the run's checkpoint")
 
     e = sub.add_parser("evaluate", help="reload a run's model and report its loss and accuracy")
     e.add_argument("run_dir", help="a run folder written by 'nnlab train', e.g. runs/mlp-digits")
@@ -107,8 +110,16 @@ def _cmd_train(args: argparse.Namespace) -> int:
         epochs=args.epochs, batch_size=args.batch_size, patience=args.patience, augment=args.augment, seed=args.seed,
         out=args.out, name=args.name,
     )  # fmt: skip
-    print(f"nnlab train: {config.model} on {config.dataset}, {config.optimizer} lr={config.lr}, seed {config.seed}")
-    result = train_run(config, quiet=args.quiet)
+    if not args.distributed or os.environ.get("PMI_RANK", "0") == "0":  # one banner, from rank 0
+        print(f"nnlab train: {config.model} on {config.dataset}, {config.optimizer} lr={config.lr}, seed {config.seed}")
+    if args.distributed:
+        from nnlab.distributed.launch import train_distributed
+
+        result = train_distributed(config, quiet=args.quiet, resume=args.resume)
+        if result is None:  # ranks other than 0 report nothing
+            return 0
+    else:
+        result = train_run(config, quiet=args.quiet)
     m = result.metrics
     print(f"epochs run: {int(m['epochs_run'])} in {m['train_seconds']:.1f} s")
     print(f"train accuracy: {m['train_accuracy']:.4f}   dev accuracy: {m['dev_accuracy']:.4f}")

@@ -205,7 +205,11 @@ def train_run(config: RunConfig, quiet: bool = False) -> RunResult:
     metrics = _evaluate_splits(trainer, data, config.batch_size)
     metrics["train_seconds"] = seconds
     metrics["epochs_run"] = len(history)
+    return write_run(config, model, history, metrics)
 
+
+def write_run(config: RunConfig, model: nn.Module, history: History, metrics: dict[str, float]) -> RunResult:
+    """Write the run folder (config, weights, history, metrics, curves); returns the :class:`RunResult`."""
     os.makedirs(config.run_dir, exist_ok=True)
     _write_json(os.path.join(config.run_dir, "config.json"), config.to_json())
     save(model.state_dict(), os.path.join(config.run_dir, "model.safetensors"))

@@ -103,6 +103,9 @@ class DataLoader:
         generator: a ``numpy.random.Generator`` (or an int seed for a private one) to
             shuffle with. Default: None (the global generator).
         collate_fn: turns a list of samples into a batch. Default: :func:`default_collate`.
+        sampler: an iterable of dataset indices with ``__len__`` (e.g. a
+            :class:`~nnlab.distributed.DistributedSampler`) that sets the order instead of
+            ``shuffle``. Default: None.
 
     Shape:
         - a TensorDataset of arrays :math:`(M, *)` yields tuples of Tensors :math:`(N, *)`,
@@ -117,6 +120,7 @@ class DataLoader:
         drop_last: bool = False,
         generator: np.random.Generator | int | None = None,
         collate_fn: Callable[[list[Any]], Any] | None = None,
+        sampler: Any = None,
     ):
         if not isinstance(batch_size, (int, np.integer)) or isinstance(batch_size, bool) or batch_size < 1:
             raise ValueError(f"DataLoader: batch_size must be a positive int, got {batch_size!r}")
@@ -126,7 +130,10 @@ class DataLoader:
             raise TypeError(
                 f"DataLoader: generator must be a numpy Generator or an int seed, got {type(generator).__name__}"
             )
+        if sampler is not None and shuffle:
+            raise ValueError("DataLoader: sampler and shuffle=True are exclusive (the sampler sets the order)")
         self.dataset = dataset
+        self.sampler = sampler
         self.batch_size = int(batch_size)
         self.shuffle = bool(shuffle)
         self.drop_last = bool(drop_last)
@@ -135,10 +142,12 @@ class DataLoader:
 
     def __len__(self) -> int:
         """The number of batches per epoch."""
-        n = len(self.dataset)
+        n = len(self.dataset) if self.sampler is None else len(self.sampler)
         return n // self.batch_size if self.drop_last else math.ceil(n / self.batch_size)
 
     def _order(self) -> np.ndarray:
+        if self.sampler is not None:
+            return np.fromiter(iter(self.sampler), dtype=np.int64)
         n = len(self.dataset)
         if not self.shuffle:
             return np.arange(n, dtype=np.int64)
