@@ -4,6 +4,7 @@
     nnlab evaluate RUN_DIR     reload a run's model and report its accuracy
     nnlab summary [options]    print a model's layer table (or RUN_DIR's)
     nnlab explain              the seeds' backpropagation worked example, step by step
+    nnlab export RUN_DIR F     write the run's model as ONNX file F, checked in onnxruntime
 """
 
 from __future__ import annotations
@@ -98,6 +99,11 @@ def build_parser() -> argparse.ArgumentParser:
     _add_model_options(s)
 
     sub.add_parser("explain", help="the seeds' backpropagation worked example, step by step")
+
+    x = sub.add_parser("export", help="write a run's model as ONNX (checked in onnxruntime)")
+    x.add_argument("run_dir", help="a run folder written by 'nnlab train'")
+    x.add_argument("output", help="the .onnx file to write")
+    x.add_argument("--opset", type=int, default=18, help="ONNX opset, 18 to 26 (default 18)")
     return parser
 
 
@@ -159,7 +165,17 @@ def _cmd_explain(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"train": _cmd_train, "evaluate": _cmd_evaluate, "summary": _cmd_summary, "explain": _cmd_explain}
+def _cmd_export(args: argparse.Namespace) -> int:
+    from nnlab.onnx.run import export_run
+
+    m = export_run(args.run_dir, args.output, args.opset)
+    print(f"wrote {args.output}; onnxruntime vs nnlab on test samples: max |diff| {m['max_abs_diff']:.2e} "
+          f"(relative {m['max_rel_diff']:.1e}), same prediction {m['agreement']:.1%}")
+    return 0
+
+
+COMMANDS = {"train": _cmd_train, "evaluate": _cmd_evaluate, "summary": _cmd_summary, "explain": _cmd_explain,
+            "export": _cmd_export}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
