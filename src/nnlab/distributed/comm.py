@@ -152,11 +152,14 @@ def barrier(what: str = "barrier") -> None:
 
 
 def abort(message: str, code: int = 1) -> None:
-    """Print ``message`` and end every rank of the job (``MPI_Abort``); exits plainly on a world of one."""
-    sys.stderr.write(f"nnlab.distributed: rank {get_rank()}: {message}; aborting all {get_world_size()} ranks\n")
+    """Print ``message`` and end every rank of the job (``MPI_Abort``); raises DistributedError on a world of one."""
+    sys.stdout.flush()
     sys.stderr.flush()
+    os.write(2, f"nnlab.distributed: rank {get_rank()}: {message}; aborting all {get_world_size()} ranks\n".encode())
     if _comm is not None and _comm.Get_size() > 1:
+        time.sleep(0.5)  # let mpiexec forward this rank's output before it tears the job down
         _comm.Abort(code)
+        os._exit(code)  # MPI_Abort may return once the launcher has begun killing the job
     raise DistributedError(message)
 
 
