@@ -11,3 +11,7 @@ from nnlab.onnx.export import DEFAULT_OPSET, SUPPORTED_OPSETS, export
 from nnlab.onnx.graph import ExportError
 
 __all__ = ["export", "ExportError", "DEFAULT_OPSET", "SUPPORTED_OPSETS"]
+
+# ---- ONNX import for inference (onnx/importer.py) ----
+from nnlab.onnx.importer import OnnxModule, load_onnx  # noqa: E402
+__all__ += ["OnnxModule", "load_onnx"]
