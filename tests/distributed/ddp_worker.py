@@ -50,6 +50,8 @@ def run(mode: str, out: str | None) -> dict[str, np.ndarray]:
         for p in model.parameters():
             p.data[...] = 7.0
     ddp = DistributedDataParallel(model)
+    if "STEP_TIMEOUT" in os.environ:  # a short deadline for the steps only, not for the ranks' uneven start-up
+        os.environ["NNLAB_DIST_TIMEOUT"] = os.environ["STEP_TIMEOUT"]
     data = TensorDataset(X, Y)
     sampler = DistributedSampler(data, world, rank, shuffle=True, seed=3, drop_last=True)
     loader = DataLoader(data, batch_size=GLOBAL_BATCH // world, sampler=sampler, drop_last=True)

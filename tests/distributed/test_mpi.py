@@ -45,9 +45,9 @@ def test_two_ranks_of_16_equal_one_process_of_32_step_by_step(tmp_path):
     assert np.abs(one["steps"][-1] - one["steps"][0]).max() > 1e-2
 
 
-def _fault(mode: str) -> tuple[subprocess.CompletedProcess, float]:
+def _fault(mode: str, **env: str) -> tuple[subprocess.CompletedProcess, float]:
     start = time.monotonic()
-    proc = _mpiexec(2, [str(WORKER), mode], timeout=60, NNLAB_DIST_TIMEOUT="5")
+    proc = _mpiexec(2, [str(WORKER), mode], timeout=60, **env)
     return proc, time.monotonic() - start
 
 
@@ -67,9 +67,9 @@ def test_a_killed_rank_ends_the_job():
 
 
 def test_a_hung_rank_makes_the_others_time_out_with_a_clear_error():
-    proc, seconds = _fault("hang")  # rank 1 sleeps 600 s; rank 0 gives up after NNLAB_DIST_TIMEOUT = 5 s
+    proc, seconds = _fault("hang", STEP_TIMEOUT="3")  # rank 1 sleeps 600 s; rank 0 gives up after 3 s
     assert proc.returncode != 0
-    assert "timed out after 5 s on rank 0 of 2: another rank failed, hung or exited early" in proc.stderr
+    assert "timed out after 3 s on rank 0 of 2: another rank failed, hung or exited early" in proc.stderr
     assert seconds < 30
 
 
