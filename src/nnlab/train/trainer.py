@@ -20,6 +20,11 @@ returns either
 (evaluation runs under ``no_grad``; a step that optimizes must check it). Logs are
 averaged over the epoch weighted by the batch size (the length of the batch's first
 array; a step may set it with an ``"n"`` entry).
+
+Data parallelism (:class:`nnlab.distributed.DistributedDataParallel`) plugs in through the
+model: a model with ``sync_gradients()`` has it called between ``backward`` and the
+optimizer step, one with ``reduce_logs(logs)`` has each epoch's training logs passed
+through it, and a train loader whose ``sampler`` has ``set_epoch`` gets the epoch number.
 """
 
 from __future__ import annotations
