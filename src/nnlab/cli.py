@@ -6,6 +6,7 @@
     nnlab evaluate RUN_DIR     reload a run's model and report its accuracy
     nnlab summary [options]    print a model's layer table (or RUN_DIR's)
     nnlab explain              the seeds' backpropagation worked example, step by step
+    nnlab export RUN_DIR F     write the run's model as ONNX file F, checked in onnxruntime
 """
 
 from __future__ import annotations
@@ -90,10 +91,12 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--out", default=d.out, help=f"folder for run folders (default {d.out})")
     t.add_argument("--name", default="", help="run folder name (default <model>-<dataset>)")
     t.add_argument("--quiet", action="store_true", help="no progress bar")
-    t.add_argument("--resume", metavar="RUN_DIR", default=None,
-                   help="continue the run in RUN_DIR from its last checkpoint (its config.json decides the rest)")
+    t.add_argument("--resume", metavar="RUN_DIR", nargs="?", const=True, default=None,
+                   help="continue the run in RUN_DIR from its last checkpoint (its config.json decides the rest); "
+                        "with --distributed and no RUN_DIR, the run named by --out/--name with these options")
     t.add_argument("--latent-dim", type=int, default=None, help="vae/dcgan: latent size (default 8 / 16)")
     t.add_argument("--k", type=int, default=1, help="dcgan: discriminator steps per generator step (default 1)")
+    t.add_argument("--distributed", action="store_true", help="data parallel over the ranks of mpiexec -n P")
 
     e = sub.add_parser("evaluate", help="reload a run's model and report its loss and accuracy")
     e.add_argument("run_dir", help="a run folder written by 'nnlab train', e.g. runs/mlp-digits")
@@ -103,6 +106,11 @@ def build_parser() -> argparse.ArgumentParser:
     _add_model_options(s)
 
     sub.add_parser("explain", help="the seeds' backpropagation worked example, step by step")
+
+    x = sub.add_parser("export", help="write a run's model as ONNX (checked in onnxruntime)")
+    x.add_argument("run_dir", help="a run folder written by 'nnlab train'")
+    x.add_argument("output", help="the .onnx file to write")
+    x.add_argument("--opset", type=int, default=18, help="ONNX opset, 18 to 26 (default 18)")
     return parser
 
 
@@ -110,20 +118,32 @@ def _cmd_train(args: argparse.Namespace) -> int:
     from nnlab.runs import RunConfig, read_config, resume_run, train_run
     from nnlab.runs_generative import GENERATIVE_MODELS, cli_train
 
-    if args.resume:
-        config = read_config(args.resume)
-        print(f"nnlab train: resuming {args.resume} ({config.model} on {config.dataset}, seed {config.seed})")
-        return _report(resume_run(args.resume, quiet=args.quiet))
+    run_dir = args.resume if isinstance(args.resume, str) else None
+    if run_dir is not None and not args.distributed:
+        config = read_config(run_dir)
+        print(f"nnlab train: resuming {run_dir} ({config.model} on {config.dataset}, seed {config.seed})")
+        return _report(resume_run(run_dir, quiet=args.quiet))
+    if args.resume is True and not args.distributed:
+        raise ValueError("train: --resume needs the run folder (nnlab train --resume RUN_DIR)")
     if args.model in GENERATIVE_MODELS:
         return cli_train(args)
-    config = RunConfig(
+    config = read_config(run_dir) if run_dir is not None else RunConfig(
         model=args.model, dataset=args.dataset, hidden=args.hidden, activation=args.activation, dropout=args.dropout,
         optimizer=args.optimizer, lr=args.lr, momentum=args.momentum, weight_decay=args.weight_decay,
         epochs=args.epochs, batch_size=args.batch_size, patience=args.patience, augment=args.augment, seed=args.seed,
         out=args.out, name=args.name,
     )  # fmt: skip
-    print(f"nnlab train: {config.model} on {config.dataset}, {config.optimizer} lr={config.lr}, seed {config.seed}")
-    return _report(train_run(config, quiet=args.quiet))
+    if not args.distributed or os.environ.get("PMI_RANK", "0") == "0":  # one banner, from rank 0
+        print(f"nnlab train: {config.model} on {config.dataset}, {config.optimizer} lr={config.lr}, seed {config.seed}")
+    if args.distributed:
+        from nnlab.distributed.launch import train_distributed
+
+        result = train_distributed(config, quiet=args.quiet, resume=bool(args.resume))
+        if result is None:  # ranks other than 0 report nothing
+            return 0
+    else:
+        result = train_run(config, quiet=args.quiet)
+    return _report(result)
 
 
 def _report(result) -> int:
@@ -166,7 +186,17 @@ def _cmd_explain(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"train": _cmd_train, "evaluate": _cmd_evaluate, "summary": _cmd_summary, "explain": _cmd_explain}
+def _cmd_export(args: argparse.Namespace) -> int:
+    from nnlab.runs_onnx import export_run
+
+    m = export_run(args.run_dir, args.output, args.opset)
+    print(f"wrote {args.output}; onnxruntime vs nnlab on test samples: max |diff| {m['max_abs_diff']:.2e} "
+          f"(relative {m['max_rel_diff']:.1e}), same prediction {m['agreement']:.1%}")
+    return 0
+
+
+COMMANDS = {"train": _cmd_train, "evaluate": _cmd_evaluate, "summary": _cmd_summary, "explain": _cmd_explain,
+            "export": _cmd_export}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -211,7 +211,7 @@ class RunResult:
     model: nn.Module = field(repr=False)
 
 
-def _evaluate_splits(model: nn.Module, loss_fn, data: DatasetSplits, batch_size: int) -> dict[str, float]:
+def evaluate_splits(model: nn.Module, loss_fn, data: DatasetSplits, batch_size: int) -> dict[str, float]:
     out: dict[str, float] = {}
     train_loader, dev_loader, test_loader = data.loaders(batch_size=batch_size, shuffle=False, eval_batch_size=512)
     for split, loader in (("train", train_loader), ("dev", dev_loader), ("test", test_loader)):
@@ -306,10 +306,16 @@ def _train_locked(config: RunConfig, quiet: bool, resume: bool, extra_callbacks:
         train_loader = DataLoader(augmented, batch_size=config.batch_size, shuffle=True)
     start = time.perf_counter()
     history = trainer.fit(train_loader, dev_loader, epochs=config.epochs, initial_epoch=initial_epoch, history=history)
-    metrics = _evaluate_splits(model, loss_fn, data, config.batch_size)
+    metrics = evaluate_splits(model, loss_fn, data, config.batch_size)
     metrics["train_seconds"] = seconds + time.perf_counter() - start
     metrics["epochs_run"] = len(history)
+    return write_run(config, model, history, metrics)
 
+
+def write_run(config: RunConfig, model: nn.Module, history: History, metrics: dict[str, float]) -> RunResult:
+    """Write the run folder (config, weights, history, metrics, curves); returns the :class:`RunResult`."""
+    os.makedirs(config.run_dir, exist_ok=True)
+    _write_json(os.path.join(config.run_dir, "config.json"), config.to_json())
     save(model.state_dict(), os.path.join(config.run_dir, "model.safetensors"))
     history.to_json(os.path.join(config.run_dir, "history.json"))
     _write_json(os.path.join(config.run_dir, "metrics.json"), metrics)
@@ -353,7 +359,7 @@ def load_run(run_dir: str) -> tuple[RunConfig, nn.Module, DatasetSplits]:
 def evaluate_run(run_dir: str) -> dict[str, float]:
     """Loss and accuracy of a saved run's model on its dataset's train, dev and test splits."""
     config, model, data = load_run(run_dir)
-    return _evaluate_splits(model, build_loss(config, data.num_classes), data, config.batch_size)
+    return evaluate_splits(model, build_loss(config, data.num_classes), data, config.batch_size)
 
 
 def _write_json(path: str, obj: Any) -> None:

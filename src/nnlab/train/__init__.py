@@ -34,3 +34,6 @@ __all__ += ["SequenceTrainer", "detach_hidden", "forward_chunks", "sequence_cros
 # ---- the learning-rate range test (train/lr_finder.py) ----
 from nnlab.train.lr_finder import LRFinderResult, lr_find  # noqa: E402
 __all__ += ["lr_find", "LRFinderResult"]
+# ---- TensorBoard event files through tensorboardX (train/tensorboard.py; the `tensorboard` extra) ----
+from nnlab.train.tensorboard import SummaryWriter, TensorBoard  # noqa: E402
+__all__ += ["SummaryWriter", "TensorBoard"]

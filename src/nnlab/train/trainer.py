@@ -27,6 +27,11 @@ chunk of a sequence batch per step and carries the detached state from chunk to 
 
 Evaluation alone needs no optimizer: :func:`evaluate` (``Trainer.evaluate`` without a
 Trainer to build).
+
+Data parallelism (:class:`nnlab.distributed.DistributedDataParallel`) plugs in through the
+model: a model with ``sync_gradients()`` has it called between ``backward`` and the
+optimizer step, one with ``reduce_logs(logs)`` has each epoch's training logs passed
+through it, and a train loader whose ``sampler`` has ``set_epoch`` gets the epoch number.
 """
 
 from __future__ import annotations
@@ -169,6 +174,10 @@ class Trainer:
         self.history = History()
         self.global_step = 0
         self.stop_training = False
+        # The data-parallel protocol (nnlab.distributed.DistributedDataParallel): gradients averaged after
+        # backward, epoch logs averaged over the ranks.
+        self._sync_gradients = getattr(model, "sync_gradients", None)
+        self._reduce_logs = getattr(model, "reduce_logs", None)
 
     def _resolve_metrics(self, metrics: Sequence[str | MetricFn]) -> dict[str, MetricFn]:
         resolved: dict[str, MetricFn] = {}
@@ -192,6 +201,8 @@ class Trainer:
             raise ValueError("Trainer: training needs an optimizer (or a step_fn that runs its own and returns numbers)")
         opt.zero_grad()
         loss.backward()
+        if self._sync_gradients is not None:  # data parallel: average the gradients over the ranks
+            self._sync_gradients()
         norm = None
         if params is not None:
             if self.grad_clip:
@@ -320,12 +331,17 @@ class Trainer:
             for epoch in range(initial_epoch, epochs):
                 begin_logs = {"batches": len(train_loader) if hasattr(train_loader, "__len__") else None}
                 self._nan_warned = False
+                sampler = getattr(train_loader, "sampler", None)
+                if hasattr(sampler, "set_epoch"):  # a DistributedSampler reshuffles per epoch
+                    sampler.set_epoch(epoch)
                 for cb in callbacks:
                     cb.on_epoch_begin(epoch, begin_logs)
                 lr = float(self.optimizer.param_groups[0]["lr"]) if self.optimizer is not None else None
                 start = time.perf_counter()
                 self.model.train()
                 logs = self._run_epoch(train_loader, True, batch_callbacks)
+                if self._reduce_logs is not None:
+                    logs = self._reduce_logs(logs)
                 if dev_loader is not None:
                     logs.update({"val_" + k: v for k, v in self.evaluate(dev_loader).items()})
                 if lr is not None:
