@@ -49,3 +49,7 @@ __all__ += ["Seq2SeqTransformer", "shift_right", "exact_match", "exact_match_row
 # ---- seq2seq with attention: BiLSTM encoder, LSTM decoder, additive/dot/general attention (models/seq2seq_attention.py) ----
 from nnlab.models.seq2seq_attention import Attention, AttentionSeq2Seq  # noqa: E402
 __all__ += ["Attention", "AttentionSeq2Seq"]
+
+# ---- detection: localization, landmarks, sliding windows, YOLO (models/detection/) ----
+from nnlab.models.detection import YOLO, YOLOLoss, WindowClassifier, localization_net, landmark_net  # noqa: E402
+__all__ += ["YOLO", "YOLOLoss", "WindowClassifier", "localization_net", "landmark_net"]

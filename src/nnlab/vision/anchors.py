@@ -116,9 +116,10 @@ def kmeans_anchors(wh: np.ndarray, k: int, iters: int = 300, seed: int = 0) -> K
             if len(members):
                 centroids[c] = np.median(members, axis=0)
     order = np.argsort(centroids[:, 0] * centroids[:, 1], kind="stable")
-    centroids, remap = centroids[order], np.argsort(order)
-    assignment = remap[np.argmax(iou_wh(wh, centroids), axis=1)]
-    best = iou_wh(wh, centroids)[np.arange(len(wh)), assignment]
+    centroids = centroids[order]
+    ious = iou_wh(wh, centroids)
+    assignment = np.argmax(ious, axis=1)
+    best = ious[np.arange(len(wh)), assignment]
     return KMeansAnchors(centroids.astype(get_default_dtype()), assignment, float(best.mean()), it)
 
 
