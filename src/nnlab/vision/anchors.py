@@ -87,7 +87,8 @@ class KMeansAnchors:
 def kmeans_anchors(wh: np.ndarray, k: int, iters: int = 300, seed: int = 0) -> KMeansAnchors:
     """k-means on box shapes with distance d(box, centroid) = 1 − IoU (YOLOv2's anchor choice).
 
-    Centroids start at k distinct boxes drawn with ``np.random.default_rng(seed)``; each
+    Centroids start at k distinct boxes drawn by k-means++ seeding (probability ∝ d² to the
+    nearest centroid chosen so far) with ``np.random.default_rng(seed)``; each
     step assigns every box to its highest-IoU centroid and moves each centroid to the
     median shape of its boxes (the medians resist outliers; an empty cluster keeps its
     centroid), until the assignment stops changing or ``iters`` steps have run.
@@ -103,7 +104,14 @@ def kmeans_anchors(wh: np.ndarray, k: int, iters: int = 300, seed: int = 0) -> K
     if not 1 <= k <= len(distinct):
         raise ValueError(f"kmeans_anchors: k must be between 1 and the {len(distinct)} distinct shapes, got {k}")
     rng = np.random.default_rng(seed)
-    centroids = distinct[rng.choice(len(distinct), size=k, replace=False)]
+    # k-means++ seeding under d = 1 − IoU: each next centroid drawn with probability ∝ d² to the nearest one.
+    chosen = [int(rng.integers(len(distinct)))]
+    for _ in range(1, k):
+        d = 1.0 - iou_wh(distinct, distinct[chosen]).max(axis=1)
+        p = d * d
+        chosen.append(int(rng.choice(len(distinct), p=p / p.sum())) if p.sum() > 0 else
+                      int(rng.choice(np.setdiff1d(np.arange(len(distinct)), chosen))))
+    centroids = distinct[chosen].copy()
     assignment = np.full(len(wh), -1)
     it = 0
     for it in range(1, iters + 1):
