@@ -60,3 +60,11 @@ __all__ += ["CharVocab", "Seq2SeqSplits", "get_seq_task", "make_date_task", "mak
 # ---- seq2seq tasks: dates inside sentences of varied length (data/datasets/seq_tasks.py) ----
 from nnlab.data.datasets.seq_tasks import make_date_list_task  # noqa: E402
 __all__ += ["make_date_list_task"]
+
+# ---- detection: synthetic shapes, COCO / VOC loaders, collate (data/datasets/shapes.py, detection_formats.py) ----
+from nnlab.data.datasets.shapes import KEYPOINT_NAMES, SHAPE_CLASSES, ShapesDetection, make_shapes  # noqa: E402
+from nnlab.data.datasets.detection_formats import (  # noqa: E402
+    DetectionDataset, detection_collate, load_coco, load_voc, read_image,
+)
+__all__ += ["make_shapes", "ShapesDetection", "SHAPE_CLASSES", "KEYPOINT_NAMES", "DetectionDataset",
+            "detection_collate", "load_coco", "load_voc", "read_image"]
