@@ -4,6 +4,8 @@
     nnlab evaluate RUN_DIR     reload a run's model and report its accuracy
     nnlab summary [options]    print a model's layer table (or RUN_DIR's)
     nnlab explain              the seeds' backpropagation worked example, step by step
+    nnlab train --model yolo --dataset shapes   train a YOLO detector on synthetic shapes
+    nnlab detect RUN_DIR IMAGE draw a detector run's boxes on an image
 """
 
 from __future__ import annotations
@@ -51,11 +53,13 @@ def _positive(kind):
 
 def _add_model_options(p: argparse.ArgumentParser) -> None:
     from nnlab.data import DATASETS
+    from nnlab.models.detection.run import DETECTION_DATASETS, DETECTION_MODELS
     from nnlab.runs import MODELS
 
     d = _defaults()
-    p.add_argument("--model", choices=MODELS, default=d.model, help=f"model to train (default {d.model})")
-    p.add_argument("--dataset", choices=sorted(DATASETS), default=d.dataset, help=f"bundled dataset (default {d.dataset})")
+    p.add_argument("--model", choices=MODELS + DETECTION_MODELS, default=d.model, help=f"model to train (default {d.model})")
+    p.add_argument("--dataset", choices=sorted(DATASETS) + list(DETECTION_DATASETS), default=d.dataset,
+                   help=f"bundled dataset (default {d.dataset})")
     p.add_argument("--hidden", type=_int_list, default=d.hidden, help="MLP hidden widths, e.g. 256,128 (default 256)")
     p.add_argument("--activation", default=d.activation, help=f"MLP hidden activation (default {d.activation})")
     p.add_argument("--dropout", type=float, default=d.dropout, help=f"MLP dropout probability (default {d.dropout})")
@@ -71,7 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     t = sub.add_parser("train", help="train a model on bundled data (default: LeNet-5 on the digits)")
     _add_model_options(t)
-    t.add_argument("--epochs", type=_positive(int), default=d.epochs, help=f"maximum epochs (default {d.epochs})")
+    t.add_argument("--epochs", type=_positive(int), default=None, help=f"maximum epochs (default {d.epochs}; yolo 10)")
     t.add_argument("--batch-size", type=_positive(int), default=d.batch_size, help=f"batch size (default {d.batch_size})")
     t.add_argument("--optimizer", choices=list(OPTIMIZERS), default=d.optimizer, help=f"(default {d.optimizer})")
     t.add_argument("--lr", type=_positive(float), default=None,
@@ -95,12 +99,23 @@ def build_parser() -> argparse.ArgumentParser:
     _add_model_options(s)
 
     sub.add_parser("explain", help="the seeds' backpropagation worked example, step by step")
+
+    de = sub.add_parser("detect", help="draw a detector run's boxes on an image (writes <image>_detections.png)")
+    de.add_argument("run_dir", help="a run folder written by 'nnlab train --model yolo --dataset shapes'")
+    de.add_argument("image", help="an image file (PNG, JPEG, ...)")
+    de.add_argument("--out", default=None, help="output PNG (default <image>_detections.png)")
+    de.add_argument("--conf", type=float, default=0.3, help="score threshold (default 0.3)")
     return parser
 
 
 def _cmd_train(args: argparse.Namespace) -> int:
+    from nnlab.models.detection.run import DETECTION_MODELS, train_detection_cli
+
+    if args.model in DETECTION_MODELS:
+        return train_detection_cli(args)
     from nnlab.runs import RunConfig, train_run
 
+    args.epochs = args.epochs or _defaults().epochs
     config = RunConfig(
         model=args.model, dataset=args.dataset, hidden=args.hidden, activation=args.activation, dropout=args.dropout,
         optimizer=args.optimizer, lr=args.lr, momentum=args.momentum, weight_decay=args.weight_decay,
@@ -148,7 +163,14 @@ def _cmd_explain(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"train": _cmd_train, "evaluate": _cmd_evaluate, "summary": _cmd_summary, "explain": _cmd_explain}
+def _cmd_detect(args: argparse.Namespace) -> int:
+    from nnlab.models.detection.run import detect_cli
+
+    return detect_cli(args)
+
+
+COMMANDS = {"train": _cmd_train, "evaluate": _cmd_evaluate, "summary": _cmd_summary, "explain": _cmd_explain,
+            "detect": _cmd_detect}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
