@@ -27,12 +27,10 @@ from typing import Any
 
 import numpy as np
 
-from nnlab.autograd.function import Context, Function
 from nnlab.autograd.grad_mode import no_grad
 from nnlab.autograd.tensor import Tensor
 from nnlab.ops import elementwise as _ew
 from nnlab.ops import movement as _mv
-from nnlab.ops._util import as_float
 
 __all__ = ["box_convert", "box_area", "box_iou", "generalized_box_iou", "distance_box_iou", "complete_box_iou",
            "clip_boxes_to_image", "remove_small_boxes", "check_boxes", "box_terms", "iou_broadcast"]
@@ -40,28 +38,10 @@ __all__ = ["box_convert", "box_area", "box_iou", "generalized_box_iou", "distanc
 FORMATS = ("xyxy", "xywh", "cxcywh")
 
 
-class Atan(Function):
-    """y = atan x; ∂y/∂x = 1 / (1 + x²). Used by the CIoU aspect-ratio term."""
-
-    @staticmethod
-    def forward(ctx: Context, x):
-        ctx.save_for_backward(x)
-        return np.arctan(x)
-
-    @staticmethod
-    def backward(ctx: Context, grad):
-        (x,) = ctx.saved_tensors
-        return grad / (1 + x * x)
-
-
-def _tensor_atan(x: Tensor) -> Tensor:
-    return Atan.apply(as_float(x))
-
-
 #: The few array functions the box formulas need, for NumPy arrays and for Tensors.
 _NUMPY = SimpleNamespace(maximum=np.maximum, minimum=np.minimum, atan=np.arctan, stack=lambda xs: np.stack(xs, -1),
                          clamp0=lambda x: np.maximum(x, 0), where=np.where)
-_TENSOR = SimpleNamespace(maximum=_ew.maximum, minimum=_ew.minimum, atan=_tensor_atan, stack=lambda xs: _mv.stack(xs, -1),
+_TENSOR = SimpleNamespace(maximum=_ew.maximum, minimum=_ew.minimum, atan=_ew.atan, stack=lambda xs: _mv.stack(xs, -1),
                           clamp0=lambda x: _ew.clamp(x, min=0.0), where=_ew.where)
 
 
