@@ -27,6 +27,7 @@ from nnlab import functional as F
 from nnlab import nn
 from nnlab.autograd.tensor import Tensor
 from nnlab.ops.creation import as_tensor
+from nnlab.ops.movement import cat
 
 __all__ = ["ConvRegressor", "localization_net", "landmark_net", "localization_targets", "localization_loss",
            "decode_localization", "landmark_targets", "landmark_loss", "mean_landmark_error"]
@@ -34,6 +35,10 @@ __all__ = ["ConvRegressor", "localization_net", "landmark_net", "localization_ta
 
 class ConvRegressor(nn.Module):
     """[conv3×3 → BN → ReLU → max-pool]×k → flatten → Linear → ReLU → Linear(out_features).
+
+    With ``coords`` the image gets two extra channels holding each pixel's x and y in
+    [0, 1] (CoordConv, Liu et al. 2018), so the convolutions see where they are — the
+    regression of positions needs it far less than translation-invariant filters do.
 
     Args:
         out_features: length of the output vector. image_size: square input size. Default: 64.
@@ -45,10 +50,11 @@ class ConvRegressor(nn.Module):
     """
 
     def __init__(self, out_features: int, image_size: int = 64, channels: Sequence[int] = (16, 32, 64),
-                 hidden: int = 128, in_channels: int = 3) -> None:
+                 hidden: int = 128, in_channels: int = 3, coords: bool = True) -> None:
         super().__init__()
+        self.coords = bool(coords)
         layers: list[nn.Module] = []
-        c = in_channels
+        c = in_channels + 2 * self.coords
         for width in channels:
             layers += [nn.Conv2d(c, width, 3, padding=1, bias=False), nn.BatchNorm2d(width), nn.ReLU(), nn.MaxPool2d(2)]
             c = width
@@ -59,6 +65,11 @@ class ConvRegressor(nn.Module):
         self.head = nn.Sequential(nn.Flatten(), nn.Linear(c * side * side, hidden), nn.ReLU(), nn.Linear(hidden, out_features))
 
     def forward(self, x: Tensor) -> Tensor:
+        if self.coords:
+            n, _, h, w = x.shape
+            ys, xs = np.meshgrid((np.arange(h) + 0.5) / h, (np.arange(w) + 0.5) / w, indexing="ij")
+            grid = np.broadcast_to(np.stack([xs, ys]).astype(x.dtype), (n, 2, h, w))
+            x = cat([x, as_tensor(np.ascontiguousarray(grid))], dim=1)
         return self.head(self.features(x))
 
 
