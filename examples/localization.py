@@ -32,7 +32,7 @@ def one_object_set(n: int, seed: int):
     return data
 
 
-def main(out: str = "localization.png", epochs: int = 15, n: int = 4000) -> dict:
+def main(out: str = "localization.png", epochs: int = 10, n: int = 8000) -> dict:
     nnlab.manual_seed(0)
     train, test = one_object_set(n, 0), one_object_set(500, 1)
     y = localization_targets(train.boxes, train.labels, 3, 64)
@@ -60,7 +60,7 @@ def main(out: str = "localization.png", epochs: int = 15, n: int = 4000) -> dict
 if __name__ == "__main__":
     p = argparse.ArgumentParser()
     p.add_argument("out", nargs="?", default="localization.png")
-    p.add_argument("--epochs", type=int, default=15)
-    p.add_argument("--n", type=int, default=4000)
+    p.add_argument("--epochs", type=int, default=10)
+    p.add_argument("--n", type=int, default=8000)
     a = p.parse_args()
     main(a.out, a.epochs, a.n)

@@ -98,13 +98,15 @@ def localization_targets(boxes: Sequence[np.ndarray], labels: Sequence[np.ndarra
     return y
 
 
-def localization_loss(output: Tensor, target, kind: str = "mixed") -> Tensor:
+def localization_loss(output: Tensor, target, kind: str = "mixed", lambda_box: float = 5.0) -> Tensor:
     """The seeds' localization loss, averaged over the batch (see the module docstring).
 
     Args:
         output: (N, 5 + n) network outputs; target: (N, 5 + n) from :func:`localization_targets`.
         kind: ``"squared"`` (the seeds' formula on the raw outputs) or ``"mixed"`` (logistic
             p_c, squared error on σ(box outputs), cross-entropy classes). Default: ``"mixed"``.
+        lambda_box: weight of the box term in ``"mixed"`` (YOLO's λ_coord: squared errors of
+            fractions are small beside the log-losses). Default: 5.0.
     """
     t = target.data if isinstance(target, Tensor) else np.asarray(target)
     if output.ndim != 2 or output.shape[1] < 6 or tuple(output.shape) != t.shape:
@@ -123,7 +125,7 @@ def localization_loss(output: Tensor, target, kind: str = "mixed") -> Tensor:
     d = F.sigmoid(output[:, 1:5]) - y[:, 1:5]
     box = (d * d * present).sum()
     cls = -(F.log_softmax(output[:, 5:], dim=-1) * y[:, 5:] * present).sum()
-    return (pc + box + cls) / n
+    return (pc + lambda_box * box + cls) / n
 
 
 def decode_localization(output: np.ndarray, image_size: int, kind: str = "mixed") -> dict:
