@@ -7,6 +7,8 @@
     nnlab summary [options]    print a model's layer table (or RUN_DIR's)
     nnlab explain              the seeds' backpropagation worked example, step by step
     nnlab export RUN_DIR F     write the run's model as ONNX file F, checked in onnxruntime
+    nnlab train --model yolo --dataset shapes   train a YOLO detector on synthetic shapes
+    nnlab detect RUN_DIR IMAGE draw a detector run's boxes on an image
 """
 
 from __future__ import annotations
@@ -55,12 +57,15 @@ def _positive(kind):
 
 def _add_model_options(p: argparse.ArgumentParser) -> None:
     from nnlab.data import DATASETS
+    from nnlab.models.detection.run import DETECTION_DATASETS, DETECTION_MODELS
     from nnlab.runs import MODELS
     from nnlab.runs_generative import GENERATIVE_MODELS
 
     d = _defaults()
-    p.add_argument("--model", choices=MODELS + GENERATIVE_MODELS, default=d.model, help=f"model to train (default {d.model})")
-    p.add_argument("--dataset", choices=sorted(DATASETS), default=d.dataset, help=f"bundled dataset (default {d.dataset})")
+    p.add_argument("--model", choices=MODELS + GENERATIVE_MODELS + DETECTION_MODELS, default=d.model,
+                   help=f"model to train (default {d.model})")
+    p.add_argument("--dataset", choices=sorted(DATASETS) + list(DETECTION_DATASETS), default=d.dataset,
+                   help=f"bundled dataset (default {d.dataset})")
     p.add_argument("--hidden", type=_int_list, default=d.hidden, help="MLP hidden widths, e.g. 256,128 (default 256)")
     p.add_argument("--activation", default=d.activation, help=f"MLP hidden activation (default {d.activation})")
     p.add_argument("--dropout", type=float, default=d.dropout, help=f"MLP dropout probability (default {d.dropout})")
@@ -76,7 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     t = sub.add_parser("train", help="train a model on bundled data (default: LeNet-5 on the digits)")
     _add_model_options(t)
-    t.add_argument("--epochs", type=_positive(int), default=d.epochs, help=f"maximum epochs (default {d.epochs})")
+    t.add_argument("--epochs", type=_positive(int), default=None, help=f"maximum epochs (default {d.epochs}; yolo 10)")
     t.add_argument("--batch-size", type=_positive(int), default=d.batch_size, help=f"batch size (default {d.batch_size})")
     t.add_argument("--optimizer", choices=list(OPTIMIZERS), default=d.optimizer, help=f"(default {d.optimizer})")
     t.add_argument("--lr", type=_positive(float), default=None,
@@ -111,6 +116,11 @@ def build_parser() -> argparse.ArgumentParser:
     x.add_argument("run_dir", help="a run folder written by 'nnlab train'")
     x.add_argument("output", help="the .onnx file to write")
     x.add_argument("--opset", type=int, default=18, help="ONNX opset, 18 to 26 (default 18)")
+    de = sub.add_parser("detect", help="draw a detector run's boxes on an image (writes <image>_detections.png)")
+    de.add_argument("run_dir", help="a run folder written by 'nnlab train --model yolo --dataset shapes'")
+    de.add_argument("image", help="an image file (PNG, JPEG, ...)")
+    de.add_argument("--out", default=None, help="output PNG (default <image>_detections.png)")
+    de.add_argument("--conf", type=float, default=0.3, help="score threshold (default 0.3)")
     return parser
 
 
@@ -125,6 +135,11 @@ def _cmd_train(args: argparse.Namespace) -> int:
         return _report(resume_run(run_dir, quiet=args.quiet))
     if args.resume is True and not args.distributed:
         raise ValueError("train: --resume needs the run folder (nnlab train --resume RUN_DIR)")
+    from nnlab.models.detection.run import DETECTION_MODELS, train_detection_cli
+
+    if args.model in DETECTION_MODELS:
+        return train_detection_cli(args)
+    args.epochs = args.epochs or _defaults().epochs
     if args.model in GENERATIVE_MODELS:
         return cli_train(args)
     config = read_config(run_dir) if run_dir is not None else RunConfig(
@@ -195,8 +210,14 @@ def _cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_detect(args: argparse.Namespace) -> int:
+    from nnlab.models.detection.run import detect_cli
+
+    return detect_cli(args)
+
+
 COMMANDS = {"train": _cmd_train, "evaluate": _cmd_evaluate, "summary": _cmd_summary, "explain": _cmd_explain,
-            "export": _cmd_export}
+            "export": _cmd_export, "detect": _cmd_detect}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -84,3 +84,11 @@ from nnlab.data.vocab import (  # noqa: E402
     BOS, BOS_ID, DEFAULT_SPECIALS, EOS, EOS_ID, PAD, PAD_ID, UNK, UNK_ID, Vocab,
 )
 __all__ += ["Vocab", "PAD", "UNK", "BOS", "EOS", "DEFAULT_SPECIALS", "PAD_ID", "UNK_ID", "BOS_ID", "EOS_ID"]
+
+# ---- detection: synthetic shapes, COCO / VOC loaders, collate (data/datasets/shapes.py, detection_formats.py) ----
+from nnlab.data.datasets.shapes import KEYPOINT_NAMES, SHAPE_CLASSES, ShapesDetection, make_shapes  # noqa: E402
+from nnlab.data.datasets.detection_formats import (  # noqa: E402
+    DetectionDataset, detection_collate, load_coco, load_voc, read_image,
+)
+__all__ += ["make_shapes", "ShapesDetection", "SHAPE_CLASSES", "KEYPOINT_NAMES", "DetectionDataset",
+            "detection_collate", "load_coco", "load_voc", "read_image"]

@@ -38,3 +38,7 @@ __all__ += ["sampling_probs", "sample_next"]
 
 # ---- generative and unsupervised models: autoencoders, VAE, GANs, RBMs, DBNs (models/generative/) ----
 from nnlab.models import generative  # noqa: E402,F401
+
+# ---- detection: localization, landmarks, sliding windows, YOLO (models/detection/) ----
+from nnlab.models.detection import YOLO, YOLOLoss, WindowClassifier, localization_net, landmark_net  # noqa: E402
+__all__ += ["YOLO", "YOLOLoss", "WindowClassifier", "localization_net", "landmark_net"]

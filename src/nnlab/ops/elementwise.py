@@ -247,6 +247,20 @@ class Sin(Function):
         return grad * np.cos(x)
 
 
+class Atan(Function):
+    """y = atan x; ∂y/∂x = 1 / (1 + x²)."""
+
+    @staticmethod
+    def forward(ctx: Context, x):
+        ctx.save_for_backward(x)
+        return np.arctan(x)
+
+    @staticmethod
+    def backward(ctx: Context, grad):
+        (x,) = ctx.saved_tensors
+        return grad / (1 + x * x)
+
+
 class Cos(Function):
     """y = cos x; ∂y/∂x = −sin x."""
 
@@ -335,6 +349,11 @@ def sqrt(x: Tensor) -> Tensor:
 def sin(x: Tensor) -> Tensor:
     """sin x."""
     return Sin.apply(as_float(x))
+
+
+def atan(x: Tensor) -> Tensor:
+    """atan x (used by the CIoU box loss's aspect-ratio term)."""
+    return Atan.apply(as_float(x))
 
 
 def cos(x: Tensor) -> Tensor:

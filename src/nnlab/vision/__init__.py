@@ -1,6 +1,18 @@
-"""Computer-vision applications: hand-made filters and edge detection, receptive fields."""
+"""Computer-vision applications: filters and edge detection, receptive fields, and detection's
+box operations (IoU and its variants, NMS, anchors) and metrics (precision–recall, AP, mAP)."""
 
 from nnlab.vision.filters import FILTERS, apply_filter, edge_magnitude, get_filter
 from nnlab.vision.receptive_field import ReceptiveField, ReceptiveFieldRow, receptive_field
 
 __all__ = ["FILTERS", "apply_filter", "edge_magnitude", "get_filter", "ReceptiveField", "ReceptiveFieldRow", "receptive_field"]
+
+# ---- detection: boxes, IoU losses, NMS (vision/boxes.py, box_losses.py, nms.py) ----
+from nnlab.vision.boxes import (  # noqa: E402
+    box_area, box_convert, box_iou, clip_boxes_to_image, complete_box_iou, distance_box_iou, generalized_box_iou,
+    remove_small_boxes,
+)
+from nnlab.vision.box_losses import complete_box_iou_loss, distance_box_iou_loss, generalized_box_iou_loss  # noqa: E402
+from nnlab.vision.nms import batched_nms, nms, soft_nms  # noqa: E402
+__all__ += ["box_area", "box_convert", "box_iou", "generalized_box_iou", "distance_box_iou", "complete_box_iou",
+            "clip_boxes_to_image", "remove_small_boxes", "generalized_box_iou_loss", "distance_box_iou_loss",
+            "complete_box_iou_loss", "nms", "batched_nms", "soft_nms"]
