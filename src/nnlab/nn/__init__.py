@@ -127,3 +127,16 @@ from nnlab.nn.recurrent_cells import GRUCell, LSTMCell, RNNCell, RNNCellBase, in
 from nnlab.nn.embedding import Embedding  # noqa: E402
 __all__ += ["RNNBase", "RNN", "GRU", "LSTM", "RNNCellBase", "RNNCell", "GRUCell", "LSTMCell", "init_forget_bias_",
             "lengths_mask", "Embedding"]
+
+# ---- graph layers: GCN, GraphSAGE, GAT, readouts, spectral and Chebyshev filters (nn/graph*.py) ----
+from nnlab.nn.graph import (  # noqa: E402
+    GATConv, GCNConv, SAGEConv, global_add_pool, global_max_pool, global_mean_pool, propagate,
+)
+from nnlab.nn.graph_spectral import ChebConv, SpectralConv, spectral_filter  # noqa: E402
+from nnlab.nn.graph_structure import (  # noqa: E402
+    add_self_loops, gcn_norm, laplacian, laplacian_eigenbasis, scaled_laplacian, to_adjacency, to_edge_index,
+    with_self_loops,
+)
+__all__ += ["GCNConv", "SAGEConv", "GATConv", "ChebConv", "SpectralConv", "spectral_filter", "global_add_pool",
+            "global_mean_pool", "global_max_pool", "propagate", "add_self_loops", "gcn_norm", "laplacian",
+            "laplacian_eigenbasis", "scaled_laplacian", "to_adjacency", "to_edge_index", "with_self_loops"]
