@@ -50,12 +50,14 @@ def _positive(kind):
 
 
 def _add_model_options(p: argparse.ArgumentParser) -> None:
-    from nnlab.data import DATASETS
+    from nnlab.data import DATASETS, GRAPH_DATASETS
+    from nnlab.models.graph.run import GRAPH_MODELS
     from nnlab.runs import MODELS
 
     d = _defaults()
-    p.add_argument("--model", choices=MODELS, default=d.model, help=f"model to train (default {d.model})")
-    p.add_argument("--dataset", choices=sorted(DATASETS), default=d.dataset, help=f"bundled dataset (default {d.dataset})")
+    p.add_argument("--model", choices=MODELS + GRAPH_MODELS, default=d.model, help=f"model to train (default {d.model})")
+    p.add_argument("--dataset", choices=sorted(DATASETS) + sorted(GRAPH_DATASETS), default=d.dataset,
+                   help=f"bundled dataset (default {d.dataset}; karate/sbm for the graph models)")
     p.add_argument("--hidden", type=_int_list, default=d.hidden, help="MLP hidden widths, e.g. 256,128 (default 256)")
     p.add_argument("--activation", default=d.activation, help=f"MLP hidden activation (default {d.activation})")
     p.add_argument("--dropout", type=float, default=d.dropout, help=f"MLP dropout probability (default {d.dropout})")
@@ -99,7 +101,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _cmd_train(args: argparse.Namespace) -> int:
+    from nnlab.models.graph.run import GRAPH_MODELS, graph_train_command
     from nnlab.runs import RunConfig, train_run
+
+    if args.model in GRAPH_MODELS:
+        return graph_train_command(args)
 
     config = RunConfig(
         model=args.model, dataset=args.dataset, hidden=args.hidden, activation=args.activation, dropout=args.dropout,

@@ -60,3 +60,11 @@ __all__ += ["CharVocab", "Seq2SeqSplits", "get_seq_task", "make_date_task", "mak
 # ---- seq2seq tasks: dates inside sentences of varied length (data/datasets/seq_tasks.py) ----
 from nnlab.data.datasets.seq_tasks import make_date_list_task  # noqa: E402
 __all__ += ["make_date_list_task"]
+
+# ---- graphs: the Graph record, batching, edge-list/CSV loader; karate club, SBM, cycles vs trees ----
+from nnlab.data.graphs import Graph, GraphBatch, collate_graphs, load_edge_list, undirected  # noqa: E402
+from nnlab.data.datasets.graph_sets import (  # noqa: E402
+    GRAPH_DATASETS, load_karate_club, make_cycles_vs_trees, make_sbm,
+)
+__all__ += ["Graph", "GraphBatch", "collate_graphs", "load_edge_list", "undirected", "GRAPH_DATASETS",
+            "load_karate_club", "make_sbm", "make_cycles_vs_trees"]

@@ -49,3 +49,7 @@ __all__ += ["Seq2SeqTransformer", "shift_right", "exact_match", "exact_match_row
 # ---- seq2seq with attention: BiLSTM encoder, LSTM decoder, additive/dot/general attention (models/seq2seq_attention.py) ----
 from nnlab.models.seq2seq_attention import Attention, AttentionSeq2Seq  # noqa: E402
 __all__ += ["Attention", "AttentionSeq2Seq"]
+
+# ---- graph neural networks: GCN node classifier, graph classifier (models/graph/) ----
+from nnlab.models.graph import GCN, GraphClassifier  # noqa: E402
+__all__ += ["GCN", "GraphClassifier"]
