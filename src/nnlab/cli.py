@@ -4,6 +4,7 @@
     nnlab evaluate RUN_DIR     reload a run's model and report its accuracy
     nnlab summary [options]    print a model's layer table (or RUN_DIR's)
     nnlab explain              the seeds' backpropagation worked example, step by step
+    nnlab rl ENV               train an RL agent (PPO / REINFORCE) on cartpole or gridworld, plot its curve
 """
 
 from __future__ import annotations
@@ -97,6 +98,10 @@ def build_parser() -> argparse.ArgumentParser:
     _add_model_options(s)
 
     sub.add_parser("explain", help="the seeds' backpropagation worked example, step by step")
+
+    from nnlab.rl.run import add_rl_arguments
+
+    add_rl_arguments(sub.add_parser("rl", help="train a reinforcement-learning agent (PPO, REINFORCE) and plot its curve"))
     return parser
 
 
@@ -154,7 +159,14 @@ def _cmd_explain(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"train": _cmd_train, "evaluate": _cmd_evaluate, "summary": _cmd_summary, "explain": _cmd_explain}
+def _cmd_rl(args: argparse.Namespace) -> int:
+    from nnlab.rl.run import rl_command
+
+    return rl_command(args)
+
+
+COMMANDS = {"train": _cmd_train, "evaluate": _cmd_evaluate, "summary": _cmd_summary, "explain": _cmd_explain,
+            "rl": _cmd_rl}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
