@@ -7,7 +7,7 @@ Run: python examples/rlhf_toy.py [--iterations 40] [--out rlhf_toy.png]
 2. Reward model: sample two completions per prompt from the SFT model, let the programmatic
    labeller (prefers positive, intense, well-formed reviews) pick one, fit the RM with the
    Bradley–Terry loss; report its pairwise accuracy on held-out comparisons.
-3. PPO against the RM with a per-token KL penalty (β = 0.1) to the frozen SFT model, and
+3. PPO against the RM with a per-token KL penalty (β = 0.3) to the frozen SFT model, and
    once more with β = 0. Report RM score, KL, the labeller's score, the fraction of
    well-formed reviews and the win rate against the SFT model; plot the curves.
 """
@@ -69,7 +69,7 @@ def main(iterations: int = 40, seed: int = 0, out: str | None = "rlhf_toy.png", 
           f"(train {rm_history['accuracy'][-1]:.3f}) ({time.perf_counter() - start:.0f} s)")
 
     results = {"sft": sft_stats, "rm_heldout_accuracy": rm_acc, "rm_pairs": int(len(chosen))}
-    for beta in (0.1, 0.0):
+    for beta in (0.3, 0.0):
         agent = RLHF(world, gpt, rm, RLHFConfig(beta=beta, seed=seed))
         hist = agent.train(iterations, quiet=quiet)
         stats = describe(world, agent.policy.gpt, rng)
@@ -92,7 +92,7 @@ def plot(results: dict, path: str) -> None:
     import matplotlib.pyplot as plt
 
     fig, axes = plt.subplots(1, 4, figsize=(15, 3.4))
-    for key, style in (("beta=0.1", "-"), ("beta=0.0", "--")):
+    for key, style in (("beta=0.3", "-"), ("beta=0.0", "--")):
         h = results[key]["history"]
         for ax, name in zip(axes, ("score", "kl", "labeller", "well_formed")):
             ax.plot(h[name], style, label=key.replace("beta", "β"))

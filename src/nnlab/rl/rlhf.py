@@ -139,19 +139,22 @@ def bradley_terry_loss(r_chosen: Tensor, r_rejected: Tensor) -> Tensor:
     return F.binary_cross_entropy_with_logits(diff, as_tensor(np.ones(diff.shape, dtype=diff.dtype)))
 
 
+def rank_pairs(world: ReviewWorld, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The labeller's verdict on each pair of rows of a and b: ``(chosen, rejected)``, ties dropped."""
+    pref = np.array([labeller_prefers(x, y) for x, y in zip(world.completions(a), world.completions(b))])
+    keep = pref != 0.5
+    first = (pref == 1.0)[keep]
+    a, b = a[keep], b[keep]
+    return np.where(first[:, None], a, b), np.where(first[:, None], b, a)
+
+
 def preference_pairs(world: ReviewWorld, gpt: GPT, n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     """Comparison data: two sampled completions per prompt, ranked by the labeller; ties dropped.
 
     Returns ``(chosen, rejected)`` id arrays (M, max_len) with M ≤ n.
     """
     subjects = [world_subject(rng) for _ in range(n)]
-    a = sample_completions(world, gpt, subjects, rng)
-    b = sample_completions(world, gpt, subjects, rng)
-    pref = np.array([labeller_prefers(x, y) for x, y in zip(world.completions(a), world.completions(b))])
-    keep = pref != 0.5
-    first = (pref == 1.0)[keep]
-    a, b = a[keep], b[keep]
-    return np.where(first[:, None], a, b), np.where(first[:, None], b, a)
+    return rank_pairs(world, sample_completions(world, gpt, subjects, rng), sample_completions(world, gpt, subjects, rng))
 
 
 def world_subject(rng: np.random.Generator) -> str:

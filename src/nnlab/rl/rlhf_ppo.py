@@ -87,13 +87,16 @@ class PolicyWithValue(nn.Module):
 @dataclass
 class RLHFConfig:
     """PPO-for-language settings: KL coefficient ``beta`` (0 = no penalty), completions per iteration,
-    PPO epochs and minibatch, Adam ``lr``, clip ε, value coefficient, GAE γ and λ, sampling temperature, seed."""
+    PPO epochs and minibatch, Adam ``lr``, clip ε, value coefficient, GAE γ and λ, sampling temperature, seed.
 
-    beta: float = 0.1
+    The defaults are the example's measured settings (β = 0.3, lr 3·10⁻⁵: the KL to the SFT model
+    stays near 1–2 nats over 40 iterations; lr 3·10⁻⁴ broke the text within 3 iterations)."""
+
+    beta: float = 0.3
     batch: int = 64
     epochs: int = 4
     minibatch: int = 32
-    lr: float = 3e-4
+    lr: float = 3e-5
     clip: float = 0.2
     vf_coef: float = 0.1
     gamma: float = 1.0
