@@ -31,7 +31,7 @@ from nnlab.ops.creation import as_tensor
 from nnlab.rl.core import gae
 from nnlab.rl.ppo import ppo_clip_loss
 from nnlab.rl.rlhf import (
-    RewardModel, clone_gpt, last_token_index, logits_and_hidden, rewards_of, sample_completions, world_subject,
+    RewardModel, clone_gpt, logits_and_hidden, rewards_of, sample_completions, world_subject,
 )
 from nnlab.rl.rlhf_data import ReviewWorld, is_well_formed, labeller_prefers, labeller_score
 from nnlab.train import History, Trainer
