@@ -9,6 +9,7 @@
     nnlab export RUN_DIR F     write the run's model as ONNX file F, checked in onnxruntime
     nnlab train --model yolo --dataset shapes   train a YOLO detector on synthetic shapes
     nnlab detect RUN_DIR IMAGE draw a detector run's boxes on an image
+    nnlab rl ENV               train an RL agent (PPO / REINFORCE) on cartpole or gridworld, plot its curve
 """
 
 from __future__ import annotations
@@ -56,16 +57,17 @@ def _positive(kind):
 
 
 def _add_model_options(p: argparse.ArgumentParser) -> None:
-    from nnlab.data import DATASETS
+    from nnlab.data import DATASETS, GRAPH_DATASETS
     from nnlab.models.detection.run import DETECTION_DATASETS, DETECTION_MODELS
+    from nnlab.models.graph.run import GRAPH_MODELS
     from nnlab.runs import MODELS
     from nnlab.runs_generative import GENERATIVE_MODELS
 
     d = _defaults()
-    p.add_argument("--model", choices=MODELS + GENERATIVE_MODELS + DETECTION_MODELS, default=d.model,
+    p.add_argument("--model", choices=MODELS + GENERATIVE_MODELS + DETECTION_MODELS + GRAPH_MODELS, default=d.model,
                    help=f"model to train (default {d.model})")
-    p.add_argument("--dataset", choices=sorted(DATASETS) + list(DETECTION_DATASETS), default=d.dataset,
-                   help=f"bundled dataset (default {d.dataset})")
+    p.add_argument("--dataset", choices=sorted(DATASETS) + list(DETECTION_DATASETS) + sorted(GRAPH_DATASETS),
+                   default=d.dataset, help=f"bundled dataset (default {d.dataset}; karate/sbm for the graph models)")
     p.add_argument("--hidden", type=_int_list, default=d.hidden, help="MLP hidden widths, e.g. 256,128 (default 256)")
     p.add_argument("--activation", default=d.activation, help=f"MLP hidden activation (default {d.activation})")
     p.add_argument("--dropout", type=float, default=d.dropout, help=f"MLP dropout probability (default {d.dropout})")
@@ -121,6 +123,9 @@ def build_parser() -> argparse.ArgumentParser:
     de.add_argument("image", help="an image file (PNG, JPEG, ...)")
     de.add_argument("--out", default=None, help="output PNG (default <image>_detections.png)")
     de.add_argument("--conf", type=float, default=0.3, help="score threshold (default 0.3)")
+    from nnlab.rl.run import add_rl_arguments
+
+    add_rl_arguments(sub.add_parser("rl", help="train a reinforcement-learning agent (PPO, REINFORCE) and plot its curve"))
     return parser
 
 
@@ -136,9 +141,12 @@ def _cmd_train(args: argparse.Namespace) -> int:
     if args.resume is True and not args.distributed:
         raise ValueError("train: --resume needs the run folder (nnlab train --resume RUN_DIR)")
     from nnlab.models.detection.run import DETECTION_MODELS, train_detection_cli
+    from nnlab.models.graph.run import GRAPH_MODELS, graph_train_command
 
     if args.model in DETECTION_MODELS:
         return train_detection_cli(args)
+    if args.model in GRAPH_MODELS:
+        return graph_train_command(args)
     args.epochs = args.epochs or _defaults().epochs
     if args.model in GENERATIVE_MODELS:
         return cli_train(args)
@@ -216,8 +224,14 @@ def _cmd_detect(args: argparse.Namespace) -> int:
     return detect_cli(args)
 
 
+def _cmd_rl(args: argparse.Namespace) -> int:
+    from nnlab.rl.run import rl_command
+
+    return rl_command(args)
+
+
 COMMANDS = {"train": _cmd_train, "evaluate": _cmd_evaluate, "summary": _cmd_summary, "explain": _cmd_explain,
-            "export": _cmd_export, "detect": _cmd_detect}
+            "export": _cmd_export, "detect": _cmd_detect, "rl": _cmd_rl}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -92,3 +92,11 @@ from nnlab.data.datasets.detection_formats import (  # noqa: E402
 )
 __all__ += ["make_shapes", "ShapesDetection", "SHAPE_CLASSES", "KEYPOINT_NAMES", "DetectionDataset",
             "detection_collate", "load_coco", "load_voc", "read_image"]
+
+# ---- graphs: the Graph record, batching, edge-list/CSV loader; karate club, SBM, cycles vs trees ----
+from nnlab.data.graphs import Graph, GraphBatch, collate_graphs, load_edge_list, undirected  # noqa: E402
+from nnlab.data.datasets.graph_sets import (  # noqa: E402
+    GRAPH_DATASETS, load_karate_club, make_cycles_vs_trees, make_sbm,
+)
+__all__ += ["Graph", "GraphBatch", "collate_graphs", "load_edge_list", "undirected", "GRAPH_DATASETS",
+            "load_karate_club", "make_sbm", "make_cycles_vs_trees"]

@@ -42,3 +42,7 @@ from nnlab.models import generative  # noqa: E402,F401
 # ---- detection: localization, landmarks, sliding windows, YOLO (models/detection/) ----
 from nnlab.models.detection import YOLO, YOLOLoss, WindowClassifier, localization_net, landmark_net  # noqa: E402
 __all__ += ["YOLO", "YOLOLoss", "WindowClassifier", "localization_net", "landmark_net"]
+
+# ---- graph neural networks: GCN node classifier, graph classifier (models/graph/) ----
+from nnlab.models.graph import GCN, GraphClassifier  # noqa: E402
+__all__ += ["GCN", "GraphClassifier"]

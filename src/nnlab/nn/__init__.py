@@ -134,3 +134,16 @@ __all__ += ["RNNBase", "RNN", "GRU", "LSTM", "RNNCellBase", "RNNCell", "GRUCell"
 from nnlab.nn import functional, utils  # noqa: E402
 from nnlab.nn.packed import PackedSequence  # noqa: E402
 __all__ += ["functional", "utils", "PackedSequence"]
+
+# ---- graph layers: GCN, GraphSAGE, GAT, readouts, spectral and Chebyshev filters (nn/graph*.py) ----
+from nnlab.nn.graph import (  # noqa: E402
+    GATConv, GCNConv, SAGEConv, global_add_pool, global_max_pool, global_mean_pool, propagate,
+)
+from nnlab.nn.graph_spectral import ChebConv, SpectralConv, spectral_filter  # noqa: E402
+from nnlab.nn.graph_structure import (  # noqa: E402
+    add_self_loops, gcn_norm, laplacian, laplacian_eigenbasis, scaled_laplacian, to_adjacency, to_edge_index,
+    with_self_loops,
+)
+__all__ += ["GCNConv", "SAGEConv", "GATConv", "ChebConv", "SpectralConv", "spectral_filter", "global_add_pool",
+            "global_mean_pool", "global_max_pool", "propagate", "add_self_loops", "gcn_norm", "laplacian",
+            "laplacian_eigenbasis", "scaled_laplacian", "to_adjacency", "to_edge_index", "with_self_loops"]
