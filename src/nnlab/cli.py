@@ -4,6 +4,8 @@
     nnlab evaluate RUN_DIR     reload a run's model and report its accuracy
     nnlab summary [options]    print a model's layer table (or RUN_DIR's)
     nnlab explain              the seeds' backpropagation worked example, step by step
+    nnlab tune [options]       hyperparameter search, trials in parallel workers sharing one Optuna study
+    nnlab diagnose RUN_DIR     bias / variance / dev-overfitting report of a saved run
 """
 
 from __future__ import annotations
@@ -95,6 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_model_options(s)
 
     sub.add_parser("explain", help="the seeds' backpropagation worked example, step by step")
+    _register_structuring(sub)
     return parser
 
 
@@ -149,6 +152,14 @@ def _cmd_explain(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"train": _cmd_train, "evaluate": _cmd_evaluate, "summary": _cmd_summary, "explain": _cmd_explain}
+
+
+def _register_structuring(sub) -> None:
+    from nnlab.tune.command import add_diagnose_parser, add_tune_parser, cmd_diagnose, cmd_tune
+
+    add_tune_parser(sub)
+    add_diagnose_parser(sub)
+    COMMANDS.update({"tune": cmd_tune, "diagnose": cmd_diagnose})
 
 
 def main(argv: Sequence[str] | None = None) -> int:

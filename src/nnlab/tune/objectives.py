@@ -43,5 +43,5 @@ def digits_error(params: dict[str, Any], model: str = "mlp", epochs: int = 5, ou
     m = result.metrics
     size = float(sum(p.numel() for p in result.model.parameters()))
     extras = {"dev_accuracy": m["dev_accuracy"], "train_accuracy": m["train_accuracy"],
-              "params": size, "seconds": m["train_seconds"]}
+              "n_params": size, "seconds": m["train_seconds"]}
     return 1.0 - m["dev_accuracy"], extras
