@@ -58,7 +58,7 @@ def importance(result: SearchResult, bins: int = 4) -> dict[str, float]:
         between = sum(float((g == b).sum()) * (y[g == b].mean() - y.mean()) ** 2 for b in np.unique(g))
         raw[n] = between / total if total > 0 else 0.0
     s = sum(raw.values()) or 1.0
-    return dict(sorted(((n, v / s) for n, v in raw.items()), key=lambda kv: -kv[1]))
+    return dict(sorted(((n, float(v / s)) for n, v in raw.items()), key=lambda kv: -kv[1]))
 
 
 def results_table(result: SearchResult, top: int | None = None, extras: Sequence[str] = ()) -> str:
