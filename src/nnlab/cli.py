@@ -10,6 +10,8 @@
     nnlab train --model yolo --dataset shapes   train a YOLO detector on synthetic shapes
     nnlab detect RUN_DIR IMAGE draw a detector run's boxes on an image
     nnlab rl ENV               train an RL agent (PPO / REINFORCE) on cartpole or gridworld, plot its curve
+    nnlab tune [options]       hyperparameter search, trials in parallel workers sharing one Optuna study
+    nnlab diagnose RUN_DIR     bias / variance / dev-overfitting report of a saved run
 """
 
 from __future__ import annotations
@@ -126,6 +128,7 @@ def build_parser() -> argparse.ArgumentParser:
     from nnlab.rl.run import add_rl_arguments
 
     add_rl_arguments(sub.add_parser("rl", help="train a reinforcement-learning agent (PPO, REINFORCE) and plot its curve"))
+    _register_structuring(sub)
     return parser
 
 
@@ -232,6 +235,14 @@ def _cmd_rl(args: argparse.Namespace) -> int:
 
 COMMANDS = {"train": _cmd_train, "evaluate": _cmd_evaluate, "summary": _cmd_summary, "explain": _cmd_explain,
             "export": _cmd_export, "detect": _cmd_detect, "rl": _cmd_rl}
+
+
+def _register_structuring(sub) -> None:
+    from nnlab.tune.command import add_diagnose_parser, add_tune_parser, cmd_diagnose, cmd_tune
+
+    add_tune_parser(sub)
+    add_diagnose_parser(sub)
+    COMMANDS.update({"tune": cmd_tune, "diagnose": cmd_diagnose})
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,5 +1,7 @@
-"""Diagnostics: probes that show what happens inside a network while it trains (gradient flow through time)."""
+"""Diagnostics: probes that show what happens inside a network while it trains (gradient flow through time),
+and the seeds' bias / variance / data-mismatch diagnosis of a model's errors."""
 
+from nnlab.diagnostics.bias_variance import REMEDIES, Diagnosis, diagnose
 from nnlab.diagnostics.gradient_flow import GradientFlow, hidden_gradient_norms
 
-__all__ = ["GradientFlow", "hidden_gradient_norms"]
+__all__ = ["GradientFlow", "hidden_gradient_norms", "diagnose", "Diagnosis", "REMEDIES"]
