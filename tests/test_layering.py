@@ -1,7 +1,8 @@
 """The package's layering as a checked rule: no import runs back up the layers, no cycle among subpackages.
 
-backend → autograd → ops → functional → nn → optim / data / train / io → models →
-applications (text, vision, audio, diagnostics, explain, profiler) → CLI (runs, cli).
+backend → autograd → ops → functional → nn → optim / data / train / io / vision → models →
+applications (text, audio, diagnostics, rl, onnx, explain, profiler) → CLI and run drivers
+(runs*, tune, distributed, cli); docs/architecture.md has the table.
 Every ``import`` of every file under ``src/nnlab`` is read with ``ast`` (imports inside
 functions too, so a lazy import cannot hide an arrow); the package's ``__init__`` is the
 facade and may import everything.
