@@ -1,6 +1,6 @@
 """Greedy layer-wise pretraining: deep belief networks, stacked autoencoders, supervised layer-wise training.
 
-The seeds' recipe (seed 002, "Greedy layer-wise training"): train a deep network one
+The course's recipe ("Greedy layer-wise training"): train a deep network one
 layer at a time, each layer on the previous layer's output, then fine-tune the whole
 network with backpropagation. Three ways to train a layer:
 
