@@ -195,6 +195,7 @@ def read_npz(data: bytes, fail: Fail, max_bytes: int = NPZ_MAX_BYTES) -> dict[st
                     fail(f"member {name!r} does not hold the {nbytes} bytes its header describes")
         except FormatError:
             raise
+        # zipfile raises NotImplementedError for a compression method it cannot read.
         except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as exc:
             fail(f"the .npz archive is unreadable ({exc})")
         order = "F" if fortran else "C"

@@ -20,7 +20,7 @@ anything is built.
 from __future__ import annotations
 
 import io
-import pickletools
+import pickletools  # an opcode reader: it parses the stream, it never unpickles
 import zipfile
 from collections import OrderedDict
 from typing import Any
