@@ -21,7 +21,7 @@ from nnlab.models.detection import landmark_loss, landmark_net, landmark_targets
 from nnlab.train import Trainer
 
 
-def main(out: str = "landmarks.png", epochs: int = 14, n: int = 8000) -> dict:
+def main(out: str = "landmarks.png", epochs: int = 34, n: int = 8000) -> dict:
     nnlab.manual_seed(0)
     train = make_shapes(n, min_objects=1, max_objects=1, seed=0)
     test = make_shapes(500, min_objects=1, max_objects=1, seed=1)
@@ -54,7 +54,7 @@ def main(out: str = "landmarks.png", epochs: int = 14, n: int = 8000) -> dict:
 if __name__ == "__main__":
     p = argparse.ArgumentParser()
     p.add_argument("out", nargs="?", default="landmarks.png")
-    p.add_argument("--epochs", type=int, default=14)
+    p.add_argument("--epochs", type=int, default=34)
     p.add_argument("--n", type=int, default=8000)
     a = p.parse_args()
     main(a.out, a.epochs, a.n)
