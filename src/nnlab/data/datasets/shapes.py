@@ -17,6 +17,7 @@ from typing import Sequence
 import numpy as np
 
 from nnlab.data.dataset import Dataset
+from nnlab.vision.boxes import iou_broadcast
 
 __all__ = ["SHAPE_CLASSES", "KEYPOINT_NAMES", "ShapesDetection", "make_shapes", "photo_backgrounds"]
 
@@ -110,13 +111,6 @@ def _shape(kind: str, x0: float, y0: float, w: float, h: float) -> tuple[np.ndar
     return box, np.array(kp, dtype=np.float32), mask
 
 
-def _box_iou(a: np.ndarray, b: np.ndarray) -> float:
-    iw = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
-    ih = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
-    inter = iw * ih
-    return inter / ((a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter)
-
-
 def make_shapes(n: int = 1000, image_size: int = 64, min_objects: int = 1, max_objects: int = 3,
                 min_size: float = 12.0, max_size: float = 28.0, max_overlap: float = 0.2, noise: float = 0.03,
                 background: str = "photos", classes: Sequence[str] = SHAPE_CLASSES, seed: int = 0) -> ShapesDetection:
@@ -160,7 +154,8 @@ def make_shapes(n: int = 1000, image_size: int = 64, min_objects: int = 1, max_o
                 w, h = (side, side) if kind != "triangle" else (side, side * rng.uniform(0.75, 1.0))
                 x0, y0 = rng.uniform(0, image_size - w), rng.uniform(0, image_size - h)
                 box, kp, mask = _shape(kind, x0, y0, w, h)
-                if all(_box_iou(box, b) <= max_overlap for b in boxes):
+                overlap = iou_broadcast(np.asarray(box, np.float64), np.asarray(boxes, np.float64)) if boxes else [0.0]
+                if max(overlap) <= max_overlap:
                     break
             else:
                 continue  # no room left for another object
