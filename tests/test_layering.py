@@ -29,7 +29,7 @@ LAYERS: dict[str, int] = {
     "vision": 5,
     "text": 7, "audio": 7, "diagnostics": 7, "explain": 7, "profiler": 7,
     "cuda": 0, "accelerator": 0, "backends": 0, "utils": 5,
-    "onnx": 7, "rl": 7, "distributed": 8, "tune": 8,
+    "onnx": 7, "rl": 7, "lessons": 7, "distributed": 8, "tune": 8,
     "runs": 8, "runs_generative": 8, "runs_onnx": 8, "cli": 8, "__main__": 8,
 }
 FACADE = "nnlab"  # the top-level package: only the CLI layer may import from it
