@@ -8,7 +8,7 @@
 - :func:`universal_approximation`: one hidden layer of tanh units approximates a continuous
   1-D function as well as wanted given enough units (Cybenko 1989, Hornik 1991): the
   fitting error falls as the width grows.
-- :func:`depth_vs_width`: at an equal parameter count, a deep narrow ReLU network fits a
+- :func:`depth_vs_width`: at an equal parameter count, a deep narrow tanh network fits a
   function built by composition (the tent map applied k times, 2^k linear pieces) far better
   than a shallow wide one: depth reuses pieces, a single layer must pay for each piece.
 """
@@ -19,7 +19,7 @@ import numpy as np
 
 from nnlab.data.datasets.synthetic import make_moons, make_spirals, make_xor
 from nnlab.lessons.common import binary_accuracy, fit_arrays, predict_array, seeded
-from nnlab.nn.activation import ReLU, Tanh
+from nnlab.nn.activation import Tanh
 from nnlab.nn.containers import Sequential
 from nnlab.nn.linear import Linear
 from nnlab.nn.losses import BCEWithLogitsLoss, MSELoss
@@ -99,9 +99,9 @@ def mlp_parameters(sizes) -> int:
     return int(sum((a + 1) * b for a, b in zip(sizes[:-1], sizes[1:])))
 
 
-def depth_vs_width(k: int = 4, deep_width: int = 6, depth: int = 5, epochs: int = 2500, lr: float = 0.01,
-                   seeds=(0, 1, 2)) -> dict:
-    """Fit T^k (:func:`tent_power`) with a deep narrow and a shallow wide ReLU MLP of the same size.
+def depth_vs_width(k: int = 3, deep_width: int = 8, depth: int = 3, epochs: int = 3000, lr: float = 0.01,
+                   seeds=(0,)) -> dict:
+    """Fit T^k (:func:`tent_power`) with a deep narrow and a shallow wide tanh MLP of the same size.
 
     The deep net has ``depth`` hidden layers of ``deep_width`` units; the shallow one has one
     hidden layer as wide as makes the parameter counts equal (to within a unit). Each is the
@@ -121,11 +121,11 @@ def depth_vs_width(k: int = 4, deep_width: int = 6, depth: int = 5, epochs: int 
         seeded(seed)
         layers = []
         for a, b in zip(deep_sizes[:-2], deep_sizes[1:-1]):
-            layers += [Linear(a, b), ReLU()]
+            layers += [Linear(a, b), Tanh()]
         deep = Sequential(*layers, Linear(deep_width, 1))
         best["deep"] = min(best["deep"], _fit_regression(deep, x, t, epochs, lr))
         seeded(seed)
-        shallow = Sequential(Linear(1, wide), ReLU(), Linear(wide, 1))
+        shallow = Sequential(Linear(1, wide), Tanh(), Linear(wide, 1))
         best["shallow"] = min(best["shallow"], _fit_regression(shallow, x, t, epochs, lr))
     return {"deep_mse": best["deep"], "shallow_mse": best["shallow"], "deep_params": deep_params,
             "shallow_params": mlp_parameters([1, wide, 1]), "shallow_width": wide, "target_var": float(t.var())}
