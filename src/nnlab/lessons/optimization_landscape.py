@@ -96,8 +96,11 @@ def _loss_at(model: Module, loss: Callable[[], float], theta: np.ndarray) -> flo
 
 
 def loss_along_line(model: Module, loss: Callable[[], float], a: np.ndarray, b: np.ndarray,
-                    steps: int = 41) -> tuple[np.ndarray, np.ndarray]:
-    """L((1 − t)·a + t·b) for t on [−0.25, 1.25]; returns (t, losses). The model keeps ``b`` afterwards."""
+                    steps: int = 61) -> tuple[np.ndarray, np.ndarray]:
+    """L((1 − t)·a + t·b) for t on [−0.25, 1.25]; returns (t, losses). The model keeps ``b`` afterwards.
+
+    With ``steps`` = 6k + 1 the grid holds t = 0 and t = 1 exactly (the default 61: steps of 0.025).
+    """
     ts = np.linspace(-0.25, 1.25, steps)
     values = np.array([_loss_at(model, loss, (1 - t) * a + t * b) for t in ts])
     set_flat_parameters(model, b)
