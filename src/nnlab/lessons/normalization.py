@@ -5,8 +5,10 @@
   spread shrinks like 1/√B as the batch grows. GroupNorm normalizes within each sample and
   does not depend on the batch at all. That noise is BN's slight regularization, and its
   weakness at small batches.
-- :func:`bn_regularization`: the train/dev gap of an MLP on the digits trained with batch
-  size 8, with and without BN.
+- :func:`bn_regularization`: the train/dev gap of an MLP on 300 digits trained with batch
+  size 8, with and without BN. Measured here, BN does *not* shrink the gap on this task
+  (0.062 with BN against 0.044 without, 3 seeds): its regularization is slight and not
+  guaranteed; the noise that would cause it is what :func:`batch_dependence` measures.
 - :func:`train_test_inconsistency`: at test time BN switches to its running averages; after
   training at a small batch the train-mode (batch statistics) and eval-mode (running
   statistics) outputs of the same inputs differ, and eval-mode accuracy is what counts.
@@ -29,7 +31,7 @@ from nnlab.nn.containers import Sequential
 from nnlab.nn.linear import Linear
 from nnlab.nn.losses import CrossEntropyLoss
 from nnlab.nn.normalization import BatchNorm1d, BatchNorm2d, GroupNorm
-from nnlab.optim import SGD
+from nnlab.optim import SGD, Adam
 from nnlab.train.callbacks import Callback
 
 __all__ = ["batch_dependence", "digits_mlp", "bn_regularization", "train_test_inconsistency", "covariate_shift",
@@ -71,22 +73,27 @@ def _accuracy(model, X, y, train_mode: bool = False) -> float:
     return float(np.mean(predict_array(model, X, train_mode).argmax(1) == y))
 
 
-def bn_regularization(batch_size: int = 8, epochs: int = 30, lr: float = 0.05, seeds=(0, 1)) -> dict:
-    """Train/dev accuracy gap of :func:`digits_mlp` with and without BN (SGD, ``batch_size``), averaged over seeds.
+def bn_regularization(batch_size: int = 8, n_train: int = 300, epochs: int = 40, lr: float = 0.003,
+                      seeds=(0, 1, 2)) -> dict:
+    """Train/dev accuracy gap of :func:`digits_mlp` (H = 128) with and without BN, averaged over seeds.
+
+    Both train with Adam at ``batch_size`` on the first ``n_train`` training digits (a set
+    small enough to overfit), so BN's batch-statistics noise is at its largest.
 
     Returns:
         ``{"bn": {"train", "dev", "gap"}, "plain": {...}}`` (accuracies, gap = train − dev).
     """
     d = load_digits(standardize=True)
+    X, y = d.X_train[:n_train], d.y_train[:n_train]
     out = {}
     for bn in (True, False):
         tr, dv = [], []
         for seed in seeds:
             seeded(seed)
-            model = digits_mlp(bn)
-            fit_arrays(model, d.X_train, d.y_train, CrossEntropyLoss(), SGD(model.parameters(), lr=lr),
-                       epochs=epochs, batch_size=batch_size)
-            tr.append(_accuracy(model, d.X_train, d.y_train))
+            model = digits_mlp(bn, hidden=128)
+            fit_arrays(model, X, y, CrossEntropyLoss(), Adam(model.parameters(), lr=lr), epochs=epochs,
+                       batch_size=batch_size)
+            tr.append(_accuracy(model, X, y))
             dv.append(_accuracy(model, d.X_dev, d.y_dev))
         out["bn" if bn else "plain"] = {"train": float(np.mean(tr)), "dev": float(np.mean(dv)),
                                         "gap": float(np.mean(tr) - np.mean(dv))}
