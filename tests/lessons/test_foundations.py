@@ -1,7 +1,9 @@
 """Vectorization gives the loops' numbers; stacked linear layers collapse to one map; activation properties."""
 
 import numpy as np
+import pytest
 
+import nnlab
 from nnlab import nn
 from nnlab.lessons.activations import activation_properties, dead_units_after_training
 from nnlab.lessons.common import seeded
@@ -60,3 +62,15 @@ def test_large_learning_rate_kills_relus_not_leaky_relus():
     assert big["frozen_fraction"] > 0.5 > 0.15 > small["frozen_fraction"]
     assert big["silent"] <= big["frozen"]  # every silent ReLU is frozen
     assert leaky["silent"] > 30 and leaky["frozen"] == 0  # silent leaky units still get a gradient
+
+
+def test_rank1_pitfall_of_the_conventions():
+    a = np.arange(5.0)
+    assert a.shape == (5,) and (a @ a.T).shape == ()  # a.T is a itself: an inner product
+    b = a.reshape(5, 1)
+    assert (b @ b.T).shape == (5, 5)
+    assert (np.zeros((4, 1)) - np.zeros(4)).shape == (4, 4)  # the silent broadcast
+    with pytest.raises(ValueError, match="target shape"):
+        nn.BCEWithLogitsLoss()(nnlab.zeros(4, 1), nnlab.zeros(4))
+    with pytest.warns(UserWarning, match="broadcast"):
+        nn.MSELoss()(nnlab.zeros(4, 1), nnlab.zeros(4))
