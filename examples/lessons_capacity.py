@@ -15,26 +15,17 @@ from __future__ import annotations
 
 import os
 import sys
-import time
 
 import numpy as np
 
 from nnlab.lessons.capacity import TOY_SETS, depth_vs_width, mlp_vs_logistic, universal_approximation
-from nnlab.lessons.common import predict_array
-
-
-def _figure(width: float, height: float):
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(width, height))
-    FigureCanvasAgg(fig)
-    return fig
+from nnlab.lessons.common import Timing, predict_array
+from nnlab.train.plots import new_figure, save_figure
 
 
 def plot_hidden_views(results: dict, path: str) -> str:
     """Input space with decision regions (top) and the hidden layer's view (bottom), one column per set."""
-    fig = _figure(4 * len(results), 8)
+    fig = new_figure(4 * len(results), 8)
     for col, (name, r) in enumerate(results.items()):
         X, y = r["X"], r["labels"]
         ax = fig.add_subplot(2, len(results), col + 1)
@@ -55,13 +46,13 @@ def plot_hidden_views(results: dict, path: str) -> str:
         ax.set_ylim(-1.05, 1.05)
         ax.set_title("hidden layer's view (2 tanh units)")
     fig.tight_layout()
-    fig.savefig(path, dpi=80)
+    save_figure(fig, path, dpi=80)
     return path
 
 
 def plot_depth_width(uat: dict, dw: dict, path: str) -> str:
     """Error against width (log-log) beside the depth-vs-width bar chart."""
-    fig = _figure(9, 3.8)
+    fig = new_figure(9, 3.8)
     ax = fig.add_subplot(1, 2, 1)
     ax.loglog(list(uat), list(uat.values()), "o-")
     ax.set_xlabel("hidden units H")
@@ -74,13 +65,13 @@ def plot_depth_width(uat: dict, dw: dict, path: str) -> str:
     ax.set_title(f"{dw['deep_params']} parameters each")
     ax.legend()
     fig.tight_layout()
-    fig.savefig(path, dpi=80)
+    save_figure(fig, path, dpi=80)
     return path
 
 
 def main(out_dir: str = ".") -> dict:
+    timing = Timing.start()
     os.makedirs(out_dir, exist_ok=True)
-    wall, cpu = time.perf_counter(), time.process_time()
     results = {name: mlp_vs_logistic(name) for name in TOY_SETS}
     for name, r in results.items():
         print(f"{name:>8}: logistic regression {r['logistic_accuracy']:.3f}, MLP {r['mlp_accuracy']:.3f}")
@@ -91,7 +82,7 @@ def main(out_dir: str = ".") -> dict:
           f"shallow ({dw['shallow_width']} units) MSE {dw['shallow_mse']:.4f}, target variance {dw['target_var']:.4f}")
     paths = [plot_hidden_views(results, os.path.join(out_dir, "lessons_hidden_view.png")),
              plot_depth_width(uat, dw, os.path.join(out_dir, "lessons_depth_width.png"))]
-    print(f"figures: {paths}; {time.perf_counter() - wall:.1f} s wall, {time.process_time() - cpu:.1f} s CPU")
+    print(f"figures: {paths}; {timing.stop()}")
     return {"results": results, "uat": uat, "depth_width": dw, "paths": paths}
 
 

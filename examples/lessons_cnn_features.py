@@ -13,26 +13,17 @@ from __future__ import annotations
 
 import os
 import sys
-import time
 
 import numpy as np
 
 from nnlab.lessons.cnn_features import class_purity, pooling_invariance, top_activating_patches, train_digits_cnn
-from nnlab.lessons.common import predict_array
-
-
-def _figure(width: float, height: float):
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(width, height))
-    FigureCanvasAgg(fig)
-    return fig
+from nnlab.lessons.common import Timing, predict_array
+from nnlab.train.plots import new_figure, save_figure
 
 
 def plot_patches(layers: dict, path: str, channels: int = 8) -> str:
     """One row per channel: its nine top patches, layer by layer side by side."""
-    fig = _figure(2 * 9 * len(layers) / 3, channels * 0.75)
+    fig = new_figure(2 * 9 * len(layers) / 3, channels * 0.75)
     for col, (name, r) in enumerate(layers.items()):
         patches = r["patches"]
         for ch in range(min(channels, len(patches))):
@@ -44,13 +35,13 @@ def plot_patches(layers: dict, path: str, channels: int = 8) -> str:
             if ch == 0:
                 ax.set_title(f"{name}: top 9 patches per channel")
     fig.tight_layout()
-    fig.savefig(path, dpi=80)
+    save_figure(fig, path, dpi=80)
     return path
 
 
 def main(out_dir: str = ".") -> dict:
+    timing = Timing.start()
     os.makedirs(out_dir, exist_ok=True)
-    wall, cpu = time.perf_counter(), time.process_time()
     model, d = train_digits_cnn()
     print(f"digits CNN test accuracy {np.mean(predict_array(model, d.X_test).argmax(1) == d.y_test):.3f}")
     layers = {name: top_activating_patches(model, d.X_train, name) for name in ("conv1", "conv2")}
@@ -60,7 +51,7 @@ def main(out_dir: str = ".") -> dict:
     for name, by_shift in shifts.items():
         print(f"{name:>11}: relative feature change by shift", {s: round(v, 3) for s, v in by_shift.items()})
     path = plot_patches(layers, os.path.join(out_dir, "lessons_cnn_features.png"))
-    print(f"figure: {path}; {time.perf_counter() - wall:.1f} s wall, {time.process_time() - cpu:.1f} s CPU")
+    print(f"figure: {path}; {timing.stop()}")
     return {"purity": purity, "shifts": shifts, "path": path}
 
 

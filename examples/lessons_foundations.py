@@ -10,15 +10,15 @@ the symmetry-breaking experiment (zero / constant / random start).
 
 from __future__ import annotations
 
-import time
 
 from nnlab.lessons.activations import activation_properties, dead_units_after_training
+from nnlab.lessons.common import Timing
 from nnlab.lessons.foundations import vectorization_speedup
 from nnlab.lessons.initialization import symmetry_experiment
 
 
 def main() -> dict:
-    wall, cpu = time.perf_counter(), time.process_time()
+    timing = Timing.start()
     speed = vectorization_speedup(m=2000, n=50)
     print(f"logistic regression step, m=2000, n=50: loops {speed['loop_s'] * 1e3:.1f} ms, vectorized "
           f"{speed['vectorized_s'] * 1e3:.3f} ms, speed-up {speed['speedup']:.0f}x, "
@@ -35,7 +35,7 @@ def main() -> dict:
     for s, r in sym.items():
         print(f"{s:>8} start: {r['distinct_units']} distinct hidden unit(s) of 8, spread {r['spread']:.3g}, "
               f"XOR accuracy {r['accuracy']:.3f}")
-    print(f"{time.perf_counter() - wall:.1f} s wall, {time.process_time() - cpu:.1f} s CPU")
+    print(f"{timing.stop()}")
     return {"speed": speed, "activations": props, "dead": dead, "symmetry": sym}
 
 

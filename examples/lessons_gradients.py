@@ -12,25 +12,17 @@ from __future__ import annotations
 
 import os
 import sys
-import time
 
 import numpy as np
 
+from nnlab.lessons.common import Timing
 from nnlab.lessons.gradients import deep_gradient_norms, gradient_check_errors, loglog_slope
-
-
-def _figure(width: float, height: float):
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(width, height))
-    FigureCanvasAgg(fig)
-    return fig
+from nnlab.train.plots import new_figure, save_figure
 
 
 def main(out_dir: str = ".") -> dict:
+    timing = Timing.start()
     os.makedirs(out_dir, exist_ok=True)
-    wall, cpu = time.perf_counter(), time.process_time()
     norms = {k: deep_gradient_norms(k) for k in ("sigmoid", "relu_he", "residual")}
     for k, g in norms.items():
         print(f"{k:>9}: ‖∂L/∂h_1‖ / ‖∂L/∂h_20‖ = {g.ratio():.2e}")
@@ -40,7 +32,7 @@ def main(out_dir: str = ".") -> dict:
               loglog_slope(check["eps"][trunc], check["two_sided"][trunc]))
     print(f"gradient check: slope {slopes[0]:.2f} (one-sided), {slopes[1]:.2f} (two-sided); best two-sided error "
           f"{check['two_sided'].min():.1e} at ε = {check['eps'][check['two_sided'].argmin()]:.0e}")
-    fig = _figure(7, 4.2)
+    fig = new_figure(7, 4.2)
     ax = fig.add_subplot(1, 1, 1)
     for k, g in norms.items():
         ax.semilogy(np.arange(1, len(g.output_norms) + 1), g.output_norms, "o-", ms=3, label=k)
@@ -50,8 +42,8 @@ def main(out_dir: str = ".") -> dict:
     ax.legend()
     fig.tight_layout()
     paths = [os.path.join(out_dir, "lessons_layer_gradients.png"), os.path.join(out_dir, "lessons_gradient_check.png")]
-    fig.savefig(paths[0], dpi=80)
-    fig = _figure(6, 4.2)
+    save_figure(fig, paths[0], dpi=80)
+    fig = new_figure(6, 4.2)
     ax = fig.add_subplot(1, 1, 1)
     ax.loglog(check["eps"], check["one_sided"], "o-", label=f"one-sided (slope {slopes[0]:.2f})")
     ax.loglog(check["eps"], check["two_sided"], "s-", label=f"two-sided (slope {slopes[1]:.2f})")
@@ -59,8 +51,8 @@ def main(out_dir: str = ".") -> dict:
     ax.set_ylabel("relative difference to backprop")
     ax.legend()
     fig.tight_layout()
-    fig.savefig(paths[1], dpi=80)
-    print(f"figures: {paths}; {time.perf_counter() - wall:.1f} s wall, {time.process_time() - cpu:.1f} s CPU")
+    save_figure(fig, paths[1], dpi=80)
+    print(f"figures: {paths}; {timing.stop()}")
     return {"norms": norms, "check": check, "slopes": slopes, "paths": paths}
 
 

@@ -13,30 +13,22 @@ from __future__ import annotations
 
 import os
 import sys
-import time
 
 import numpy as np
 
+from nnlab.lessons.common import Timing
 from nnlab.lessons.optimization_landscape import (convexity_violation, landscape_models, loss_along_line,
                                                   loss_on_plane, saddle_escape, saddle_function)
-
-
-def _figure(width: float, height: float):
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(width, height))
-    FigureCanvasAgg(fig)
-    return fig
+from nnlab.train.plots import new_figure, save_figure
 
 
 def main(out_dir: str = ".") -> dict:
+    timing = Timing.start()
     os.makedirs(out_dir, exist_ok=True)
-    wall, cpu = time.perf_counter(), time.process_time()
     runs = {o: saddle_escape(o) for o in ("sgd", "momentum", "adam")}
     for o, r in runs.items():
         print(f"{o:>9}: {r['steps']} steps to f < -0.24 (lr 0.05)")
-    fig = _figure(6, 5)
+    fig = new_figure(6, 5)
     ax = fig.add_subplot(1, 1, 1)
     g = np.linspace(-1.2, 1.2, 200)
     gx, gy = np.meshgrid(g, np.linspace(-1.5, 1.5, 200))
@@ -48,10 +40,10 @@ def main(out_dir: str = ".") -> dict:
     ax.legend()
     fig.tight_layout()
     paths = [os.path.join(out_dir, "lessons_saddle.png"), os.path.join(out_dir, "lessons_loss_slices.png")]
-    fig.savefig(paths[0], dpi=80)
+    save_figure(fig, paths[0], dpi=80)
 
     models = landscape_models()
-    fig = _figure(10, 7.5)
+    fig = new_figure(10, 7.5)
     violations = {}
     for col, name in enumerate(("logistic", "mlp")):
         model, loss, a, b = models[name]
@@ -74,9 +66,9 @@ def main(out_dir: str = ".") -> dict:
         ax.plot([0, 1], [0, 0], "w.")
         ax.set_title(f"{name}: 2-D slice through a and b")
     fig.tight_layout()
-    fig.savefig(paths[1], dpi=80)
+    save_figure(fig, paths[1], dpi=80)
     print(f"convexity violation along the line: logistic {violations['logistic']:.4f}, MLP {violations['mlp']:.4f}")
-    print(f"figures: {paths}; {time.perf_counter() - wall:.1f} s wall, {time.process_time() - cpu:.1f} s CPU")
+    print(f"figures: {paths}; {timing.stop()}")
     return {"runs": runs, "violations": violations, "paths": paths}
 
 

@@ -12,26 +12,18 @@ from __future__ import annotations
 
 import os
 import sys
-import time
 
+from nnlab.lessons.common import Timing
 from nnlab.lessons.normalization import (batch_dependence, bn_regularization, covariate_shift,
                                          train_test_inconsistency, whitening_check)
 from nnlab.lessons.recurrent_normalization import compare_cells, recurrent_statistics
 from nnlab.lessons.regularization import dropout_expectations, dropout_vs_weight_decay, input_noise_vs_l2
-
-
-def _figure(width: float, height: float):
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(width, height))
-    FigureCanvasAgg(fig)
-    return fig
+from nnlab.train.plots import new_figure, save_figure
 
 
 def main(out_dir: str = ".", quick: bool = False) -> dict:
+    timing = Timing.start()
     os.makedirs(out_dir, exist_ok=True)
-    wall, cpu = time.perf_counter(), time.process_time()
     r = {"dropout": dropout_expectations(), "rescaling": dropout_vs_weight_decay(), "noise": input_noise_vs_l2()}
     print("dropout, |E[train output] − test output| / |test output|:", {k: round(v, 4) for k, v in r["dropout"].items()})
     print("effective coefficient of feature 0 (original, rescaled ×0.1): dropout",
@@ -57,7 +49,7 @@ def main(out_dir: str = ".", quick: bool = False) -> dict:
     if not quick:
         r["bn_gap"] = bn_regularization()
         print("train/dev gap at batch 8:", r["bn_gap"])
-    fig = _figure(6, 4)
+    fig = new_figure(6, 4)
     ax = fig.add_subplot(1, 1, 1)
     ax.plot(r["shift"]["plain"], "o-", label="without BN")
     ax.plot(r["shift"]["bn"], "s-", label="with BN")
@@ -66,8 +58,8 @@ def main(out_dir: str = ".", quick: bool = False) -> dict:
     ax.legend()
     fig.tight_layout()
     paths = [os.path.join(out_dir, "lessons_covariate_shift.png"), os.path.join(out_dir, "lessons_batch_dependence.png")]
-    fig.savefig(paths[0], dpi=80)
-    fig = _figure(6, 4)
+    save_figure(fig, paths[0], dpi=80)
+    fig = new_figure(6, 4)
     ax = fig.add_subplot(1, 1, 1)
     for name, by_b in r["batch"].items():
         ax.loglog(list(by_b), [max(v, 1e-8) for v in by_b.values()], "o-", label=name)
@@ -75,8 +67,8 @@ def main(out_dir: str = ".", quick: bool = False) -> dict:
     ax.set_ylabel("std of one sample's output over batches")
     ax.legend()
     fig.tight_layout()
-    fig.savefig(paths[1], dpi=80)
-    print(f"figures: {paths}; {time.perf_counter() - wall:.1f} s wall, {time.process_time() - cpu:.1f} s CPU")
+    save_figure(fig, paths[1], dpi=80)
+    print(f"figures: {paths}; {timing.stop()}")
     r["paths"] = paths
     return r
 

@@ -7,6 +7,7 @@ from the same loop as any other model's in nnlab.
 
 from __future__ import annotations
 
+import time
 from typing import Any, Callable, Iterable
 
 import numpy as np
@@ -19,7 +20,7 @@ from nnlab.ops.creation import from_numpy
 from nnlab.train import History, Trainer
 from nnlab.train.callbacks import Callback
 
-__all__ = ["fit_arrays", "predict_array", "binary_accuracy", "seeded"]
+__all__ = ["fit_arrays", "predict_array", "binary_accuracy", "seeded", "Timing"]
 
 
 def seeded(seed: int) -> int:
@@ -65,3 +66,32 @@ def predict_array(model: Module, X: np.ndarray, train_mode: bool = False) -> np.
 def binary_accuracy(logits: np.ndarray, y: np.ndarray) -> float:
     """Fraction of samples where ``logits > 0`` agrees with the 0/1 label."""
     return float(np.mean((np.asarray(logits).reshape(-1) > 0) == (np.asarray(y).reshape(-1) > 0.5)))
+
+
+class Timing:
+    """Wall and CPU seconds of a ``with`` block (the lessons report both: the machine may be shared).
+
+    Example: ``with Timing() as t: run()`` then ``print(t)`` → ``"12.3 s wall, 4.5 s CPU"``; or
+    ``t = Timing.start()`` … ``print(t.stop())``.
+    """
+
+    @classmethod
+    def start(cls) -> "Timing":
+        """A running Timing (``__enter__`` already called)."""
+        return cls().__enter__()
+
+    def stop(self) -> "Timing":
+        """Record the elapsed times; returns self."""
+        self.__exit__()
+        return self
+
+    def __enter__(self) -> "Timing":
+        self.wall, self.cpu = time.perf_counter(), time.process_time()
+        self.wall_s = self.cpu_s = 0.0
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.wall_s, self.cpu_s = time.perf_counter() - self.wall, time.process_time() - self.cpu
+
+    def __str__(self) -> str:
+        return f"{self.wall_s:.1f} s wall, {self.cpu_s:.1f} s CPU"
