@@ -20,13 +20,14 @@ from nnlab.lessons.gradients import deep_gradient_norms, gradient_check_errors, 
 from nnlab.train.plots import new_figure, save_figure
 
 
-def main(out_dir: str = ".") -> dict:
+def main(out_dir: str = ".", quick: bool = False) -> dict:
     timing = Timing.start()
     os.makedirs(out_dir, exist_ok=True)
     norms = {k: deep_gradient_norms(k) for k in ("sigmoid", "relu_he", "residual")}
     for k, g in norms.items():
         print(f"{k:>9}: ‖∂L/∂h_1‖ / ‖∂L/∂h_20‖ = {g.ratio():.2e}")
-    check = gradient_check_errors()
+    epsilons = (1e-1, 1e-2, 1e-3, 1e-5) if quick else tuple(10.0 ** -k for k in np.arange(1, 7.5, 0.5))
+    check = gradient_check_errors(epsilons)
     trunc = check["eps"] >= 1e-3
     slopes = (loglog_slope(check["eps"][trunc], check["one_sided"][trunc]),
               loglog_slope(check["eps"][trunc], check["two_sided"][trunc]))

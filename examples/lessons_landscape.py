@@ -22,7 +22,7 @@ from nnlab.lessons.optimization_landscape import (convexity_violation, landscape
 from nnlab.train.plots import new_figure, save_figure
 
 
-def main(out_dir: str = ".") -> dict:
+def main(out_dir: str = ".", quick: bool = False) -> dict:
     timing = Timing.start()
     os.makedirs(out_dir, exist_ok=True)
     runs = {o: saddle_escape(o) for o in ("sgd", "momentum", "adam")}
@@ -59,7 +59,7 @@ def main(out_dir: str = ".") -> dict:
         rng = np.random.default_rng(0)
         d2 = rng.standard_normal(len(a))
         d2 *= np.linalg.norm(b - a) / np.linalg.norm(d2)
-        grid, plane = loss_on_plane(model, loss, a, b - a, d2, extent=1.25, steps=25)
+        grid, plane = loss_on_plane(model, loss, a, b - a, d2, extent=1.25, steps=7 if quick else 25)
         ax = fig.add_subplot(2, 2, col + 3)
         cs = ax.contourf(grid, grid, np.log(plane), levels=25)
         fig.colorbar(cs, ax=ax, label="log loss")

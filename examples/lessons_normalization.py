@@ -25,7 +25,8 @@ def main(out_dir: str = ".", quick: bool = False) -> dict:
     timing = Timing.start()
     os.makedirs(out_dir, exist_ok=True)
     r = {"dropout": dropout_expectations(), "rescaling": dropout_vs_weight_decay(), "noise": input_noise_vs_l2()}
-    print("dropout, |E[train output] − test output| / |test output|:", {k: round(v, 4) for k, v in r["dropout"].items()})
+    print("dropout, |E[train output] − test output| / |test output|:",
+          {k: round(v, 4) for k, v in r["dropout"].items()})
     print("effective coefficient of feature 0 (original, rescaled ×0.1): dropout",
           tuple(round(v, 3) for v in r["rescaling"]["dropout"]), "weight decay",
           tuple(round(v, 3) for v in r["rescaling"]["weight_decay"]))
@@ -57,7 +58,7 @@ def main(out_dir: str = ".", quick: bool = False) -> dict:
     ax.set_ylabel("drift of (μ, σ) of the last layer's inputs / σ₀")
     ax.legend()
     fig.tight_layout()
-    paths = [os.path.join(out_dir, "lessons_covariate_shift.png"), os.path.join(out_dir, "lessons_batch_dependence.png")]
+    paths = [os.path.join(out_dir, name) for name in ("lessons_covariate_shift.png", "lessons_batch_dependence.png")]
     save_figure(fig, paths[0], dpi=80)
     fig = new_figure(6, 4)
     ax = fig.add_subplot(1, 1, 1)

@@ -1,4 +1,4 @@
-"""The lesson examples with figures run as written and write their PNGs (the two fast ones)."""
+"""The lesson examples with figures run as written and write their PNGs (the two fast ones, on small grids)."""
 
 import importlib.util
 from pathlib import Path
@@ -14,8 +14,8 @@ def _load(name: str):
 
 
 def test_gradients_and_landscape_examples_write_their_figures(tmp_path, capsys):
-    grads = _load("lessons_gradients").main(str(tmp_path))
-    land = _load("lessons_landscape").main(str(tmp_path))
+    grads = _load("lessons_gradients").main(str(tmp_path), quick=True)
+    land = _load("lessons_landscape").main(str(tmp_path), quick=True)
     for path in grads["paths"] + land["paths"]:
         assert Path(path).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert abs(grads["slopes"][0] - 1) < 0.1 and abs(grads["slopes"][1] - 2) < 0.1

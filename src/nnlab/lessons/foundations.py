@@ -23,7 +23,8 @@ from nnlab.nn.linear import Linear
 from nnlab.nn.module import Module
 from nnlab.ops.creation import from_numpy
 
-__all__ = ["logistic_step_loops", "logistic_step_vectorized", "vectorization_speedup", "collapse_linear_stack", "stack_output",
+__all__ = ["logistic_step_loops", "logistic_step_vectorized", "vectorization_speedup", "collapse_linear_stack",
+           "stack_output",
            "linear_fit_residual"]
 
 

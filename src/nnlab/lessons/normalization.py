@@ -188,8 +188,9 @@ def whitening_check(eps: float = 1e-5) -> dict[str, float]:
         ``{"raw_offdiag", "pca_offdiag", "zca_offdiag", "pca_diag_error", "zca_diag_error",
         "zca_closeness", "pca_closeness"}``: the mean |off-diagonal correlation| of the pixels
         before and after (over pixels with variance), the largest difference between the
-        whitened covariance's eigenvalues and λ/(λ + ε) (the identity's 1 when ε ≪ λ), and the mean correlation between each whitened image and its original (ZCA
-        stays close to the image, PCA does not).
+        whitened covariance's eigenvalues and λ/(λ + ε) (the identity's 1 when ε ≪ λ), and the
+        mean correlation between each whitened image and its original (ZCA stays close to the
+        image, PCA does not).
     """
     X = load_digits().X_train.astype(np.float64)
     X = X[:, X.std(0) > 1e-3]

@@ -117,7 +117,7 @@ def loss_on_plane(model: Module, loss: Callable[[], float], center: np.ndarray, 
 
 
 def convexity_violation(ts: np.ndarray, values: np.ndarray) -> float:
-    """max over t of L(t) − chord(t), the chord joining the curve's values at t = 0 and t = 1 (≤ 0 if convex there)."""
+    """max over t ∈ [0, 1] of L(t) − chord(t), the chord joining L(0) and L(1) (≤ 0 where L is convex)."""
     l0, l1 = np.interp(0.0, ts, values), np.interp(1.0, ts, values)
     inside = (ts >= 0) & (ts <= 1)
     return float(np.max(values[inside] - ((1 - ts[inside]) * l0 + ts[inside] * l1)))

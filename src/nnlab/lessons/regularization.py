@@ -60,7 +60,8 @@ def dropout_expectations(keep: float = 0.8, features: int = 50, samples: int = 2
             "unscaled_error": rel(classic_mean, W @ x)}
 
 
-def regression_data(n: int = 400, features: int = 4, noise: float = 0.5, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+def regression_data(n: int = 400, features: int = 4, noise: float = 0.5,
+                    seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """Centred inputs (n, features) ~ N(0, 1) and centred targets y = Xw* + noise, w* = (2, −1, 0.5, 1.5, …)."""
     rng = np.random.default_rng(seed)
     X = rng.standard_normal((n, features))
@@ -131,7 +132,7 @@ def dropout_vs_weight_decay(scale: float = 0.1, keep: float = 0.8, weight_decay:
 
 
 def input_noise_vs_l2(sigma: float = 0.7, epochs: int = 1500, seed: int = 0) -> dict:
-    """Train a linear model on inputs with Gaussian noise of std σ; compare with ridge (λ = σ²) and plain least squares.
+    """Train a linear model on inputs with Gaussian noise of std σ; compare with ridge (λ = σ²) and least squares.
 
     Returns:
         ``{"trained", "ridge", "ols", "distance_to_ridge", "distance_to_ols"}``: the weight

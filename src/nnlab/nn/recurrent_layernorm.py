@@ -29,7 +29,7 @@ __all__ = ["LayerNormLSTMCell"]
 
 
 class LayerNormLSTMCell(Module):
-    """LN-LSTM step: [i, f, g, o] = LN(W_ih x) + LN(W_hh h) + b; c' = σ(f) ⊙ c + σ(i) ⊙ tanh(g); h' = σ(o) ⊙ tanh(LN(c')).
+    """LN-LSTM: [i, f, g, o] = LN(W_ih x) + LN(W_hh h) + b; c' = σ(f)⊙c + σ(i)⊙tanh(g); h' = σ(o)⊙tanh(LN(c')).
 
     The input and recurrent projections are normalized separately (each over its 4H gate
     pre-activations) so neither dominates by scale; the new cell state is normalized before
