@@ -34,7 +34,7 @@ _LAYER_END = {"conv1": 2, "conv2": 5}
 
 
 def digits_cnn() -> Sequential:
-    """conv 3×3 (8) → ReLU → max-pool 2 → conv 3×3 (16) → ReLU → max-pool 2 → linear 10 (1×8×8 digits)."""
+    """conv 3×3 (8) → ReLU → max-pool 2 → conv 3×3 (16) → ReLU → max-pool 2 → linear 10, on 1×8×8."""
     return Sequential(Conv2d(1, 8, 3, padding=1), ReLU(), MaxPool2d(2), Conv2d(8, 16, 3, padding=1), ReLU(),
                       MaxPool2d(2), Flatten(), Linear(16 * 2 * 2, 10))
 
