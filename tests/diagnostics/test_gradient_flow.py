@@ -11,7 +11,7 @@ import nnlab
 import nnlab.functional as F
 from nnlab import nn
 from nnlab.data import make_adding_problem
-from nnlab.diagnostics import hidden_gradient_norms
+from nnlab.diagnostics import hidden_gradient_norms, layer_gradient_norms
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
@@ -119,3 +119,20 @@ def test_probe_errors():
         hidden_gradient_norms(nn.GRU(2, 3, bidirectional=True), nnlab.zeros(1, 2, 2), lambda o: o.sum())
     with pytest.raises(ValueError, match="3-d"):
         hidden_gradient_norms(nn.GRU(2, 3), nnlab.zeros(2, 2), lambda o: o.sum())
+
+
+def test_layer_gradient_norms_match_a_hand_computed_chain():
+    nnlab.manual_seed(0)
+    a, b = nn.Linear(3, 4).double(), nn.Linear(4, 1).double()
+    model = nn.Sequential(a, b)
+    x = nnlab.from_numpy(np.random.default_rng(0).standard_normal((5, 3)))
+    g = layer_gradient_norms(model, x, lambda out: (out ** 2).sum())
+    out = model(x).detach().numpy()
+    d_b = 2 * out  # ∂L/∂(output of b)
+    d_a = d_b @ b.weight.detach().numpy()  # ∂L/∂(output of a)
+    np.testing.assert_allclose(g.output_norms, [np.linalg.norm(d_a), np.linalg.norm(d_b)], rtol=1e-10)
+    np.testing.assert_allclose(g.weight_norms[1], np.linalg.norm(np.hstack([d_b.T @ a(x).detach().numpy(),
+                                                                          d_b.sum(0, keepdims=True).T])), rtol=1e-10)
+    assert g.names == ["0", "1"]
+    with pytest.raises(ValueError, match="layer_gradient_norms"):
+        layer_gradient_norms(nn.ReLU(), x, lambda out: out.sum())

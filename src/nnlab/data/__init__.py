@@ -13,11 +13,13 @@ from nnlab.data.samplers import (
 from nnlab.data.workers import WorkerInfo, get_worker_info
 from nnlab.data.splits import random_split, split_arrays, split_indices, train_dev_split
 from nnlab.data.transforms import Compose, Lambda, MinMaxScale, Resize, Standardize, resize_bilinear
+from nnlab.data.whitening import Whitening
 from nnlab.data.encoding import class_weights, one_hot
 from nnlab.data import datasets
 from nnlab.data.datasets import DATASETS, DatasetSplits, get_dataset
 
 __all__ = [
+    "Whitening",
     "Dataset",
     "TensorDataset",
     "Subset",

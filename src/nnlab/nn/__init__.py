@@ -147,3 +147,7 @@ from nnlab.nn.graph_structure import (  # noqa: E402
 __all__ += ["GCNConv", "SAGEConv", "GATConv", "ChebConv", "SpectralConv", "spectral_filter", "global_add_pool",
             "global_mean_pool", "global_max_pool", "propagate", "add_self_loops", "gcn_norm", "laplacian",
             "laplacian_eigenbasis", "scaled_laplacian", "to_adjacency", "to_edge_index", "with_self_loops"]
+
+# ---- layer-normalized LSTM cell (nn/recurrent_layernorm.py) ----
+from nnlab.nn.recurrent_layernorm import LayerNormLSTMCell  # noqa: E402
+__all__ += ["LayerNormLSTMCell"]

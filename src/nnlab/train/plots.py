@@ -13,7 +13,7 @@ from typing import Sequence
 from nnlab.io.atomic import atomic_open
 from nnlab.train.history import History
 
-__all__ = ["plot_history", "save_figure"]
+__all__ = ["plot_history", "save_figure", "new_figure"]
 
 
 def _panels(history: History, metrics: Sequence[str] | None) -> list[str]:
@@ -46,12 +46,8 @@ def plot_history(
     Returns:
         The path written.
     """
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
     panels = _panels(history, metrics)
-    fig = Figure(figsize=(5 * len(panels), 4), dpi=dpi)
-    FigureCanvasAgg(fig)
+    fig = new_figure(5 * len(panels), 4, dpi=dpi)
     epochs = [e + 1 for e in history.epoch]
     for i, name in enumerate(panels):
         ax = fig.add_subplot(1, len(panels), i + 1)
@@ -69,6 +65,16 @@ def plot_history(
     path = os.fspath(path)
     save_figure(fig, path)
     return path
+
+
+def new_figure(width: float, height: float, dpi: int = 100):
+    """A matplotlib ``Figure`` of ``width`` × ``height`` inches on the Agg canvas (no GUI backend, no pyplot state)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(width, height), dpi=dpi)
+    FigureCanvasAgg(fig)
+    return fig
 
 
 def save_figure(fig, path: str | os.PathLike, **kwargs) -> None:
