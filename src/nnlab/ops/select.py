@@ -111,13 +111,13 @@ def roll(x: Tensor, shifts, dims=None) -> Tensor:
 
 
 def narrow(x: Tensor, dim: int, start: int, length: int) -> Tensor:
-    """x sliced to [start, start + length) along ``dim`` (a copy here; PyTorch returns a view)."""
+    """x sliced to [start, start + length) along ``dim``: a view, sharing memory and version counter (as PyTorch)."""
     dim = _dim(x, dim, "narrow")
     if start < 0:
         start += x.shape[dim]
     if not (0 <= start and start + length <= x.shape[dim]):
         raise IndexError(f"narrow: [{start}, {start + length}) is out of range for dim {dim} of size {x.shape[dim]}")
-    return select_by(x, lambda p: np.take(p, np.arange(start, start + length), axis=dim))
+    return x[(slice(None),) * dim + (slice(start, start + length),)]
 
 
 def repeat(x: Tensor, *sizes) -> Tensor:

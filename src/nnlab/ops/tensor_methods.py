@@ -81,11 +81,11 @@ def _min(self, dim=None, keepdim=False):
 
 METHODS = {
     "__add__": lambda a, b: ew.add(a, b),
-    "__radd__": lambda a, b: ew.add(b, a),
+    "__radd__": lambda a, b: ew.add(a, b),  # commutative: the tensor first, as PyTorch records it
     "__sub__": lambda a, b: ew.sub(a, b),
     "__rsub__": lambda a, b: ew.sub(b, a),
     "__mul__": lambda a, b: ew.mul(a, b),
-    "__rmul__": lambda a, b: ew.mul(b, a),
+    "__rmul__": lambda a, b: ew.mul(a, b),
     "__truediv__": lambda a, b: ew.div(a, b),
     "__rtruediv__": lambda a, b: ew.div(b, a),
     "__pow__": lambda a, b: ew.pow(a, b),
