@@ -190,7 +190,15 @@ def diagonal(x: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor
 
 
 def movedim(x: Tensor, source, destination) -> Tensor:
-    return select_by(x, lambda p: np.moveaxis(p, source, destination).copy())
+    """Dims ``source`` moved to ``destination``, the others in order: a permutation, hence a view (as PyTorch)."""
+    src = [_dim(x, d, "movedim") for d in ((source,) if isinstance(source, int) else source)]
+    dst = [_dim(x, d, "movedim") for d in ((destination,) if isinstance(destination, int) else destination)]
+    if len(src) != len(dst):
+        raise ValueError(f"movedim: source {source} and destination {destination} differ in length")
+    order = [d for d in range(x.ndim) if d not in src]
+    for d, s in sorted(zip(dst, src)):
+        order.insert(d, s)
+    return mv.permute(x, tuple(order))
 
 
 def masked_select(x: Tensor, mask) -> Tensor:
