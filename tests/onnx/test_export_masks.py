@@ -116,3 +116,16 @@ def test_exported_gpt_is_causal_and_refuses_a_dynamic_length(tmp_path):
     # The causal mask is a constant of the traced length: a dynamic length is refused, not silently wrong.
     with pytest.raises(ExportError, match=r"shape \(7, 7\) that was computed outside nnlab's ops"):
         export(model, ids, tmp_path / "g2.onnx", input_names=["ids"], dynamic_axes={"ids": {0: "batch", 1: "time"}})
+
+
+def test_a_mask_computed_with_nnlab_ops_is_exported(tmp_path):
+    class Masked(nnlab.nn.Module):
+        def forward(self, x):
+            return x * (x > 0.5) + (x <= -0.5) * 2.0 + x.where(x != 0, x)  # comparisons, bool → float casts
+
+    x = np.random.default_rng(0).standard_normal((2, 6)).astype(np.float32)
+    export(Masked(), x, tmp_path / "m.onnx", input_names=["x"], dynamic_axes={"x": {0: "batch"}})
+    x3 = np.random.default_rng(1).standard_normal((3, 6)).astype(np.float32)
+    (out,) = _session(tmp_path / "m.onnx").run(None, {"x": x3})
+    with nnlab.no_grad():
+        _close(out, Masked()(nnlab.from_numpy(x3)).data)
