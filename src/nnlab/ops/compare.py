@@ -14,7 +14,7 @@ import numpy as np
 from nnlab.autograd.function import Context, Function
 from nnlab.autograd.tensor import Tensor
 
-__all__ = ["Compare", "compare", "COMPARISONS"]
+__all__ = ["Compare", "compare", "COMPARISONS", "eq", "ne", "lt", "le", "gt", "ge"]
 
 #: the comparisons by name, as NumPy ufuncs
 COMPARISONS = {"eq": np.equal, "ne": np.not_equal, "lt": np.less, "le": np.less_equal, "gt": np.greater,
@@ -37,3 +37,16 @@ def compare(a, b, name: str) -> Tensor:
     """``a ⊙ b`` for ``name`` in :data:`COMPARISONS` (Tensors, arrays or numbers), a bool Tensor."""
     ufunc = COMPARISONS[name]
     return Compare.apply(a.data if isinstance(a, Tensor) else a, b.data if isinstance(b, Tensor) else b, ufunc)
+
+
+def _named(name: str):
+    def fn(a, b) -> Tensor:
+        return compare(a, b, name)
+
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = f"Elementwise {name}(a, b) as a bool tensor (no gradient; recorded, so exports keep it)."
+    return fn
+
+
+#: ``torch.eq`` ... ``torch.ge`` (also the Tensor methods of the same names)
+eq, ne, lt, le, gt, ge = (_named(n) for n in ("eq", "ne", "lt", "le", "gt", "ge"))

@@ -12,7 +12,7 @@ from nnlab.autograd.function import Context, Function
 from nnlab.autograd.tensor import Tensor
 from nnlab.backend import as_dtype, default_generator, is_floating
 from nnlab.ops import creation, movement as mvm
-from nnlab.ops.compare import compare
+from nnlab.ops.compare import eq, ge, gt, le, lt, ne  # noqa: F401  (torch's names, re-exported)
 
 
 class Size(tuple):
@@ -43,16 +43,6 @@ def _cmp(ufunc, name: str):
     return fn
 
 
-def _comparison(name: str):
-    def fn(a, b) -> Tensor:
-        return compare(a, b, name)
-
-    fn.__name__ = fn.__qualname__ = name
-    fn.__doc__ = f"Elementwise {name}(a, b) as a bool tensor (no gradient; recorded, so exports keep it)."
-    return fn
-
-
-eq, ne, lt, le, gt, ge = (_comparison(n) for n in ("eq", "ne", "lt", "le", "gt", "ge"))
 logical_and, logical_or = _cmp(np.logical_and, "logical_and"), _cmp(np.logical_or, "logical_or")
 logical_xor = _cmp(np.logical_xor, "logical_xor")
 
