@@ -53,7 +53,8 @@ class Context:
     than a context plus a separate node) keeps ``Function.apply`` cheap.
     """
 
-    __slots__ = ("saved_tensors", "needs_input_grad", "_fn", "_inputs", "_versions", "_freed", "__dict__")
+    __slots__ = ("saved_tensors", "needs_input_grad", "_fn", "_inputs", "_versions", "_freed", "_operands",
+                 "__dict__")
 
     def __init__(self, needs_input_grad: tuple[bool, ...]):
         self.saved_tensors: tuple = ()
@@ -70,17 +71,21 @@ class Context:
 
     @property
     def next_functions(self) -> tuple:
-        """PyTorch's graph walk: ``((node, 0), ...)`` for each input of this call that needs a gradient.
+        """PyTorch's graph walk: ``((node, 0), ...)``, one entry per tensor operand of this call.
 
         An input made by an op gives that op's node; a leaf that requires grad gives an
-        :class:`AccumulateGrad` holding it (``.variable``). Unlike PyTorch, inputs that
-        need no gradient are left out (PyTorch lists them as ``(None, 0)``).
+        :class:`AccumulateGrad` holding it (``.variable``); an operand that needs no
+        gradient gives ``(None, 0)``, as in PyTorch — including the Python number of
+        ``w * 2`` (PyTorch wraps it as a tensor), but not an argument that is an option
+        (an axis, a shape, ``keepdim``).
         """
         out = []
-        for p in getattr(self, "_inputs", ()):
+        operands = getattr(self, "_operands", None)
+        for k, p in enumerate(getattr(self, "_inputs", ())):
             if p is None:
-                continue
-            if p._node is not None:
+                if operands is not None and operands[k]:
+                    out.append((None, 0))
+            elif p._node is not None:
                 out.append((p._node, 0))
             else:
                 out.append((AccumulateGrad(p), 0))
@@ -120,6 +125,9 @@ class Function:
     """
 
     half_via_float32 = True
+    #: positions of ``forward``'s arguments where a Python number is an operand, not an option
+    #: (``w * 2``): ``next_functions`` lists them as ``(None, 0)``, as PyTorch does
+    scalar_operands: tuple[int, ...] = ()
 
     @staticmethod
     def forward(ctx: Context, *args: Any, **kwargs: Any):  # pragma: no cover - abstract
@@ -134,16 +142,19 @@ class Function:
         """Run ``forward`` on the raw arrays of ``args``; record the call when a gradient is needed."""
         raw = []
         needs = []
+        operands = []
         any_grad = False
         for a in args:
             if isinstance(a, Tensor):
                 raw.append(a.data)
                 rg = a.requires_grad
                 needs.append(rg)
+                operands.append(True)
                 any_grad = any_grad or rg
             else:
                 raw.append(a)
                 needs.append(False)
+                operands.append(False)
         ctx = Context(tuple(needs))
         half = _HALF_ROUTE[0] and cls.half_via_float32 and any(getattr(r, "dtype", None) == _FLOAT16 for r in raw)
         if half:
@@ -158,12 +169,36 @@ class Function:
         if half and getattr(out, "dtype", None) == _FLOAT32:
             out = out.astype(_FLOAT16)
         if not (any_grad and is_grad_enabled()):
-            return Tensor._wrap(out, False, None)
+            return _share_version(Tensor._wrap(out, False, None), args, raw)
         ctx._fn = cls
+        for k in cls.scalar_operands:
+            if k < len(args) and isinstance(args[k], _NUMBERS):
+                operands[k] = True
+        ctx._operands = operands
         ctx._inputs = tuple([a if n else None for a, n in zip(args, needs)])
         # the version of each input when it was used, checked by the engine (in-place changes since)
         ctx._versions = tuple([a._version if n else 0 for a, n in zip(args, needs)])
         ctx._freed = False
         if anomaly._enabled:
             ctx._anomaly_site = anomaly.forward_site()
-        return Tensor._wrap(out, True, ctx)
+        return _share_version(Tensor._wrap(out, True, ctx), args, raw)
+
+
+_NUMBERS = (int, float, np.number)
+
+
+def _share_version(t: Tensor, args: tuple, raw: list) -> Tensor:
+    """A view shares its base's version counter (as in PyTorch), so in-place changes through either are seen.
+
+    ``t`` is a view when its array is one of the inputs' arrays or a view of the same
+    memory (NumPy's ``base`` names the array that owns the memory).
+    """
+    arr = t.data
+    base = arr.base
+    if base is None:
+        return t
+    for a, r in zip(args, raw):
+        if isinstance(a, Tensor) and (base is r or (r.base is not None and base is r.base)):
+            t._share_version_with(a)
+            break
+    return t

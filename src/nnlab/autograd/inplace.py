@@ -5,8 +5,12 @@ keeps autograd honest with a version counter: every in-place change bumps
 ``tensor._version``; every recorded op remembers the versions of its inputs; backward
 refuses to use a value that was changed after an op saved it, naming the in-place op.
 
-* ``check_inplace`` — a leaf that requires grad may only be changed under ``no_grad``
-  (otherwise its gradient would refer to a value that no longer exists).
+* ``check_inplace`` — a leaf that requires grad, or a view of one, may only be changed
+  under ``no_grad`` (otherwise its gradient would refer to a value that no longer exists).
+* Views (``t()``, ``narrow``, ``view``, slicing, ``detach``...) share their base's version
+  counter (``Tensor._share_version_with``, set by ``Function.apply`` when an output's array
+  is a view of an input's), so a change through either is seen by everything that saved
+  the other.
 * ``rebase`` — when the change itself must be differentiated (a non-leaf that requires
   grad, or a value that requires grad written into a tensor), the tensor's history
   moves to a stand-in holding a copy of the old value, and the tensor becomes the
@@ -16,41 +20,40 @@ refuses to use a value that was changed after an op saved it, naming the in-plac
 
 from __future__ import annotations
 
-import weakref
-
 import numpy as np
 
 from nnlab.autograd.grad_mode import is_grad_enabled
 from nnlab.autograd.tensor import Tensor
 
-#: id(tensor) -> (weak reference, name of the last in-place op applied to it), for the engine's
-#: error message. Keyed by id because Tensor's ``==`` is elementwise; the weak reference's
-#: callback drops the entry when the tensor dies.
-_last_op: dict[int, tuple[weakref.ref, str]] = {}
-
-
 def bump_version(t: Tensor, op: str) -> None:
-    """Record that ``t`` changed in place through ``op``."""
+    """Record that ``t`` changed in place through ``op`` (kept beside the shared counter, for the error message)."""
     t._version += 1
-    key = id(t)
-    entry = _last_op.get(key)
-    if entry is not None and entry[0]() is t:
-        _last_op[key] = (entry[0], op)
+    vc = t._vc
+    if len(vc) == 1:
+        vc.append(op)
     else:
-        _last_op[key] = (weakref.ref(t, lambda _, k=key: _last_op.pop(k, None)), op)
+        vc[1] = op
 
 
 def last_inplace_op(t: Tensor) -> str:
-    entry = _last_op.get(id(t))
-    return entry[1] if entry is not None and entry[0]() is t else "an in-place operation"
+    vc = t._vc
+    return vc[1] if vc is not None and len(vc) > 1 else "an in-place operation"
 
 
 def check_inplace(t: Tensor, op: str) -> None:
-    """PyTorch's rule: a leaf that requires grad cannot be changed in place while grad mode is on."""
-    if t.requires_grad and t._node is None and is_grad_enabled():
+    """PyTorch's rule: a leaf that requires grad, or a view of one, cannot change in place while grad mode is on."""
+    if not is_grad_enabled():
+        return
+    if t.requires_grad and t._node is None:
         raise RuntimeError(
             f"{op}: a leaf tensor that requires grad (shape {t.shape}) is being used in an in-place operation; "
             "wrap the update in `with nnlab.no_grad():` (as an optimizer step does)"
+        )
+    base = getattr(t, "_view_of", None)
+    if base is not None and base.requires_grad and base._node is None:
+        raise RuntimeError(
+            f"{op}: a view of a leaf tensor that requires grad (view shape {t.shape}, leaf shape {base.shape}) is "
+            "being used in an in-place operation; wrap the update in `with nnlab.no_grad():`"
         )
 
 

@@ -100,7 +100,10 @@ class Tensor:
 
     # _version counts in-place changes (PyTorch's ``_version``): backward compares it with
     # the version each recorded op saw, so a value modified after being saved is caught.
-    __slots__ = ("data", "grad", "requires_grad", "_node", "_retains_grad", "_version", "__weakref__")
+    # It lives in _vc, a one-item list that views share with their base (None until needed:
+    # version 0, shared with nobody); _view_of is the tensor a view was taken from (unset
+    # for a tensor that is no view).
+    __slots__ = ("data", "grad", "requires_grad", "_node", "_retains_grad", "_vc", "_view_of", "__weakref__")
     # Make NumPy defer to Tensor's reflected operators (np.float32(2) * t -> Tensor).
     __array_ufunc__ = None
 
@@ -109,7 +112,7 @@ class Tensor:
         self.grad: Tensor | None = None
         self._node = None
         self._retains_grad = False
-        self._version = 0
+        self._vc = None
         self.requires_grad = False
         if requires_grad:
             self.requires_grad_(True)
@@ -125,8 +128,34 @@ class Tensor:
         t.requires_grad = requires_grad
         t._node = node
         t._retains_grad = False
-        t._version = 0
+        t._vc = None
         return t
+
+    # ---- version counter (shared between a view and its base, as in PyTorch) --------------
+    @property
+    def _version(self) -> int:
+        vc = self._vc
+        return 0 if vc is None else vc[0]
+
+    @_version.setter
+    def _version(self, value: int) -> None:
+        if self._vc is None:
+            self._vc = [value]
+        else:
+            self._vc[0] = value
+
+    @property
+    def _base(self) -> "Tensor | None":
+        """The tensor this one is a view of (PyTorch's ``_base``), or None."""
+        return getattr(self, "_view_of", None)
+
+    def _share_version_with(self, base: "Tensor") -> None:
+        """Make this tensor a view of ``base``: one version counter for both (and every other view)."""
+        if base._vc is None:
+            base._vc = [0]
+        self._vc = base._vc
+        root = getattr(base, "_view_of", None)
+        self._view_of = base if root is None else root
 
     # ---- properties -------------------------------------------------------------
     @property
@@ -211,8 +240,12 @@ class Tensor:
         return register_hook(self, hook)
 
     def detach(self) -> "Tensor":
-        """A tensor sharing ``data`` but cut from the graph."""
-        return Tensor._wrap(self.data, False, None)
+        """A tensor sharing ``data`` (and, as in PyTorch, the version counter) but cut from the graph."""
+        t = Tensor._wrap(self.data, False, None)
+        if self._vc is None:
+            self._vc = [0]
+        t._vc = self._vc
+        return t
 
     def zero_(self) -> "Tensor":
         self.data[...] = 0

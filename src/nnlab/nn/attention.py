@@ -14,6 +14,7 @@ from nnlab.nn.module import Module
 from nnlab.nn.parameter import Parameter
 from nnlab.ops.attention import attention_weights, causal_mask, scaled_dot_product_attention
 from nnlab.ops.creation import as_tensor, from_numpy
+from nnlab.ops.elementwise import Where
 from nnlab.ops.movement import cat, reshape, transpose
 
 
@@ -21,11 +22,16 @@ def additive_mask(mask, name: str, dtype, op: str = "MultiheadAttention"):
     """A PyTorch nn-style mask as an additive float mask: bool True → −inf (masked), float kept.
 
     Returns ``None``, a constant array, or a float Tensor (so a learnable bias keeps its graph).
+    A bool Tensor (e.g. ``ids == pad``) becomes a Tensor through ``Where``, a recorded
+    primitive, so that an exported model computes the mask from its input.
     """
     if mask is None:
         return None
     data = mask.data if isinstance(mask, Tensor) else np.asarray(mask)
     if data.dtype == np.bool_:
+        if isinstance(mask, Tensor):
+            dt = np.dtype(dtype)
+            return Where.apply(data, np.asarray(-np.inf, dtype=dt), np.zeros((), dtype=dt))
         return np.where(data, -np.inf, 0).astype(dtype)
     if data.dtype.kind != "f":
         raise TypeError(f"{op}: only bool and floating types of {name} are supported, got dtype {data.dtype}")

@@ -37,7 +37,7 @@ class Parameter(Tensor):
         self.grad = None
         self._node = None
         self._retains_grad = False
-        self._version = 0
+        self._vc = None
         self.requires_grad = False
         if requires_grad and is_floating(arr.dtype):
             self.requires_grad = True

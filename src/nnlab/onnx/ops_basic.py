@@ -22,6 +22,7 @@ from nnlab.ops import linalg as LA
 from nnlab.ops import movement as M
 from nnlab.ops import nn_ops as NN
 from nnlab.ops import reduce as R
+from nnlab.ops.compare import Compare
 from nnlab.ops._promotion import Cast
 
 __all__ = ["CONVERTERS", "converter"]
@@ -87,6 +88,27 @@ def _where(g, rec):
     elif g.dtypes[name] != np.bool_:
         name = g.add("Cast", [name], to=TensorProto.BOOL)
     return g.add("Where", [name, _in(g, rec, 1), _in(g, rec, 2)])
+
+
+_COMPARE = {np.equal: "Equal", np.not_equal: "Equal", np.less: "Less", np.less_equal: "LessOrEqual",
+            np.greater: "Greater", np.greater_equal: "GreaterOrEqual"}
+
+
+@converter(Compare)
+def _compare(g, rec):
+    """``a == pad`` and friends: both operands brought to NumPy's common dtype (as the forward pass did)."""
+    a, b, ufunc = rec.args
+    dt = np.result_type(a, b)
+    names = []
+    for x in (a, b):
+        name = g.lookup(x)
+        if name is None:
+            name = g.const(np.asarray(x, dtype=dt), "operand")
+        elif g.dtypes[name] != dt:
+            name = g.add("Cast", [name], to=onnx_dtype(dt))
+        names.append(name)
+    y = g.add(_COMPARE[ufunc], names)
+    return g.add("Not", [y]) if ufunc is np.not_equal else y
 
 
 @converter(Cast)

@@ -41,12 +41,14 @@ def to_dtype(t: Tensor, dtype) -> Tensor:
         enable_half_route()
     if t.requires_grad and np.dtype(dtype).kind == "f":
         return Cast.apply(t, dtype)
-    return Tensor._wrap(t.data.astype(dtype))
+    # Without gradient too through Cast (on the raw array, so nothing is recorded for autograd),
+    # so that tracers such as the ONNX exporter see e.g. a bool mask become float.
+    return Cast.apply(t.data, dtype)
 
 
 def as_float(t: Tensor) -> Tensor:
     """Integer and bool tensors as the default float dtype (for exp, log, true division, ...)."""
-    return t if t.data.dtype.kind in "fc" else Tensor._wrap(t.data.astype(get_default_dtype()))
+    return t if t.data.dtype.kind in "fc" else Cast.apply(t.data, get_default_dtype())
 
 
 def result_dtype(a: Tensor, b: Tensor) -> np.dtype:
@@ -70,7 +72,7 @@ def _scalar_operand(t: Tensor, s):
         if isinstance(s, float) and t.data.dtype.kind in "iub":
             t = as_float(t)
         elif isinstance(s, int) and not isinstance(s, bool) and t.data.dtype.kind == "b":
-            t = Tensor._wrap(t.data.astype(np.int64))
+            t = Cast.apply(t.data, np.dtype(np.int64))
         return t, s
     other = Tensor._wrap(s) if isinstance(s, np.ndarray) else Tensor(s)
     target = result_dtype(t, other)

@@ -16,6 +16,8 @@ from nnlab.ops._promotion import as_float, operands, to_dtype
 class Add(Function):
     """y = a + b; ∂y/∂a = ∂y/∂b = 1."""
 
+    scalar_operands = (1,)  # w ∘ 2: PyTorch wraps the 2 as a tensor operand
+
     @staticmethod
     def forward(ctx: Context, a, b):
         return a + b
@@ -27,6 +29,8 @@ class Add(Function):
 
 class Sub(Function):
     """y = a − b; ∂y/∂a = 1, ∂y/∂b = −1."""
+
+    scalar_operands = (1,)  # w ∘ 2: PyTorch wraps the 2 as a tensor operand
 
     @staticmethod
     def forward(ctx: Context, a, b):
@@ -40,9 +44,13 @@ class Sub(Function):
 class Mul(Function):
     """y = a·b; ∂y/∂a = b, ∂y/∂b = a."""
 
+    scalar_operands = (1,)  # w ∘ 2: PyTorch wraps the 2 as a tensor operand
+
     @staticmethod
     def forward(ctx: Context, a, b):
-        ctx.save_for_backward(a, b)
+        # Only what backward reads: an in-place change of an operand nobody needs is no error (as PyTorch).
+        needs = ctx.needs_input_grad
+        ctx.save_for_backward(a if needs[1] else None, b if needs[0] else None)
         return a * b
 
     @staticmethod
@@ -56,9 +64,11 @@ class Mul(Function):
 class Div(Function):
     """y = a / b; ∂y/∂a = 1/b, ∂y/∂b = −a/b²."""
 
+    scalar_operands = (1,)  # w ∘ 2: PyTorch wraps the 2 as a tensor operand
+
     @staticmethod
     def forward(ctx: Context, a, b):
-        ctx.save_for_backward(a, b)
+        ctx.save_for_backward(a if ctx.needs_input_grad[1] else None, b)
         return a / b
 
     @staticmethod

@@ -111,13 +111,13 @@ def roll(x: Tensor, shifts, dims=None) -> Tensor:
 
 
 def narrow(x: Tensor, dim: int, start: int, length: int) -> Tensor:
-    """x sliced to [start, start + length) along ``dim`` (a copy here; PyTorch returns a view)."""
+    """x sliced to [start, start + length) along ``dim``: a view, sharing memory and version counter (as PyTorch)."""
     dim = _dim(x, dim, "narrow")
     if start < 0:
         start += x.shape[dim]
     if not (0 <= start and start + length <= x.shape[dim]):
         raise IndexError(f"narrow: [{start}, {start + length}) is out of range for dim {dim} of size {x.shape[dim]}")
-    return select_by(x, lambda p: np.take(p, np.arange(start, start + length), axis=dim))
+    return x[(slice(None),) * dim + (slice(start, start + length),)]
 
 
 def repeat(x: Tensor, *sizes) -> Tensor:
@@ -190,7 +190,15 @@ def diagonal(x: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor
 
 
 def movedim(x: Tensor, source, destination) -> Tensor:
-    return select_by(x, lambda p: np.moveaxis(p, source, destination).copy())
+    """Dims ``source`` moved to ``destination``, the others in order: a permutation, hence a view (as PyTorch)."""
+    src = [_dim(x, d, "movedim") for d in ((source,) if isinstance(source, int) else source)]
+    dst = [_dim(x, d, "movedim") for d in ((destination,) if isinstance(destination, int) else destination)]
+    if len(src) != len(dst):
+        raise ValueError(f"movedim: source {source} and destination {destination} differ in length")
+    order = [d for d in range(x.ndim) if d not in src]
+    for d, s in sorted(zip(dst, src)):
+        order.insert(d, s)
+    return mv.permute(x, tuple(order))
 
 
 def masked_select(x: Tensor, mask) -> Tensor:

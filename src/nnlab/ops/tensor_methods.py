@@ -12,14 +12,14 @@ from nnlab.autograd.tensor import Tensor
 from nnlab.backend import CPU_DEVICE, as_dtype, check_device, is_device_spec
 from nnlab.ops import activation, elementwise as ew, linalg, movement as mv, norms, reduce as rd
 from nnlab.ops._promotion import to_dtype
+from nnlab.ops.compare import compare
 
 
-def _compare(op):
+def _compare(name: str):
     def method(self, other):
         if other is None:
             return NotImplemented
-        other = other.data if isinstance(other, Tensor) else other
-        return Tensor._wrap(op(self.data, other))
+        return compare(self, other, name)
 
     return method
 
@@ -81,11 +81,11 @@ def _min(self, dim=None, keepdim=False):
 
 METHODS = {
     "__add__": lambda a, b: ew.add(a, b),
-    "__radd__": lambda a, b: ew.add(b, a),
+    "__radd__": lambda a, b: ew.add(a, b),  # commutative: the tensor first, as PyTorch records it
     "__sub__": lambda a, b: ew.sub(a, b),
     "__rsub__": lambda a, b: ew.sub(b, a),
     "__mul__": lambda a, b: ew.mul(a, b),
-    "__rmul__": lambda a, b: ew.mul(b, a),
+    "__rmul__": lambda a, b: ew.mul(a, b),
     "__truediv__": lambda a, b: ew.div(a, b),
     "__rtruediv__": lambda a, b: ew.div(b, a),
     "__pow__": lambda a, b: ew.pow(a, b),
@@ -98,12 +98,12 @@ METHODS = {
     "__rand__": lambda a, b: a & b,
     "__ror__": lambda a, b: a | b,
     "__getitem__": mv.getitem,
-    "__lt__": _compare(np.less),
-    "__le__": _compare(np.less_equal),
-    "__gt__": _compare(np.greater),
-    "__ge__": _compare(np.greater_equal),
-    "__eq__": _compare(np.equal),
-    "__ne__": _compare(np.not_equal),
+    "__lt__": _compare("lt"),
+    "__le__": _compare("le"),
+    "__gt__": _compare("gt"),
+    "__ge__": _compare("ge"),
+    "__eq__": _compare("eq"),
+    "__ne__": _compare("ne"),
     "add": ew.add,
     "sub": ew.sub,
     "mul": ew.mul,

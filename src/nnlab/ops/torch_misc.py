@@ -12,6 +12,7 @@ from nnlab.autograd.function import Context, Function
 from nnlab.autograd.tensor import Tensor
 from nnlab.backend import as_dtype, default_generator, is_floating
 from nnlab.ops import creation, movement as mvm
+from nnlab.ops.compare import eq, ge, gt, le, lt, ne  # noqa: F401  (torch's names, re-exported)
 
 
 class Size(tuple):
@@ -42,8 +43,6 @@ def _cmp(ufunc, name: str):
     return fn
 
 
-eq, ne, lt, le = _cmp(np.equal, "eq"), _cmp(np.not_equal, "ne"), _cmp(np.less, "lt"), _cmp(np.less_equal, "le")
-gt, ge = _cmp(np.greater, "gt"), _cmp(np.greater_equal, "ge")
 logical_and, logical_or = _cmp(np.logical_and, "logical_and"), _cmp(np.logical_or, "logical_or")
 logical_xor = _cmp(np.logical_xor, "logical_xor")
 

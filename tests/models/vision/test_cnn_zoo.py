@@ -162,6 +162,48 @@ def test_vgg16_count_keys_and_small_input(big):
         assert model.eval()(x_of(1, 3, 32, 32)).shape == (1, 1000)
 
 
+SMALL = {
+    "alexnet": lambda: alexnet(width_mult=0.125, classifier_width=64),
+    "alexnet_tv": lambda: alexnet(lrn=False, width_mult=0.125, classifier_width=64),
+    "zfnet": lambda: zfnet(width_mult=0.125, classifier_width=64),
+    "vgg16": lambda: vgg16(width_mult=0.125, classifier_width=64),
+}
+
+
+def _layout(model) -> list:
+    """Every module's type and, for convs, pools and linears, everything but the widths."""
+    out = []
+    for name, m in model.named_modules():
+        row = [name, type(m).__name__]
+        if isinstance(m, nn.Conv2d):
+            row += [m.kernel_size, m.stride, m.padding, m.groups]
+        elif isinstance(m, nn.MaxPool2d):
+            row += [m.kernel_size, m.stride, m.ceil_mode]
+        out.append(row)
+    return out
+
+
+@pytest.mark.parametrize("name", list(SMALL))
+def test_width_arguments_shrink_the_widths_only(big, name):
+    small, full = SMALL[name](), big[name]
+    assert list(small.state_dict()) == list(full.state_dict())  # the same keys, in the same order
+    assert _layout(small) == _layout(full)  # the same depth, kernels, strides, groups and pools
+    for key, t in small.state_dict().items():
+        ref = full.state_dict()[key].shape
+        if key.startswith("features") and len(ref) == 4:  # conv filters: 1/8 of the published count
+            assert t.shape[0] == max(2 if "alexnet" in name or name == "zfnet" else 1, round(ref[0] / 8))
+    assert small.classifier[-1].in_features == 64 and n_params(small) < n_params(full) / 200
+    with nnlab.no_grad():
+        assert small.eval()(x_of(1, 3, 64, 64)).shape == (1, 1000)
+
+
+def test_width_arguments_are_checked():
+    with pytest.raises(ValueError, match="width_mult must be positive, got 0"):
+        alexnet(width_mult=0)
+    with pytest.raises(ValueError, match="vgg16: width_mult must be positive, got -1"):
+        vgg16(width_mult=-1)
+
+
 def test_vgg16_batch_norm_adds_gamma_and_beta_per_conv_channel():
     plain, bn = make_layers(CFGS["vgg16"]), make_layers(CFGS["vgg16"], batch_norm=True)
     assert n_params(bn) - n_params(plain) == 2 * sum(c for c in CFGS["vgg16"] if c != "M") == 8448

@@ -11,7 +11,7 @@ from nnlab import nn
 from nnlab.autograd.tensor import Tensor
 from nnlab.backend import as_dtype
 from nnlab.data.masking import IGNORE_INDEX, mask_tokens  # noqa: F401 - re-exported: the data BERT trains on
-from nnlab.ops.creation import from_numpy
+from nnlab.ops.creation import as_tensor, from_numpy
 
 
 
@@ -125,11 +125,12 @@ class BertModel(nn.Module):
         if types.shape != input_ids.shape:
             raise ValueError(f"BertModel: token_type_ids shape {tuple(types.shape)} != input_ids shape "
                              f"{tuple(input_ids.shape)}")
+        # Compared with nnlab's ops (recorded), so an exported model masks the [PAD]s of its input.
         if attention_mask is None:
-            pad_mask = input_ids.data == self.pad
+            pad_mask = input_ids == self.pad
         else:
-            pad_mask = np.asarray(attention_mask.data if isinstance(attention_mask, Tensor) else attention_mask) == 0
-        h = self.encoder(self.embeddings(input_ids, types), src_key_padding_mask=from_numpy(pad_mask))
+            pad_mask = as_tensor(attention_mask) == 0
+        h = self.encoder(self.embeddings(input_ids, types), src_key_padding_mask=pad_mask)
         return h, F.tanh(self.pooler(h[:, 0]))
 
 

@@ -100,7 +100,7 @@ class Seq2SeqTransformer(nn.Module):
     def encode(self, src) -> tuple[Tensor, Tensor]:
         """Encoder states (N, S, D) and the source padding mask (N, S), True at ``<pad>``."""
         src = self._ids(src, "encode")
-        src_pad = from_numpy(src.data == self.pad)
+        src_pad = src == self.pad  # an nnlab comparison: exported models compute it from their input
         x = self.pos(self.src_embed(src) * self.scale)
         return self.transformer.encoder(x, src_key_padding_mask=src_pad), src_pad
 

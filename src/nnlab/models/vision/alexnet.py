@@ -15,6 +15,13 @@ def _lrn() -> nn.Module:
     return nn.LocalResponseNorm(_LRN_SIZE, alpha=_LRN_ALPHA, beta=_LRN_BETA, k=_LRN_K)
 
 
+def scaled_channels(channels: int, width_mult: float, multiple: int = 2) -> int:
+    """round(channels · width_mult) to a multiple of ``multiple`` (the two-GPU groups need even counts), ≥ it."""
+    if width_mult <= 0:
+        raise ValueError(f"width_mult must be positive, got {width_mult}")
+    return max(multiple, int(round(channels * width_mult / multiple)) * multiple)
+
+
 class AlexNet(nn.Module):
     """logits = classifier(flatten(avgpool(features(x)))): 5 conv layers, 3 fully connected.
 
@@ -48,6 +55,12 @@ class AlexNet(nn.Module):
         num_classes: K (default 1000).
         dropout: dropout probability in the classifier (default 0.5).
         lrn: the paper's network with LRN (default ``True``) or torchvision's layout.
+        width_mult: every conv's filter count × this, rounded to an even number (default 1.0:
+            the published widths). A small value keeps the whole architecture (depth,
+            kernels, strides, groups, pools) at a test- or laptop-friendly size.
+        classifier_width: the hidden fully connected layers' width (default 4096).
+        The defaults give torchvision's (or the paper's) network; the ``state_dict`` keys
+        are the same at every size.
 
     Shape:
         input (N, 3, H, W), 224×224 as in the paper (anything ≥ 63×63 passes); output (N, K).
@@ -60,53 +73,57 @@ class AlexNet(nn.Module):
             ``classifier.6.weight`` is (K, 4096).
     """
 
-    def __init__(self, num_classes: int = 1000, dropout: float = 0.5, lrn: bool = True):
+    def __init__(self, num_classes: int = 1000, dropout: float = 0.5, lrn: bool = True, width_mult: float = 1.0,
+                 classifier_width: int = 4096):
         super().__init__()
         self.lrn = bool(lrn)
-        self.features = self._make_features(self.lrn)
+        self.width_mult = float(width_mult)
+        self.features = self._make_features(self.lrn, lambda c: scaled_channels(c, self.width_mult))
+        last = scaled_channels(256, self.width_mult)
         self.avgpool = nn.AdaptiveAvgPool2d((6, 6))
         self.classifier = nn.Sequential(
             nn.Dropout(p=dropout),
-            nn.Linear(256 * 6 * 6, 4096),
+            nn.Linear(last * 6 * 6, classifier_width),
             nn.ReLU(inplace=True),
             nn.Dropout(p=dropout),
-            nn.Linear(4096, 4096),
+            nn.Linear(classifier_width, classifier_width),
             nn.ReLU(inplace=True),
-            nn.Linear(4096, num_classes),
+            nn.Linear(classifier_width, num_classes),
         )
 
     @staticmethod
-    def _make_features(lrn: bool) -> nn.Sequential:
+    def _make_features(lrn: bool, c=lambda n: n) -> nn.Sequential:
+        """The convolutional part; ``c`` maps each published filter count to the one built."""
         if not lrn:
             return nn.Sequential(
-                nn.Conv2d(3, 64, kernel_size=11, stride=4, padding=2),
+                nn.Conv2d(3, c(64), kernel_size=11, stride=4, padding=2),
                 nn.ReLU(inplace=True),
                 nn.MaxPool2d(kernel_size=3, stride=2),
-                nn.Conv2d(64, 192, kernel_size=5, padding=2),
+                nn.Conv2d(c(64), c(192), kernel_size=5, padding=2),
                 nn.ReLU(inplace=True),
                 nn.MaxPool2d(kernel_size=3, stride=2),
-                nn.Conv2d(192, 384, kernel_size=3, padding=1),
+                nn.Conv2d(c(192), c(384), kernel_size=3, padding=1),
                 nn.ReLU(inplace=True),
-                nn.Conv2d(384, 256, kernel_size=3, padding=1),
+                nn.Conv2d(c(384), c(256), kernel_size=3, padding=1),
                 nn.ReLU(inplace=True),
-                nn.Conv2d(256, 256, kernel_size=3, padding=1),
+                nn.Conv2d(c(256), c(256), kernel_size=3, padding=1),
                 nn.ReLU(inplace=True),
                 nn.MaxPool2d(kernel_size=3, stride=2),
             )
         return nn.Sequential(
-            nn.Conv2d(3, 96, kernel_size=11, stride=4, padding=2),
+            nn.Conv2d(3, c(96), kernel_size=11, stride=4, padding=2),
             nn.ReLU(inplace=True),
             _lrn(),
             nn.MaxPool2d(kernel_size=3, stride=2),
-            nn.Conv2d(96, 256, kernel_size=5, padding=2, groups=2),
+            nn.Conv2d(c(96), c(256), kernel_size=5, padding=2, groups=2),
             nn.ReLU(inplace=True),
             _lrn(),
             nn.MaxPool2d(kernel_size=3, stride=2),
-            nn.Conv2d(256, 384, kernel_size=3, padding=1),
+            nn.Conv2d(c(256), c(384), kernel_size=3, padding=1),
             nn.ReLU(inplace=True),
-            nn.Conv2d(384, 384, kernel_size=3, padding=1, groups=2),
+            nn.Conv2d(c(384), c(384), kernel_size=3, padding=1, groups=2),
             nn.ReLU(inplace=True),
-            nn.Conv2d(384, 256, kernel_size=3, padding=1, groups=2),
+            nn.Conv2d(c(384), c(256), kernel_size=3, padding=1, groups=2),
             nn.ReLU(inplace=True),
             nn.MaxPool2d(kernel_size=3, stride=2),
         )
@@ -116,7 +133,7 @@ class AlexNet(nn.Module):
         return self.classifier(x.flatten(1))
 
     def extra_repr(self) -> str:
-        return f"lrn={self.lrn}"
+        return f"lrn={self.lrn}" + (f", width_mult={self.width_mult}" if self.width_mult != 1.0 else "")
 
 
 class ZFNet(AlexNet):
@@ -146,37 +163,42 @@ class ZFNet(AlexNet):
     """
 
     @staticmethod
-    def _make_features(lrn: bool) -> nn.Sequential:
+    def _make_features(lrn: bool, c=lambda n: n) -> nn.Sequential:
         def norm() -> list[nn.Module]:
             return [_lrn()] if lrn else []
 
         return nn.Sequential(
-            nn.Conv2d(3, 96, kernel_size=7, stride=2, padding=1),
+            nn.Conv2d(3, c(96), kernel_size=7, stride=2, padding=1),
             nn.ReLU(inplace=True),
             *norm(),
             nn.MaxPool2d(kernel_size=3, stride=2, ceil_mode=True),
-            nn.Conv2d(96, 256, kernel_size=5, stride=2),
+            nn.Conv2d(c(96), c(256), kernel_size=5, stride=2),
             nn.ReLU(inplace=True),
             *norm(),
             nn.MaxPool2d(kernel_size=3, stride=2, ceil_mode=True),
-            nn.Conv2d(256, 384, kernel_size=3, padding=1),
+            nn.Conv2d(c(256), c(384), kernel_size=3, padding=1),
             nn.ReLU(inplace=True),
-            nn.Conv2d(384, 384, kernel_size=3, padding=1),
+            nn.Conv2d(c(384), c(384), kernel_size=3, padding=1),
             nn.ReLU(inplace=True),
-            nn.Conv2d(384, 256, kernel_size=3, padding=1),
+            nn.Conv2d(c(384), c(256), kernel_size=3, padding=1),
             nn.ReLU(inplace=True),
             nn.MaxPool2d(kernel_size=3, stride=2, ceil_mode=True),
         )
 
 
 @with_weights
-def alexnet(num_classes: int = 1000, lrn: bool = True, dropout: float = 0.5) -> AlexNet:
+def alexnet(num_classes: int = 1000, lrn: bool = True, dropout: float = 0.5, width_mult: float = 1.0,
+            classifier_width: int = 4096) -> AlexNet:
     """AlexNet: the 2012 paper's network (``lrn=True``, 60,965,224 params) or torchvision's
-    layout (``lrn=False``, 61,100,840 params); see :class:`AlexNet`."""
-    return AlexNet(num_classes=num_classes, dropout=dropout, lrn=lrn)
+    layout (``lrn=False``, 61,100,840 params); see :class:`AlexNet` (``width_mult`` and
+    ``classifier_width`` shrink it without changing its architecture or state_dict keys)."""
+    return AlexNet(num_classes=num_classes, dropout=dropout, lrn=lrn, width_mult=width_mult,
+                   classifier_width=classifier_width)
 
 
 @with_weights
-def zfnet(num_classes: int = 1000, lrn: bool = True, dropout: float = 0.5) -> ZFNet:
+def zfnet(num_classes: int = 1000, lrn: bool = True, dropout: float = 0.5, width_mult: float = 1.0,
+          classifier_width: int = 4096) -> ZFNet:
     """ZFNet (Zeiler & Fergus, 2013): 62,357,608 params at 1000 classes; see :class:`ZFNet`."""
-    return ZFNet(num_classes=num_classes, dropout=dropout, lrn=lrn)
+    return ZFNet(num_classes=num_classes, dropout=dropout, lrn=lrn, width_mult=width_mult,
+                 classifier_width=classifier_width)

@@ -52,11 +52,16 @@ class VGG(nn.Module):
     → ReLU → Dropout → Linear(4096, K).
 
     Args:
-        features: the convolutional part (see ``make_layers``), ending in 512 channels.
+        features: the convolutional part (see ``make_layers``); the classifier takes its last
+            conv's channel count × 7 × 7 (512 × 7 × 7 for the published configurations).
         num_classes: K (default 1000).
         init_weights: torchvision's init (default ``True``); ``False`` keeps the layers'
             default init and skips a second pass over 138 M weights.
         dropout: classifier dropout probability (default 0.5).
+        classifier_width: the hidden fully connected layers' width (default 4096, torchvision's).
+        With ``vgg11(width_mult=...)`` and a small ``classifier_width`` the whole
+        architecture (every conv, pool and FC layer, the same ``state_dict`` keys) runs at
+        a test-friendly size.
 
     Shape:
         input (N, 3, H, W) with H, W ≥ 32 (five 2× pools); output (N, K).
@@ -68,18 +73,21 @@ class VGG(nn.Module):
             weights N(0, 0.01²), biases 0.
     """
 
-    def __init__(self, features: nn.Module, num_classes: int = 1000, init_weights: bool = True, dropout: float = 0.5):
+    def __init__(self, features: nn.Module, num_classes: int = 1000, init_weights: bool = True, dropout: float = 0.5,
+                 classifier_width: int = 4096):
         super().__init__()
         self.features = features
+        convs = [m for m in features.modules() if isinstance(m, nn.Conv2d)]
+        channels = convs[-1].out_channels if convs else 512
         self.avgpool = nn.AdaptiveAvgPool2d((7, 7))
         self.classifier = nn.Sequential(
-            nn.Linear(512 * 7 * 7, 4096),
+            nn.Linear(channels * 7 * 7, classifier_width),
             nn.ReLU(inplace=True),
             nn.Dropout(p=dropout),
-            nn.Linear(4096, 4096),
+            nn.Linear(classifier_width, classifier_width),
             nn.ReLU(inplace=True),
             nn.Dropout(p=dropout),
-            nn.Linear(4096, num_classes),
+            nn.Linear(classifier_width, num_classes),
         )
         if init_weights:
             self.reset_parameters()
@@ -103,29 +111,37 @@ class VGG(nn.Module):
         return self.classifier(x.flatten(1))
 
 
-def _vgg(name: str, batch_norm: bool, num_classes: int, **kwargs) -> VGG:
-    return VGG(make_layers(CFGS[name], batch_norm=batch_norm), num_classes=num_classes, **kwargs)
+def _vgg(name: str, batch_norm: bool, num_classes: int, width_mult: float = 1.0, **kwargs) -> VGG:
+    """Configuration ``name``; ``width_mult`` scales every conv's filters (64 → round(64·m), at least 1)."""
+    if width_mult <= 0:
+        raise ValueError(f"{name}: width_mult must be positive, got {width_mult}")
+    cfg = [v if v == "M" else max(1, int(round(v * width_mult))) for v in CFGS[name]]
+    return VGG(make_layers(cfg, batch_norm=batch_norm), num_classes=num_classes, **kwargs)
 
 
 @with_weights
-def vgg11(num_classes: int = 1000, batch_norm: bool = False, **kwargs) -> VGG:
-    """VGG-11 (configuration A): 8 convs + 3 FC, 132,863,336 params (132,868,840 with BN)."""
-    return _vgg("vgg11", batch_norm, num_classes, **kwargs)
+def vgg11(num_classes: int = 1000, batch_norm: bool = False, width_mult: float = 1.0, **kwargs) -> VGG:
+    """VGG-11 (configuration A): 8 convs + 3 FC, 132,863,336 params (132,868,840 with BN).
+
+    ``width_mult`` (conv filters) and ``classifier_width`` (FC width, via ``**kwargs`` to
+    :class:`VGG`) shrink it without changing its architecture or state_dict keys.
+    """
+    return _vgg("vgg11", batch_norm, num_classes, width_mult, **kwargs)
 
 
 @with_weights
-def vgg13(num_classes: int = 1000, batch_norm: bool = False, **kwargs) -> VGG:
+def vgg13(num_classes: int = 1000, batch_norm: bool = False, width_mult: float = 1.0, **kwargs) -> VGG:
     """VGG-13 (configuration B): 10 convs + 3 FC, 133,047,848 params (133,053,736 with BN)."""
-    return _vgg("vgg13", batch_norm, num_classes, **kwargs)
+    return _vgg("vgg13", batch_norm, num_classes, width_mult, **kwargs)
 
 
 @with_weights
-def vgg16(num_classes: int = 1000, batch_norm: bool = False, **kwargs) -> VGG:
+def vgg16(num_classes: int = 1000, batch_norm: bool = False, width_mult: float = 1.0, **kwargs) -> VGG:
     """VGG-16 (configuration D): 13 convs + 3 FC, 138,357,544 params (138,365,992 with BN)."""
-    return _vgg("vgg16", batch_norm, num_classes, **kwargs)
+    return _vgg("vgg16", batch_norm, num_classes, width_mult, **kwargs)
 
 
 @with_weights
-def vgg19(num_classes: int = 1000, batch_norm: bool = False, **kwargs) -> VGG:
+def vgg19(num_classes: int = 1000, batch_norm: bool = False, width_mult: float = 1.0, **kwargs) -> VGG:
     """VGG-19 (configuration E): 16 convs + 3 FC, 143,667,240 params (143,678,248 with BN)."""
-    return _vgg("vgg19", batch_norm, num_classes, **kwargs)
+    return _vgg("vgg19", batch_norm, num_classes, width_mult, **kwargs)
