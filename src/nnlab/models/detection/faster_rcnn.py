@@ -74,7 +74,7 @@ class FasterRCNN(nn.Module):
         num_classes: C object classes (background is added). image_size: square input side. Default: 64.
         channels: backbone widths (:func:`small_backbone`). Default: (16, 32, 64).
         anchor_sizes, aspect_ratios: RPN anchors in pixels, h/w. Default: (12, 18, 26), (1.0,).
-        pooler: ``"align"`` (RoIAlign, sampling 2) or ``"pool"`` (RoIPool). Default: ``"align"``.
+        pooler: ``"align"`` (RoIAlign, sampling 2, aligned) or ``"pool"`` (RoIPool). Default: ``"align"``.
         roi_size: PH = PW of the pooled RoI. Default: 7. representation_size: FC width. Default: 256.
         rpn_kwargs, roi_kwargs: passed to :class:`RegionProposalNetwork` and :class:`RoIHeads`.
 
@@ -96,7 +96,9 @@ class FasterRCNN(nn.Module):
         c = int(channels[-1])
         self.backbone = small_backbone(channels)
         self.rpn = RegionProposalNetwork(c, self.stride, anchor_sizes, aspect_ratios, **(rpn_kwargs or {}))
-        pool = (RoIAlign(roi_size, 1.0 / self.stride, 2) if pooler == "align" else RoIPool(roi_size, 1.0 / self.stride))
+        # aligned: sample at pixel centres (a feature cell j covers image pixels s·j … s·j + s − 1)
+        pool = (RoIAlign(roi_size, 1.0 / self.stride, 2, aligned=True) if pooler == "align"
+                else RoIPool(roi_size, 1.0 / self.stride))
         self.roi_heads = RoIHeads(pool, TwoMLPHead(c * roi_size * roi_size, representation_size),
                                   FastRCNNPredictor(representation_size, self.num_classes + 1), **(roi_kwargs or {}))
 
