@@ -127,19 +127,25 @@ class FasterRCNN(nn.Module):
         total = sum(losses.values())
         return {"loss": total, **{k: float(v.data) for k, v in losses.items()}}
 
-    def detect(self, images, batch_size: int = 32) -> list[dict]:
-        """Detections of ``images`` (N, 3, H, W) in evaluation mode, without gradients, batch by batch."""
+    def detect(self, images, conf_threshold: float = 0.05, iou_threshold: float = 0.5,
+               batch_size: int = 32) -> list[dict]:
+        """Detections of ``images`` (N, 3, H, W) in evaluation mode, without gradients, batch by batch.
+
+        Args:
+            conf_threshold: smallest class probability kept. Default: 0.05.
+            iou_threshold: class-wise NMS threshold. Default: 0.5. batch_size: images per forward. Default: 32.
+        """
         arr = images.data if isinstance(images, Tensor) else np.asarray(images, dtype=np.float32)
-        was_training = self.training
+        heads = self.roi_heads
+        saved = (self.training, heads.score_thresh, heads.nms_thresh)
         self.eval()
+        heads.score_thresh, heads.nms_thresh = float(conf_threshold), float(iou_threshold)
         out: list[dict] = []
         try:
             with no_grad():
                 for i in range(0, len(arr), batch_size):
-                    out += self._infer(as_tensor(arr[i : i + batch_size]))
+                    out += self(as_tensor(arr[i : i + batch_size]))
         finally:
-            self.train(was_training)
+            self.train(saved[0])
+            heads.score_thresh, heads.nms_thresh = saved[1], saved[2]
         return out
-
-    def _infer(self, images: Tensor) -> list[dict]:
-        return self(images)
