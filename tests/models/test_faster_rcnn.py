@@ -92,3 +92,32 @@ def test_mask_iou_and_mean_mask_iou_by_hand():
     assert mean_mask_iou([pred], [target]) == pytest.approx((0.5 + 0.0) / 2)
     with pytest.raises(ValueError, match="mask_iou: masks must be"):
         mask_iou(a[0], b)
+
+
+def _example():
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "examples" / "faster_rcnn_shapes.py"
+    spec = importlib.util.spec_from_file_location("faster_rcnn_shapes", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_roi_align_keeps_masks_aligned_where_roi_pool_rounds():
+    # Each object's mask pooled from a stride-4 grid vs its full-resolution crop (the example's measure).
+    scores = _example().pooled_mask_iou(make_shapes(30, seed=1), stride=4)
+    assert scores["roi_align"] > scores["roi_pool"] + 0.15, scores  # measured on 300 images: 0.94 vs 0.69
+
+
+def test_example_runs_on_a_tiny_run(tmp_path):
+    from nnlab.models.detection.run import DetectionRunConfig
+    from nnlab.models.detection.two_stage_run import train_two_stage_run
+
+    config = DetectionRunConfig(model="mask_rcnn", n_train=16, n_test=4, epochs=1, batch_size=8, channels=(4, 8),
+                                out=str(tmp_path))
+    train_two_stage_run(config, quiet=True)
+    result = _example().main(str(tmp_path / "fig.png"), config.run_dir)
+    assert (tmp_path / "fig.png").read_bytes()[:4] == b"\x89PNG"
+    assert result["model"] == "mask_rcnn" and 0.0 <= result["mean_mask_iou"] <= 1.0
