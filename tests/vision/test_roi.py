@@ -207,3 +207,23 @@ def test_modules_match_functions_and_multiscale_levels():
     np.testing.assert_allclose(out.detach().numpy(), np.concatenate([w.detach().numpy() for w in want]), atol=1e-12)
     out.sum().backward()
     assert np.abs(feats["p2"].grad.numpy()).sum() > 0 and np.abs(feats["p3"].grad.numpy()).sum() > 0
+
+
+def test_align_matches_torch_grid_sample_inside_the_map():
+    # PyTorch has no roi_align without torchvision, but grid_sample (bilinear, align_corners=True) reads the
+    # same bilinear value at a point; RoIAlign with a fixed sampling ratio is the mean of g×g such reads per bin.
+    import torch
+
+    rng = np.random.default_rng(6)
+    x = rng.standard_normal((1, 3, 12, 10))
+    boxes = np.array([[1.3, 2.2, 7.9, 9.4], [0.5, 0.5, 8.5, 3.0]])
+    ph, pw, g = 3, 4, 2
+    got = roi_align(nnlab.from_numpy(x), [boxes], (ph, pw), 1.0, g, aligned=True).numpy()
+    for k, (x1, y1, x2, y2) in enumerate(boxes - 0.5):
+        ys = y1 + (np.arange(ph * g) + 0.5) * (y2 - y1) / (ph * g)
+        xs = x1 + (np.arange(pw * g) + 0.5) * (x2 - x1) / (pw * g)
+        gy, gx = np.meshgrid(2 * ys / 11 - 1, 2 * xs / 9 - 1, indexing="ij")
+        grid = torch.tensor(np.stack([gx, gy], -1)[None])
+        samples = torch.nn.functional.grid_sample(torch.tensor(x), grid, mode="bilinear", align_corners=True)
+        want = torch.nn.functional.avg_pool2d(samples, g).numpy()[0]
+        np.testing.assert_allclose(got[k], want, atol=1e-12)
