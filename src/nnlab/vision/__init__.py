@@ -1,5 +1,6 @@
 """Computer-vision applications: filters and edge detection, receptive fields, and detection's
-box operations (IoU and its variants, NMS, anchors) and metrics (precision–recall, AP, mAP)."""
+box operations (IoU and its variants, NMS, anchors, RoI pooling / align) and metrics (precision–recall, AP,
+mAP, mask IoU)."""
 
 from nnlab.vision.filters import FILTERS, apply_filter, edge_magnitude, get_filter
 from nnlab.vision.receptive_field import ReceptiveField, ReceptiveFieldRow, receptive_field
@@ -16,3 +17,11 @@ from nnlab.vision.nms import batched_nms, nms, soft_nms  # noqa: E402
 __all__ += ["box_area", "box_convert", "box_iou", "generalized_box_iou", "distance_box_iou", "complete_box_iou",
             "clip_boxes_to_image", "remove_small_boxes", "generalized_box_iou_loss", "distance_box_iou_loss",
             "complete_box_iou_loss", "nms", "batched_nms", "soft_nms"]
+
+# ---- RoI ops (vision/roi.py, roi_modules.py), the R-CNN box coder, instance-mask metrics ----
+from nnlab.vision.roi import roi_align, roi_pool  # noqa: E402
+from nnlab.vision.roi_modules import MultiScaleRoIAlign, RoIAlign, RoIPool  # noqa: E402
+__all__ += ["roi_align", "roi_pool", "RoIAlign", "RoIPool", "MultiScaleRoIAlign"]
+from nnlab.vision.boxes import decode_deltas, encode_deltas  # noqa: E402
+from nnlab.vision.mask_metrics import mask_iou, mean_mask_iou  # noqa: E402
+__all__ += ["encode_deltas", "decode_deltas", "mask_iou", "mean_mask_iou"]
