@@ -202,3 +202,15 @@ def resnet34(num_classes: int = 1000, **kwargs) -> ResNet:
 def resnet50(num_classes: int = 1000, **kwargs) -> ResNet:
     """ResNet-50: Bottleneck × (3, 4, 6, 3), 25,557,032 params at 1000 classes."""
     return ResNet(Bottleneck, (3, 4, 6, 3), num_classes=num_classes, **kwargs)
+
+
+@with_weights
+def resnet101(num_classes: int = 1000, **kwargs) -> ResNet:
+    """ResNet-101: Bottleneck × (3, 4, 23, 3), 44,549,160 params at 1000 classes."""
+    return ResNet(Bottleneck, (3, 4, 23, 3), num_classes=num_classes, **kwargs)
+
+
+@with_weights
+def resnet152(num_classes: int = 1000, **kwargs) -> ResNet:
+    """ResNet-152: Bottleneck × (3, 8, 36, 3), 60,192,808 params at 1000 classes (ILSVRC-2015's winner)."""
+    return ResNet(Bottleneck, (3, 8, 36, 3), num_classes=num_classes, **kwargs)
