@@ -19,6 +19,8 @@ import nnlab
 from nnlab.data.vocab import Vocab
 from nnlab.models.transformers.gpt import GPT
 from nnlab.optim import AdamW
+from nnlab.optim.lr_scheduler import LambdaLR
+from nnlab.train.callbacks import LRSchedulerCallback
 from nnlab.text.corpus import python_docstrings_corpus, split_text
 from nnlab.train.trainer import Trainer
 
@@ -44,15 +46,16 @@ def _lm_step(trainer: Trainer, batch: np.ndarray):
     return trainer.model.loss(batch)
 
 
-def scaling_run(sizes: Sequence[tuple[int, int]] = ((16, 1), (32, 2), (64, 2), (96, 3)), steps: int = 300,
-                chars: int = 120_000, context: int = 64, batch_size: int = 16, lr: float = 3e-3,
+def scaling_run(sizes: Sequence[tuple[int, int]] = ((16, 2), (32, 2), (64, 2), (128, 2)), steps: int = 400,
+                chars: int = 120_000, context: int = 64, batch_size: int = 16, lr: float = 2e-3, warmup: int = 40,
                 seed: int = 0) -> list[ScalingPoint]:
     """Train one character GPT per ``(d_model, layers)`` for ``steps`` steps; held-out loss per size.
 
     Args:
         sizes: (width, blocks) pairs, 4 heads each (2 below width 32). steps: AdamW steps per model.
         chars: corpus prefix used (the last 10% is held out). context: window length.
-        batch_size: windows per step. lr: AdamW's learning rate. seed: data order and init.
+        batch_size: windows per step. lr: AdamW's peak learning rate, reached after ``warmup`` steps of
+        linear warm-up (wider models diverge without it). seed: data order and init.
 
     Returns:
         One :class:`ScalingPoint` per size, in the order given.
@@ -71,8 +74,10 @@ def scaling_run(sizes: Sequence[tuple[int, int]] = ((16, 1), (32, 2), (64, 2), (
     for d, layers in sizes:
         nnlab.manual_seed(seed)
         model = GPT(len(vocab), d_model=d, nhead=4 if d >= 32 else 2, layers=layers, max_len=context, dropout=0.0)
-        trainer = Trainer(model, optimizer=AdamW(model.parameters(), lr=lr, weight_decay=0.0), step_fn=_lm_step,
-                          grad_clip=1.0, quiet=True)
+        opt = AdamW(model.parameters(), lr=lr, weight_decay=0.0)
+        ramp = LambdaLR(opt, lambda s: min(1.0, (s + 1) / max(1, warmup)))
+        trainer = Trainer(model, optimizer=opt, step_fn=_lm_step, grad_clip=1.0, quiet=True,
+                          callbacks=[LRSchedulerCallback(ramp, interval="batch")])
         wall, cpu = time.perf_counter(), time.process_time()
         trainer.fit(train_batches, epochs=1)
         loss = trainer.evaluate(valid_batches)["loss"]
