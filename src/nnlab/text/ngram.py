@@ -23,10 +23,12 @@ import math
 from collections import Counter, defaultdict
 from typing import Hashable, Iterable, Sequence
 
-__all__ = ["NGramLM"]
+__all__ = ["NGramLM", "EOS"]
 
 _BOS = "<s>"
 _UNK = "<unk>"
+#: the end-of-sentence token :meth:`NGramLM.fit_sentences` appends (score a finished sentence with it).
+EOS = "</s>"
 
 
 class NGramLM:
@@ -62,16 +64,23 @@ class NGramLM:
     # ---- training -------------------------------------------------------------------------------
     def fit(self, tokens: Sequence[Hashable]) -> "NGramLM":
         """Count every m-gram (m ≤ n) of ``tokens`` (one stream, padded with n − 1 ``<s>``); returns self."""
-        toks = list(tokens)
-        if not toks:
+        return self._fit_streams([list(tokens)])
+
+    def fit_sentences(self, sentences: Iterable[Sequence[Hashable]]) -> "NGramLM":
+        """Count m-grams of each sentence, each padded with ``<s>`` and closed by ``</s>`` (see :data:`EOS`)."""
+        return self._fit_streams([list(s) + [EOS] for s in sentences])
+
+    def _fit_streams(self, streams: list[list]) -> "NGramLM":
+        if not any(streams):
             raise ValueError("NGramLM.fit: no training tokens")
-        self.vocab = set(toks) | {_UNK}
-        stream = [_BOS] * (self.n - 1) + toks
+        self.vocab = {w for toks in streams for w in toks} | {_UNK}
         self.counts = {m: defaultdict(Counter) for m in range(1, self.n + 1)}
-        for i in range(self.n - 1, len(stream)):
-            w = stream[i]
-            for m in range(1, self.n + 1):
-                self.counts[m][tuple(stream[i - m + 1:i])][w] += 1
+        for toks in streams:
+            stream = [_BOS] * (self.n - 1) + toks
+            for i in range(self.n - 1, len(stream)):
+                w = stream[i]
+                for m in range(1, self.n + 1):
+                    self.counts[m][tuple(stream[i - m + 1:i])][w] += 1
         if self.smoothing == "kneser_ney":
             self._fit_kneser_ney()
         return self
