@@ -86,7 +86,8 @@ def tsne_vs_pca(n_concepts: int = 100, n_sentences: int = 1500, seed: int = 0) -
     words = list(wv.index_to_key)
     _, pca = wv.pca_2d(words)
     X = _unit(wv.vectors.astype(np.float64))
-    tsne = TSNE(n_components=2, perplexity=10, init="pca", random_state=seed).fit_transform(X)
+    # exact gradients: a few hundred words need no Barnes–Hut approximation (whose threads crawl on a busy machine)
+    tsne = TSNE(n_components=2, perplexity=10, init="pca", method="exact", random_state=seed).fit_transform(X)
     return Projection(words, pca, tsne, _neighbour_overlap(X, pca), _neighbour_overlap(X, tsne))
 
 
