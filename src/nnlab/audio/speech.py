@@ -13,7 +13,8 @@ from typing import NamedTuple, Sequence
 
 import numpy as np
 
-import nnlab
+from nnlab.ops.creation import from_numpy
+from nnlab.backend.random import manual_seed
 from nnlab import functional as F
 from nnlab.audio.ctc_decode import ctc_greedy_decode, ctc_prefix_beam_search, labels_to_words, word_error_rate
 from nnlab.audio.speech_data import LABELS, LEXICON, SpokenSentence
@@ -46,14 +47,14 @@ def speech_batches(data: Sequence[SpokenSentence], batch_size: int, seed: int = 
 
 def _ctc_step(trainer: Trainer, batch: tuple):
     feats, frames, labels, label_lengths = batch
-    log_probs = trainer.model(nnlab.from_numpy(feats))
+    log_probs = trainer.model(from_numpy(feats))
     return F.ctc_loss(log_probs, labels, frames, label_lengths)
 
 
 def train_acoustic_model(train: Sequence[SpokenSentence], epochs: int = 12, batch_size: int = 16, lr: float = 3e-3,
                          channels: int = 96, seed: int = 0) -> tuple[CTCAcousticModel, list[float]]:
     """Train a :class:`CTCAcousticModel` with CTC through the Trainer; returns it and the epoch losses."""
-    nnlab.manual_seed(seed)
+    manual_seed(seed)
     model = CTCAcousticModel(train[0].features.shape[0], len(LABELS), channels=channels)
     trainer = Trainer(model, optimizer=Adam(model.parameters(), lr=lr), step_fn=_ctc_step, grad_clip=5.0, quiet=True)
     losses = []
@@ -86,7 +87,7 @@ def evaluate_recognizer(model: CTCAcousticModel, test: Sequence[SpokenSentence],
     refs, hyps = [], {k: [] for k in ("greedy", "beam", "lexicon", "lm")}
     with no_grad():
         for x in test:
-            lp = model(nnlab.from_numpy(x.features[None])).data[:, 0]
+            lp = model(from_numpy(x.features[None])).data[:, 0]
             refs.append(list(x.words))
             hyps["greedy"].append(labels_to_words(ctc_greedy_decode(lp), LABELS))
             hyps["beam"].append(ctc_prefix_beam_search(lp, LABELS, beam=beam))

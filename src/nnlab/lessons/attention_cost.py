@@ -19,7 +19,8 @@ from typing import NamedTuple, Sequence
 
 import numpy as np
 
-import nnlab
+from nnlab.ops.creation import from_numpy
+from nnlab.backend.random import manual_seed
 from nnlab import nn
 from nnlab.autograd.tensor import Tensor
 
@@ -90,13 +91,13 @@ def attention_vs_lstm_cost(lengths: Sequence[int] = (64, 128, 256, 512), d_model
     Returns:
         One :class:`CostRow` per length (seconds are 0.0 when not timed).
     """
-    nnlab.manual_seed(seed)
+    manual_seed(seed)
     attn = nn.MultiheadAttention(d_model, nhead, batch_first=True)
     lstm = nn.LSTM(d_model, d_model, batch_first=True)
     rng = np.random.default_rng(seed)
     rows = []
     for L in lengths:
-        x = nnlab.from_numpy(rng.standard_normal((1, int(L), d_model)).astype(np.float32))
+        x = from_numpy(rng.standard_normal((1, int(L), d_model)).astype(np.float32))
         kept, secs = [], []
         for layer, is_attn in ((attn, True), (lstm, False)):
             kept.append(graph_bytes(_run(layer, x, is_attn)))

@@ -11,7 +11,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-import nnlab
+from nnlab.ops.creation import from_numpy
+from nnlab.backend.random import manual_seed
 from nnlab import nn, optim
 from nnlab.models.sequence.sentiment import build_average_classifier
 from nnlab.text.fasttext import FastText
@@ -144,16 +145,16 @@ def absent_words(n_labelled: int = 200, epochs: int = 30, seed: int = 0) -> dict
     train_s, train_y = _labelled(lang, 0, n_labelled, rng, spt)
     test_s, test_y = _labelled(lang, 1, 400, rng, spt)
     content = lambda ss: {w for s in ss for w in s if w not in FUNCTION_WORDS}  # noqa: E731
-    encode = lambda ss: nnlab.from_numpy(np.array([[index[w] for w in s] for s in ss], dtype=np.int64))  # noqa: E731
+    encode = lambda ss: from_numpy(np.array([[index[w] for w in s] for s in ss], dtype=np.int64))  # noqa: E731
     matrix = np.concatenate([np.zeros((1, wv.vector_size), np.float32), wv.vectors.astype(np.float32)])
     xtr, xte = encode(train_s), encode(test_s)
     out = {"overlap": len(content(train_s) & content(test_s)) / len(content(test_s))}
     for name, pretrained in (("pretrained", matrix), ("scratch", None)):
-        nnlab.manual_seed(seed)
+        manual_seed(seed)
         model = build_average_classifier(len(index) + 1, wv.vector_size, 2, pretrained=pretrained,
                                          freeze=pretrained is not None)
         trainer = Trainer(model, nn.CrossEntropyLoss(), optim.Adam(model.parameters(), lr=0.02), quiet=True)
-        batches = [(xtr[i:i + 32], nnlab.from_numpy(train_y[i:i + 32])) for i in range(0, n_labelled, 32)]
+        batches = [(xtr[i:i + 32], from_numpy(train_y[i:i + 32])) for i in range(0, n_labelled, 32)]
         trainer.fit(batches, epochs=epochs)
-        out[name] = trainer.evaluate([(xte, nnlab.from_numpy(test_y))])["accuracy"]
+        out[name] = trainer.evaluate([(xte, from_numpy(test_y))])["accuracy"]
     return out

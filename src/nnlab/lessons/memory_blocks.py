@@ -15,7 +15,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-import nnlab
+from nnlab.ops.creation import from_numpy
+from nnlab.backend.random import manual_seed
 from nnlab import nn, optim
 from nnlab.autograd.tensor import Tensor
 from nnlab.nn.recurrent_multicell import MultiCellLSTM
@@ -70,11 +71,11 @@ def compare_memory_blocks(hidden: int = 8, cells_per_block: int = 4, symbols: in
     """Train an ``nn.LSTM`` and a ``MultiCellLSTM`` with the same number of cells (``hidden``) on delayed recall."""
     x, y = delayed_recall_data(n_train, symbols, delay, seed=seed)
     xt, yt = delayed_recall_data(512, symbols, delay, seed=seed + 1)
-    train = [(nnlab.from_numpy(x[i:i + 32]), nnlab.from_numpy(y[i:i + 32])) for i in range(0, n_train, 32)]
-    test = [(nnlab.from_numpy(xt), nnlab.from_numpy(yt))]
+    train = [(from_numpy(x[i:i + 32]), from_numpy(y[i:i + 32])) for i in range(0, n_train, 32)]
+    test = [(from_numpy(xt), from_numpy(yt))]
     results = []
     for name, s in (("LSTM (a gate triple per cell)", 1), (f"memory blocks of {cells_per_block} cells", cells_per_block)):
-        nnlab.manual_seed(seed)
+        manual_seed(seed)
         model = RecallNet(symbols + 1, symbols * symbols, hidden, s)
         trainer = Trainer(model, nn.CrossEntropyLoss(), optim.Adam(model.parameters(), lr=0.02), quiet=True)
         wall, cpu = time.perf_counter(), time.process_time()

@@ -15,7 +15,7 @@ from typing import NamedTuple, Sequence
 
 import numpy as np
 
-import nnlab
+from nnlab.backend.random import manual_seed
 from nnlab.data.vocab import Vocab
 from nnlab.models.transformers.gpt import GPT
 from nnlab.optim import AdamW
@@ -72,7 +72,7 @@ def scaling_run(sizes: Sequence[tuple[int, int]] = ((16, 2), (32, 2), (64, 2), (
     valid_batches = [_windows(valid, valid_starts[i:i + 64], context + 1) for i in range(0, len(valid_starts), 64)]
     points = []
     for d, layers in sizes:
-        nnlab.manual_seed(seed)
+        manual_seed(seed)
         model = GPT(len(vocab), d_model=d, nhead=4 if d >= 32 else 2, layers=layers, max_len=context, dropout=0.0)
         opt = AdamW(model.parameters(), lr=lr, weight_decay=0.0)
         ramp = LambdaLR(opt, lambda s: min(1.0, (s + 1) / max(1, warmup)))

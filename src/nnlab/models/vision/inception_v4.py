@@ -7,6 +7,7 @@ from nnlab import functional as F
 from nnlab import nn
 from nnlab.autograd.tensor import Tensor
 from nnlab.models._weights import with_weights
+from nnlab.models.vision._init import kaiming_conv_bn_init_
 from nnlab.models.vision.googlenet import BasicConv2d
 from nnlab.ops.movement import cat
 
@@ -151,12 +152,7 @@ class InceptionV4(nn.Module):
         self.features = nn.Sequential(*blocks)
         self.dropout = nn.Dropout(p=dropout)
         self.last_linear = nn.Linear(1536, num_classes)
-        for m in self.modules():
-            if isinstance(m, nn.Conv2d):
-                nn.init.kaiming_normal_(m.weight, mode="fan_out", nonlinearity="relu")
-            elif isinstance(m, nn.BatchNorm2d):
-                nn.init.ones_(m.weight)
-                nn.init.zeros_(m.bias)
+        kaiming_conv_bn_init_(self)
 
     def forward(self, x: Tensor) -> Tensor:
         x = F.adaptive_avg_pool2d(self.features(x), (1, 1)).flatten(1)

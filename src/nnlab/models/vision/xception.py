@@ -12,6 +12,7 @@ from nnlab import functional as F
 from nnlab import nn
 from nnlab.autograd.tensor import Tensor
 from nnlab.models._weights import with_weights
+from nnlab.models.vision._init import kaiming_conv_bn_init_
 
 
 class SeparableConv2d(nn.Module):
@@ -119,12 +120,7 @@ class Xception(nn.Module):
         self.conv4 = SeparableConv2d(1536, 2048)
         self.bn4 = nn.BatchNorm2d(2048)
         self.fc = nn.Linear(2048, num_classes)
-        for m in self.modules():
-            if isinstance(m, nn.Conv2d):
-                nn.init.kaiming_normal_(m.weight, mode="fan_out", nonlinearity="relu")
-            elif isinstance(m, nn.BatchNorm2d):
-                nn.init.ones_(m.weight)
-                nn.init.zeros_(m.bias)
+        kaiming_conv_bn_init_(self)
 
     def forward(self, x: Tensor) -> Tensor:
         x = F.relu(self.bn1(self.conv1(x)))
