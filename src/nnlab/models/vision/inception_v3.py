@@ -15,6 +15,7 @@ from nnlab import functional as F
 from nnlab import nn
 from nnlab.autograd.tensor import Tensor
 from nnlab.models._weights import with_weights
+from nnlab.models.vision._init import trunc_normal_init_
 from nnlab.models.vision.googlenet import BasicConv2d
 from nnlab.ops.movement import cat
 
@@ -209,12 +210,7 @@ class InceptionV3(nn.Module):
         self.avgpool = nn.AdaptiveAvgPool2d((1, 1))
         self.dropout = nn.Dropout(p=dropout)
         self.fc = nn.Linear(2048, num_classes)
-        for m in self.modules():
-            if isinstance(m, (nn.Conv2d, nn.Linear)):
-                nn.init.trunc_normal_(m.weight, mean=0.0, std=0.1, a=-2, b=2)
-            elif isinstance(m, nn.BatchNorm2d):
-                nn.init.ones_(m.weight)
-                nn.init.zeros_(m.bias)
+        trunc_normal_init_(self, std=0.1)
 
     def forward(self, x: Tensor) -> Union[Tensor, InceptionV3Outputs]:
         x = self.Conv2d_2b_3x3(self.Conv2d_2a_3x3(self.Conv2d_1a_3x3(x)))
