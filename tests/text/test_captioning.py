@@ -43,5 +43,6 @@ def test_captioner_and_vqa_beat_their_baselines():
     _, maps = model.generate(from_numpy(test.images[:4]))
     np.testing.assert_allclose(maps.sum(-1), 1.0, rtol=1e-5)  # one distribution over the 8×8 regions per step
     answers = COLOURS + SHAPE_CLASSES
-    acc = vqa_accuracy(train_vqa(train, vocab, answers, epochs=7), test, vocab, answers)
-    assert acc > 1 / 3 + 0.12, acc  # measured 0.60 at 8 epochs; knowing the question type alone gives 1/3
+    fewer = train._replace(questions=[q for q in train.questions if q[0] < 300])  # 706 questions, for speed
+    acc = vqa_accuracy(train_vqa(fewer, vocab, answers, epochs=6), test, vocab, answers)
+    assert acc > 1 / 3 + 0.12, acc  # measured 0.57; knowing the question type alone gives 1/3
