@@ -107,3 +107,7 @@ __all__ += ["scaled_dot_product_attention", "attention_weights"]
 # ---- embedding (ops/embedding.py) ----
 from nnlab.ops.embedding import embedding  # noqa: E402
 __all__ += ["embedding"]
+
+# ---- connectionist temporal classification (ops/ctc.py) ----
+from nnlab.ops.ctc import ctc_loss  # noqa: E402
+__all__ += ["ctc_loss"]

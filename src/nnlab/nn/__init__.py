@@ -32,6 +32,7 @@ from nnlab.nn.losses import (
     BCEWithLogitsLoss,
     BinaryLogitLoss,
     CrossEntropyLoss,
+    CTCLoss,
     HuberLoss,
     L1Loss,
     MSELoss,
@@ -81,6 +82,7 @@ __all__ = [
     "BCEWithLogitsLoss",
     "BinaryLogitLoss",
     "CrossEntropyLoss",
+    "CTCLoss",
     "NLLLoss",
     "summary",
     "Summary",
@@ -125,9 +127,10 @@ __all__ += ["MultiheadAttention", "KVCache", "SinusoidalPositionalEncoding", "Le
 
 # ---- recurrent layers and embedding (nn/recurrent.py, nn/recurrent_cells.py, nn/embedding.py) ----
 from nnlab.nn.recurrent import GRU, LSTM, RNN, RNNBase, lengths_mask  # noqa: E402
+from nnlab.nn.recurrent_multicell import MultiCellLSTM  # noqa: E402
 from nnlab.nn.recurrent_cells import GRUCell, LSTMCell, RNNCell, RNNCellBase, init_forget_bias_  # noqa: E402
 from nnlab.nn.embedding import Embedding  # noqa: E402
-__all__ += ["RNNBase", "RNN", "GRU", "LSTM", "RNNCellBase", "RNNCell", "GRUCell", "LSTMCell", "init_forget_bias_",
+__all__ += ["RNNBase", "RNN", "GRU", "LSTM", "MultiCellLSTM", "RNNCellBase", "RNNCell", "GRUCell", "LSTMCell", "init_forget_bias_",
             "lengths_mask", "Embedding"]
 
 # ---- PyTorch's module paths: nn.functional, nn.utils (+ .rnn), packed sequences ----

@@ -208,3 +208,24 @@ class CrossEntropyLoss(_WeightedLoss):
             input, target, weight=self.weight, ignore_index=self.ignore_index,
             reduction=self.reduction, label_smoothing=self.label_smoothing,
         )
+
+
+class CTCLoss(_Loss):
+    """ℓₙ = −ln p(lₙ | xₙ), summed over every alignment that spells lₙ (see ``F.ctc_loss``).
+
+    Args:
+        blank: the blank class (default 0). reduction: "mean" (each loss divided by its target
+            length, then averaged; PyTorch's), "sum" or "none". zero_infinity: zero impossible
+            losses and their gradients (default False).
+
+    Shape:
+        log_probs (T, N, C); targets (N, S); input_lengths, target_lengths (N,); output scalar or (N,).
+    """
+
+    def __init__(self, blank: int = 0, reduction: str = "mean", zero_infinity: bool = False):
+        super().__init__(reduction)
+        self.blank, self.zero_infinity = int(blank), bool(zero_infinity)
+
+    def forward(self, log_probs: Tensor, targets, input_lengths, target_lengths) -> Tensor:
+        return F.ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=self.blank,
+                          reduction=self.reduction, zero_infinity=self.zero_infinity)

@@ -8,6 +8,7 @@ from nnlab.text.batching import LMBatcher, batchify, get_batch, pad_sequences
 from nnlab.text.corpus import STDLIB_DOC_MODULES, python_docstrings_corpus, split_text
 from nnlab.text.lm import bits_per_token, generate, perplexity, sample_next, sampling_probs
 from nnlab.text.bengio import cosine_similarity_matrix, most_similar, ngram_windows
+from nnlab.text.ngram import NGramLM
 
 __all__ = [
     "CharTokenizer",
@@ -35,6 +36,7 @@ __all__ = [
     "ngram_windows",
     "cosine_similarity_matrix",
     "most_similar",
+    "NGramLM",
 ]
 
 # ---- word embeddings and sentiment (text/word2vec.py, glove.py, keyed_vectors.py, analogy_corpus.py, sentiment.py) ----

@@ -16,6 +16,16 @@ from nnlab.backend import as_dtype
 from nnlab.models.sampling import sample_next
 from nnlab.ops.creation import from_numpy
 
+#: Published configurations: GPT-2 (Radford et al., 2019, Table 2; V = 50,257, context 1024) and
+#: GPT-3 175B (Brown et al., 2020, Table 2.1; context 2048). Keys are ``GPT``'s arguments.
+GPT_CONFIGS: dict[str, dict[str, int]] = {
+    "gpt2": dict(vocab_size=50257, max_len=1024, d_model=768, layers=12, nhead=12),
+    "gpt2-medium": dict(vocab_size=50257, max_len=1024, d_model=1024, layers=24, nhead=16),
+    "gpt2-large": dict(vocab_size=50257, max_len=1024, d_model=1280, layers=36, nhead=20),
+    "gpt2-xl": dict(vocab_size=50257, max_len=1024, d_model=1600, layers=48, nhead=25),
+    "gpt3-175b": dict(vocab_size=50257, max_len=2048, d_model=12288, layers=96, nhead=96),
+}
+
 
 class GPT(nn.Module):
     """p(x_{t+1} | x_≤t) = softmax(W_e · LN(Blocks(E x + P))_t), Blocks causal pre-norm Transformer layers.
@@ -71,6 +81,24 @@ class GPT(nn.Module):
                 nn.init.ones_(p) if name.endswith("weight") else nn.init.zeros_(p)
             else:
                 nn.init.zeros_(p)
+
+    def num_parameters(self) -> int:
+        """The number of distinct parameters of this model (a tied matrix counted once)."""
+        return sum(p.numel() for p in self.parameters())
+
+    @staticmethod
+    def count_parameters(vocab_size: int, d_model: int = 128, layers: int = 4, max_len: int = 256,
+                         dim_feedforward: int | None = None, tie_weights: bool = True, nhead: int | None = None) -> int:
+        """Parameters of ``GPT(...)`` without building it: V·D + T·D + layers·(4D² + 2DF + 9D + F) + 2D (+ V·D untied).
+
+        Per block: two LayerNorms (2·2D), attention in/out projections (4D² + 4D), the MLP
+        (2DF + D + F); with F = 4D a block holds 12D² + 13D. The head count does not change
+        the count (``nhead`` is accepted so a ``GPT_CONFIGS`` entry can be passed as is).
+        ``num_parameters()`` of a built model gives the same number (checked in the tests).
+        """
+        V, D, T, F_ = int(vocab_size), int(d_model), int(max_len), int(dim_feedforward or 4 * d_model)
+        block = 2 * 2 * D + 4 * D * D + 4 * D + 2 * D * F_ + D + F_
+        return V * D + T * D + int(layers) * block + 2 * D + (0 if tie_weights else V * D)
 
     def _check(self, ids) -> Tensor:
         t = ids if isinstance(ids, Tensor) else from_numpy(np.asarray(ids, dtype=np.int64))

@@ -8,6 +8,7 @@ from nnlab import nn
 from nnlab.autograd.tensor import Tensor
 from nnlab.ops.movement import cat
 from nnlab.models._weights import with_weights
+from nnlab.models.vision._init import trunc_normal_init_
 
 
 class BasicConv2d(nn.Module):
@@ -200,12 +201,7 @@ class GoogLeNet(nn.Module):
 
     def reset_parameters(self) -> None:
         """torchvision's GoogLeNet init (from the seeded generator)."""
-        for m in self.modules():
-            if isinstance(m, (nn.Conv2d, nn.Linear)):
-                nn.init.trunc_normal_(m.weight, mean=0.0, std=0.01, a=-2, b=2)
-            elif isinstance(m, nn.BatchNorm2d):
-                nn.init.ones_(m.weight)
-                nn.init.zeros_(m.bias)
+        trunc_normal_init_(self, std=0.01)
 
     def forward(self, x: Tensor) -> Union[Tensor, GoogLeNetOutputs]:
         x = self.maxpool1(self.conv1(x))

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from nnlab import nn
 from nnlab.autograd.tensor import Tensor
 from nnlab.models._weights import with_weights
+from nnlab.models.vision._init import kaiming_conv_bn_init_
 
 
 @dataclass(frozen=True)
@@ -156,12 +157,7 @@ class MobileNetV1(nn.Module):
         self._init_weights()
 
     def _init_weights(self) -> None:
-        for m in self.modules():
-            if isinstance(m, nn.Conv2d):
-                nn.init.kaiming_normal_(m.weight, mode="fan_out", nonlinearity="relu")
-            elif isinstance(m, nn.BatchNorm2d):
-                nn.init.ones_(m.weight)
-                nn.init.zeros_(m.bias)
+        kaiming_conv_bn_init_(self)
 
     @property
     def rho(self) -> float:

@@ -7,6 +7,7 @@ from typing import Optional, Sequence, Type, Union
 from nnlab import nn
 from nnlab.autograd.tensor import Tensor
 from nnlab.models._weights import with_weights
+from nnlab.models.vision._init import kaiming_conv_bn_init_
 
 
 def conv3x3(in_planes: int, out_planes: int, stride: int = 1, groups: int = 1) -> nn.Conv2d:
@@ -166,12 +167,7 @@ class ResNet(nn.Module):
         return nn.Sequential(*layers)
 
     def _init_weights(self, zero_init_residual: bool) -> None:
-        for m in self.modules():
-            if isinstance(m, nn.Conv2d):
-                nn.init.kaiming_normal_(m.weight, mode="fan_out", nonlinearity="relu")
-            elif isinstance(m, nn.BatchNorm2d):
-                nn.init.ones_(m.weight)
-                nn.init.zeros_(m.bias)
+        kaiming_conv_bn_init_(self)
         if zero_init_residual:
             for m in self.modules():
                 if isinstance(m, Bottleneck):
@@ -202,3 +198,15 @@ def resnet34(num_classes: int = 1000, **kwargs) -> ResNet:
 def resnet50(num_classes: int = 1000, **kwargs) -> ResNet:
     """ResNet-50: Bottleneck × (3, 4, 6, 3), 25,557,032 params at 1000 classes."""
     return ResNet(Bottleneck, (3, 4, 6, 3), num_classes=num_classes, **kwargs)
+
+
+@with_weights
+def resnet101(num_classes: int = 1000, **kwargs) -> ResNet:
+    """ResNet-101: Bottleneck × (3, 4, 23, 3), 44,549,160 params at 1000 classes."""
+    return ResNet(Bottleneck, (3, 4, 23, 3), num_classes=num_classes, **kwargs)
+
+
+@with_weights
+def resnet152(num_classes: int = 1000, **kwargs) -> ResNet:
+    """ResNet-152: Bottleneck × (3, 8, 36, 3), 60,192,808 params at 1000 classes (ILSVRC-2015's winner)."""
+    return ResNet(Bottleneck, (3, 8, 36, 3), num_classes=num_classes, **kwargs)
