@@ -56,7 +56,10 @@ def cmd_diagnose(args: argparse.Namespace) -> int:
     from nnlab.runs import evaluate_run
 
     m = evaluate_run(args.run_dir)
-    err = {s: 1.0 - m[f"{s}_accuracy"] for s in ("train", "dev", "test")}
-    print("  ".join(f"{s} error {v * 100:.2f} %" for s, v in err.items()), f" human {args.human * 100:.2f} %")
-    print(diagnose(args.human, err["train"], err["dev"], test=err["test"]))
+    err = {s: 1.0 - m[f"{s}_accuracy"] for s in ("train", "train_dev", "dev", "test") if f"{s}_accuracy" in m}
+    print("  ".join(f"{s.replace('_', '-')} error {v * 100:.2f} %" for s, v in err.items()),
+          f" human {args.human * 100:.2f} %")
+    if "train_dev" not in err:
+        print("no train-dev set in this run (train with --train-dev 0.1 to separate variance from data mismatch)")
+    print(diagnose(args.human, err["train"], err["dev"], train_dev=err.get("train_dev"), test=err.get("test")))
     return 0
