@@ -13,10 +13,11 @@ from typing import Sequence
 
 import numpy as np
 
-import nnlab
 from nnlab import nn, optim
+from nnlab.backend import manual_seed
 from nnlab.data import DataLoader, TensorDataset
 from nnlab.models import MLP
+from nnlab.ops.creation import from_numpy
 from nnlab.train import Trainer
 
 
@@ -46,10 +47,10 @@ def fit_classifier(X: np.ndarray, y: np.ndarray, num_classes: int, hidden: Seque
     X = np.asarray(X, dtype=np.float32)
     if X.ndim != 2 or len(X) != len(y) or len(X) == 0:
         raise ValueError(f"fit_classifier: X must be (N, D) with N = len(y) > 0, got X {X.shape} and {len(y)} targets")
-    nnlab.manual_seed(seed)
+    manual_seed(seed)
     model = MLP((X.shape[1], *hidden, outputs or num_classes), dropout=dropout)
     if loss_fn is None:
-        weight = None if class_weight is None else nnlab.from_numpy(np.asarray(class_weight, dtype=np.float32))
+        weight = None if class_weight is None else from_numpy(np.asarray(class_weight, dtype=np.float32))
         loss_fn = nn.CrossEntropyLoss(weight=weight)
     loader = DataLoader(TensorDataset(X, y), batch_size=batch_size, shuffle=True, generator=seed)
     epochs = max(1, math.ceil(steps * batch_size / len(X)))
