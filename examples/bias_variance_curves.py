@@ -2,8 +2,8 @@
 
     python examples/bias_variance_curves.py [OUT_DIR]
 
-Writes ``learning_curve.png`` and ``lambda_sweep.png`` to OUT_DIR (default ``docs/figures``, as
-``structuring_*.png``) and prints the measured errors.
+Writes ``structuring_learning_curve.png``, ``structuring_lambda_sweep.png`` and
+``structuring_dropout_sweep.png`` to OUT_DIR (default ``docs/figures``) and prints the measured errors.
 """
 
 import os
@@ -11,7 +11,7 @@ import sys
 import time
 
 from nnlab.diagnostics.curves import plot_curve
-from nnlab.lessons.bias_variance import digits_lambda_sweep, digits_learning_curve
+from nnlab.lessons.bias_variance import digits_dropout_sweep, digits_lambda_sweep, digits_learning_curve
 
 
 def main(out: str = "docs/figures") -> None:
@@ -24,6 +24,9 @@ def main(out: str = "docs/figures") -> None:
     print("MLP 256, 300 digits with 25 % wrong labels, mean of 2 seeds:\n" + sweep.table())
     print(f"lowest dev error at λ = {sweep.best}")
     plot_curve(sweep, os.path.join(out, "structuring_lambda_sweep.png"), "digits: weight-decay sweep", logx=True)
+    drop = digits_dropout_sweep()
+    print("the same with dropout instead of λ, seed 0:\n" + drop.table())
+    plot_curve(drop, os.path.join(out, "structuring_dropout_sweep.png"), "digits: dropout sweep")
     print(f"{time.perf_counter() - wall:.1f} s wall, {time.process_time() - cpu:.1f} s CPU")
 
 

@@ -44,7 +44,7 @@ def test_grid_table_and_confusion_figures(report, tmp_path):
 
 
 def test_bad_inputs_name_the_function(report, tmp_path):
-    with pytest.raises(ValueError, match="plot_misclassified: flat images of 63 values are not square"):
+    with pytest.raises(ValueError, match="plot_misclassified: flat images need a square number of pixels, got 63"):
         plot_misclassified(np.zeros((3, 63)), report.rows, str(tmp_path / "x.png"))
     with pytest.raises(ValueError, match="plot_misclassified: no misclassified examples"):
         plot_misclassified(report.images, [], str(tmp_path / "x.png"))

@@ -12,6 +12,8 @@ from typing import Sequence
 
 import numpy as np
 
+from nnlab.models.generative.figures import grey_image_stack
+
 
 def _plt():
     import matplotlib
@@ -47,16 +49,7 @@ def plot_misclassified(images: np.ndarray, rows: Sequence[tuple[int, int, int, f
         images: all dev images, (N, H, W), (N, 1, H, W) or flat (N, H·W) with a square H = W.
         rows: ``(index, true, predicted, p)`` rows from ``misclassified``.
     """
-    imgs = np.asarray(images)
-    if imgs.ndim == 2:
-        side = int(round(np.sqrt(imgs.shape[1])))
-        if side * side != imgs.shape[1]:
-            raise ValueError(f"plot_misclassified: flat images of {imgs.shape[1]} values are not square")
-        imgs = imgs.reshape(len(imgs), side, side)
-    elif imgs.ndim == 4 and imgs.shape[1] == 1:
-        imgs = imgs[:, 0]
-    if imgs.ndim != 3:
-        raise ValueError(f"plot_misclassified: expected (N, H, W), (N, 1, H, W) or (N, H*W) images, got {images.shape}")
+    imgs = grey_image_stack(images, "plot_misclassified")
     rows = list(rows)[:limit]
     if not rows:
         raise ValueError("plot_misclassified: no misclassified examples to draw")

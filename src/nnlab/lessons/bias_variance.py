@@ -6,6 +6,7 @@
 - λ sweep: a 256-unit MLP on 300 training digits of which 25 % carry a wrong label. Without
   weight decay it memorizes the wrong labels (training error 0, dev error high: variance); with
   too much it cannot fit the digits (both errors high: bias); in between dev error is lowest.
+- Dropout sweep: the same, with the dropout rate as the knob — the same U.
 """
 
 from __future__ import annotations
@@ -45,3 +46,15 @@ def digits_lambda_sweep(lambdas=LAMBDAS, seeds: int = 2, n: int = 300, flip: flo
     fit = lambda X, y, lam, s: fit_classifier(X, y, 10, hidden=(256,), steps=1000, lr=3e-3,  # noqa: E731
                                               weight_decay=lam, seed=s)
     return regularization_sweep(fit, X, y, d.X_dev, d.y_dev, lambdas, seeds=seeds, name="weight decay λ")
+
+
+DROPOUTS = (0.0, 0.5, 0.8, 0.9, 0.95, 0.98)
+
+
+def digits_dropout_sweep(rates=DROPOUTS, seeds: int = 1, n: int = 300, flip: float = 0.25) -> Curve:
+    """The same MLP and noisy digits as :func:`digits_lambda_sweep`, regularized by dropout instead of λ."""
+    d = get_dataset("digits")
+    X, y = noisy_digits(n, flip)
+    fit = lambda X, y, p, s: fit_classifier(X, y, 10, hidden=(256,), steps=1000, lr=3e-3,  # noqa: E731
+                                            dropout=p, seed=s)
+    return regularization_sweep(fit, X, y, d.X_dev, d.y_dev, rates, seeds=seeds, name="dropout rate")
