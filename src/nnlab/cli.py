@@ -187,7 +187,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     from nnlab.runs import evaluate_run
 
     m = evaluate_run(args.run_dir)
-    for split in ("train", "dev", "test"):
+    for split in (s for s in ("train", "train_dev", "dev", "test") if f"{s}_loss" in m):
         print(f"{split:>5}: loss {m[f'{split}_loss']:.4f}  accuracy {m[f'{split}_accuracy']:.4f}")
     return 0
 

@@ -23,6 +23,8 @@ def test_diagnose_reports_train_dev_of_a_cli_run(tmp_path, capsys):
     errs = {k: float(v) / 100 for k, v in re.findall(r"(train-dev|train|dev|test) error (\d+\.\d+) %", out)}
     assert set(errs) == {"train", "train-dev", "dev", "test"}
     assert "data mismatch:" in out and "no train-dev set" not in out
+    assert main(["evaluate", str(run)]) == 0
+    assert "train_dev: loss" in capsys.readouterr().out
     # The train-dev error is the model's error on exactly the held-out, never-trained-on examples.
     config, model, data = load_run(str(run))
     full = get_dataset("digits")
