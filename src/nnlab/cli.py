@@ -97,6 +97,8 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--no-augment", dest="augment", action="store_false",
                    help="no random 2-pixel shifts of the training images (image models only)")
     t.add_argument("--seed", type=int, default=d.seed, help=f"random seed (default {d.seed})")
+    t.add_argument("--train-dev", type=float, default=d.train_dev, metavar="FRACTION",
+                   help="hold out this share of the training split as a train-dev set, for nnlab diagnose (default 0)")
     t.add_argument("--out", default=d.out, help=f"folder for run folders (default {d.out})")
     t.add_argument("--name", default="", help="run folder name (default <model>-<dataset>)")
     t.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -157,7 +159,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
         model=args.model, dataset=args.dataset, hidden=args.hidden, activation=args.activation, dropout=args.dropout,
         optimizer=args.optimizer, lr=args.lr, momentum=args.momentum, weight_decay=args.weight_decay,
         epochs=args.epochs, batch_size=args.batch_size, patience=args.patience, augment=args.augment, seed=args.seed,
-        out=args.out, name=args.name,
+        train_dev=args.train_dev, out=args.out, name=args.name,
     )  # fmt: skip
     if not args.distributed or os.environ.get("PMI_RANK", "0") == "0":  # one banner, from rank 0
         print(f"nnlab train: {config.model} on {config.dataset}, {config.optimizer} lr={config.lr}, seed {config.seed}")
@@ -185,7 +187,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     from nnlab.runs import evaluate_run
 
     m = evaluate_run(args.run_dir)
-    for split in ("train", "dev", "test"):
+    for split in (s for s in ("train", "train_dev", "dev", "test") if f"{s}_loss" in m):
         print(f"{split:>5}: loss {m[f'{split}_loss']:.4f}  accuracy {m[f'{split}_accuracy']:.4f}")
     return 0
 

@@ -6,7 +6,7 @@ A run folder ``<out>/<name>/`` holds everything needed to look at or reuse the r
 - ``model.safetensors`` — the trained model's state_dict (safe format, no pickle);
 - ``history.json``  — loss, accuracy, lr and time per epoch (train and dev);
 - ``curves.png``    — loss and accuracy curves;
-- ``metrics.json``  — final train/dev/test loss and accuracy, and the training time;
+- ``metrics.json``  — final train/dev/test (and train-dev) loss and accuracy, and the training time;
 - ``checkpoint.safetensors`` — model, optimizer, RNG, history and early-stopping state
   after the last finished epoch, from which ``nnlab train --resume`` continues the run
   bit for bit.
@@ -31,7 +31,8 @@ import numpy as np
 
 from nnlab import nn, optim
 from nnlab.backend import manual_seed
-from nnlab.data import DATASETS, AugmentedDataset, DataLoader, DatasetSplits, RandomShift, TensorDataset, get_dataset
+from nnlab.data import (DATASETS, AugmentedDataset, DataLoader, DatasetSplits, RandomShift, TensorDataset, get_dataset,
+                        train_dev_split)
 from nnlab.io import DirLock, atomic_write, load, load_checkpoint, save, save_checkpoint
 from nnlab.models import MLP, LeNet5, LogisticRegression
 from nnlab.train import Callback, EarlyStopping, History, Trainer, evaluate, plot_history
@@ -79,6 +80,9 @@ class RunConfig:
         patience: early-stopping patience on the dev loss, restoring the best weights (default 20; 0 = off).
         augment: random shifts of up to 2 pixels of the training images, for image models (default True).
         seed: seeds initialization, dropout, augmentation and shuffling (default 0).
+        train_dev: the share of the training split held out as a *train-dev* set (same
+            distribution as training, never trained on), so that ``nnlab diagnose`` can tell
+            variance (train → train-dev) from data mismatch (train-dev → dev). Default 0 (none).
         out: the parent folder of run folders (default ``"runs"``); name: the run folder's
             name (default ``"<model>-<dataset>"``).
     """
@@ -97,6 +101,7 @@ class RunConfig:
     patience: int = 20
     augment: bool = True
     seed: int = 0
+    train_dev: float = 0.0
     out: str = "runs"
     name: str = ""
 
@@ -115,6 +120,8 @@ class RunConfig:
                 raise ValueError(f"{key} must be positive, got {getattr(self, key)}")
         if self.lr <= 0:
             raise ValueError(f"lr must be positive, got {self.lr}")
+        if not 0.0 <= self.train_dev < 1.0:
+            raise ValueError(f"train_dev must be a fraction in [0, 1), got {self.train_dev}")
         if any(h <= 0 or h > MAX_WIDTH for h in self.hidden):
             raise ValueError(f"hidden sizes must be between 1 and {MAX_WIDTH}, got {self.hidden}")
         if not self.name:
@@ -184,6 +191,24 @@ def build_loss(config: RunConfig, num_classes: int) -> nn.Module:
 
 
 def load_data(config: RunConfig) -> DatasetSplits:
+    """The dataset of a run, shaped for its model; the training split less the train-dev set, if any."""
+    return load_splits(config)[0]
+
+
+def load_splits(config: RunConfig) -> tuple[DatasetSplits, tuple[np.ndarray, np.ndarray] | None]:
+    """The run's splits and its train-dev set ``(X, y)`` (None when ``config.train_dev`` is 0).
+
+    The train-dev set is a stratified share of the training split, drawn with the run's seed,
+    so the same config always holds out the same examples.
+    """
+    data = _load_full(config)
+    if config.train_dev <= 0:
+        return data, None
+    X_tr, y_tr, X_td, y_td = train_dev_split(data.X_train, data.y_train, config.train_dev, seed=config.seed)
+    return dataclasses.replace(data, X_train=X_tr, y_train=y_tr), (X_td, y_td)
+
+
+def _load_full(config: RunConfig) -> DatasetSplits:
     """The dataset of a run, shaped for its model: 32×32 images for LeNet-5, vectors otherwise."""
     image_model = config.model in IMAGE_MODELS
     if config.dataset == "digits":
@@ -211,10 +236,15 @@ class RunResult:
     model: nn.Module = field(repr=False)
 
 
-def evaluate_splits(model: nn.Module, loss_fn, data: DatasetSplits, batch_size: int) -> dict[str, float]:
+def evaluate_splits(model: nn.Module, loss_fn, data: DatasetSplits, batch_size: int,
+                    train_dev: tuple[np.ndarray, np.ndarray] | None = None) -> dict[str, float]:
+    """``{split}_loss`` and ``{split}_accuracy`` for train, dev, test (and train_dev when given)."""
     out: dict[str, float] = {}
     train_loader, dev_loader, test_loader = data.loaders(batch_size=batch_size, shuffle=False, eval_batch_size=512)
-    for split, loader in (("train", train_loader), ("dev", dev_loader), ("test", test_loader)):
+    splits = [("train", train_loader), ("dev", dev_loader), ("test", test_loader)]
+    if train_dev is not None:
+        splits.insert(1, ("train_dev", DataLoader(TensorDataset(*train_dev), 512)))
+    for split, loader in splits:
         for k, v in evaluate(model, loader, loss_fn).items():
             out[f"{split}_{k}"] = float(v)
     return out
@@ -287,7 +317,7 @@ def _train_locked(config: RunConfig, quiet: bool, resume: bool, extra_callbacks:
     # The first write: an output folder that is read-only or full fails here, before any training.
     _write_json(os.path.join(config.run_dir, "config.json"), config.to_json())
     manual_seed(config.seed)
-    data = load_data(config)
+    data, train_dev = load_splits(config)
     model = build_model(config, data.input_shape, data.num_classes)
     loss_fn = build_loss(config, data.num_classes)
     optimizer = OPTIMIZERS[config.optimizer](model.parameters(), config)
@@ -306,7 +336,7 @@ def _train_locked(config: RunConfig, quiet: bool, resume: bool, extra_callbacks:
         train_loader = DataLoader(augmented, batch_size=config.batch_size, shuffle=True)
     start = time.perf_counter()
     history = trainer.fit(train_loader, dev_loader, epochs=config.epochs, initial_epoch=initial_epoch, history=history)
-    metrics = evaluate_splits(model, loss_fn, data, config.batch_size)
+    metrics = evaluate_splits(model, loss_fn, data, config.batch_size, train_dev)
     metrics["train_seconds"] = seconds + time.perf_counter() - start
     metrics["epochs_run"] = len(history)
     return write_run(config, model, history, metrics)
@@ -357,9 +387,10 @@ def load_run(run_dir: str) -> tuple[RunConfig, nn.Module, DatasetSplits]:
 
 
 def evaluate_run(run_dir: str) -> dict[str, float]:
-    """Loss and accuracy of a saved run's model on its dataset's train, dev and test splits."""
+    """Loss and accuracy of a saved run's model on its train, dev and test splits (and train-dev, if held out)."""
     config, model, data = load_run(run_dir)
-    return evaluate_splits(model, build_loss(config, data.num_classes), data, config.batch_size)
+    train_dev = load_splits(config)[1]
+    return evaluate_splits(model, build_loss(config, data.num_classes), data, config.batch_size, train_dev)
 
 
 def _write_json(path: str, obj: Any) -> None:

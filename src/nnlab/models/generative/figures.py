@@ -11,7 +11,26 @@ from typing import Any, Sequence
 
 import numpy as np
 
-__all__ = ["save_image_grid", "save_point_clouds"]
+__all__ = ["save_image_grid", "save_point_clouds", "grey_image_stack"]
+
+
+def grey_image_stack(images: Any, op: str) -> np.ndarray:
+    """Grey images as :math:`(N, H, W)` float64 from :math:`(N, H, W)`, :math:`(N, 1, H, W)` or square flat :math:`(N, H·W)`.
+
+    Args:
+        images: the images. op: the caller's name, for errors.
+    """
+    x = np.asarray(images, dtype=np.float64)
+    if x.ndim == 2:
+        side = int(round(np.sqrt(x.shape[1])))
+        if side * side != x.shape[1]:
+            raise ValueError(f"{op}: flat images need a square number of pixels, got {x.shape[1]}")
+        x = x.reshape(len(x), side, side)
+    elif x.ndim == 4 and x.shape[1] == 1:
+        x = x[:, 0]
+    if x.ndim != 3 or len(x) == 0:
+        raise ValueError(f"{op}: expected (N, H, W), (N, 1, H, W) or (N, H*W) images, got {np.shape(images)}")
+    return x
 
 
 def _figure(width: float, height: float, dpi: int):
@@ -32,16 +51,7 @@ def save_image_grid(images: Any, path: str | os.PathLike, ncols: int = 10, title
         path: the image file (``.png`` …). ncols: images per row. Default: 10.
         title: the figure's title. row_labels: one label per row (e.g. "real", "reconstructed").
     """
-    x = np.asarray(images, dtype=np.float64)
-    if x.ndim == 2:
-        side = int(round(np.sqrt(x.shape[1])))
-        if side * side != x.shape[1]:
-            raise ValueError(f"save_image_grid: flat images need a square number of pixels, got {x.shape[1]}")
-        x = x.reshape(len(x), side, side)
-    elif x.ndim == 4 and x.shape[1] == 1:
-        x = x[:, 0]
-    if x.ndim != 3 or len(x) == 0:
-        raise ValueError(f"save_image_grid: expected (N, H, W), (N, 1, H, W) or (N, H*W) images, got {np.shape(images)}")
+    x = grey_image_stack(images, "save_image_grid")
     ncols = max(1, min(int(ncols), len(x)))
     nrows = -(-len(x) // ncols)
     h, w = x.shape[1:]
