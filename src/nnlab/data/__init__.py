@@ -86,12 +86,14 @@ from nnlab.data.vocab import (  # noqa: E402
 __all__ += ["Vocab", "PAD", "UNK", "BOS", "EOS", "DEFAULT_SPECIALS", "PAD_ID", "UNK_ID", "BOS_ID", "EOS_ID"]
 
 # ---- detection: synthetic shapes, COCO / VOC loaders, collate (data/datasets/shapes.py, detection_formats.py) ----
-from nnlab.data.datasets.shapes import KEYPOINT_NAMES, SHAPE_CLASSES, ShapesDetection, make_shapes  # noqa: E402
+from nnlab.data.datasets.shapes import (  # noqa: E402
+    KEYPOINT_NAMES, SHAPE_CLASSES, ShapesDetection, ShapesSegmentation, make_shapes, make_shapes_segmentation,
+)
 from nnlab.data.datasets.detection_formats import (  # noqa: E402
     DetectionDataset, detection_collate, load_coco, load_voc, read_image,
 )
-__all__ += ["make_shapes", "ShapesDetection", "SHAPE_CLASSES", "KEYPOINT_NAMES", "DetectionDataset",
-            "detection_collate", "load_coco", "load_voc", "read_image"]
+__all__ += ["make_shapes", "ShapesDetection", "ShapesSegmentation", "make_shapes_segmentation", "SHAPE_CLASSES",
+            "KEYPOINT_NAMES", "DetectionDataset", "detection_collate", "load_coco", "load_voc", "read_image"]
 
 # ---- graphs: the Graph record, batching, edge-list/CSV loader; karate club, SBM, cycles vs trees ----
 from nnlab.data.graphs import Graph, GraphBatch, collate_graphs, load_edge_list, undirected  # noqa: E402

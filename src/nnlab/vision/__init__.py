@@ -16,3 +16,8 @@ from nnlab.vision.nms import batched_nms, nms, soft_nms  # noqa: E402
 __all__ += ["box_area", "box_convert", "box_iou", "generalized_box_iou", "distance_box_iou", "complete_box_iou",
             "clip_boxes_to_image", "remove_small_boxes", "generalized_box_iou_loss", "distance_box_iou_loss",
             "complete_box_iou_loss", "nms", "batched_nms", "soft_nms"]
+
+# ---- RoI ops (vision/roi.py, roi_modules.py) ----
+from nnlab.vision.roi import roi_align, roi_pool  # noqa: E402
+from nnlab.vision.roi_modules import MultiScaleRoIAlign, RoIAlign, RoIPool  # noqa: E402
+__all__ += ["roi_align", "roi_pool", "RoIAlign", "RoIPool", "MultiScaleRoIAlign"]

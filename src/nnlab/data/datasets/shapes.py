@@ -7,6 +7,12 @@ the shapes stand out, plus Gaussian pixel noise. Every object comes with its box
 (xyxy, pixels, continuous coordinates: pixel (i, j) covers [j, j+1) × [i, i+1)), its
 class and five landmarks: the box centre and the shape's top, right, bottom and left
 extreme points (a triangle's apex and base corners). Seeded: same seed, same images.
+
+Segmentation targets come from the same rasterization: a per-pixel class map
+(0 = background, ``k + 1`` for class ``k``; a later shape paints over an earlier one, as
+in the image) and one boolean instance mask per object holding only its *visible*
+pixels (an object that a later one covers entirely keeps its box and an empty mask).
+:class:`ShapesSegmentation` is the ``(image, class map)`` view for semantic segmentation.
 """
 
 from __future__ import annotations
@@ -19,7 +25,8 @@ import numpy as np
 from nnlab.data.dataset import Dataset
 from nnlab.vision.boxes import iou_broadcast
 
-__all__ = ["SHAPE_CLASSES", "KEYPOINT_NAMES", "ShapesDetection", "make_shapes", "photo_backgrounds"]
+__all__ = ["SHAPE_CLASSES", "KEYPOINT_NAMES", "ShapesDetection", "ShapesSegmentation", "make_shapes",
+           "make_shapes_segmentation", "photo_backgrounds"]
 
 SHAPE_CLASSES = ("circle", "square", "triangle")
 KEYPOINT_NAMES = ("centre", "top", "right", "bottom", "left")
@@ -47,6 +54,9 @@ class ShapesDetection(Dataset):
         labels: N arrays (K_i,) int64, indices into ``classes``.
         keypoints: N arrays (K_i, 5, 2) float32, (x, y) of :data:`KEYPOINT_NAMES`.
         classes: the class names.
+        masks: N arrays (K_i, H, W) bool, each object's visible pixels (instance masks).
+        class_maps: (N, H, W) uint8, 0 = background, ``labels + 1`` on each object's
+            visible pixels (stored compact; the targets hand out int64).
     """
 
     images: np.ndarray
@@ -54,6 +64,8 @@ class ShapesDetection(Dataset):
     labels: list
     keypoints: list
     classes: tuple = SHAPE_CLASSES
+    masks: list | None = None
+    class_maps: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.images)
@@ -62,15 +74,59 @@ class ShapesDetection(Dataset):
         return self.images[i], self.target(i)
 
     def target(self, i: int) -> dict:
-        return {"boxes": self.boxes[i], "labels": self.labels[i], "keypoints": self.keypoints[i]}
+        """``{"boxes", "labels", "keypoints"}``, plus ``"masks"`` (K, H, W) bool and ``"class_map"`` (H, W)
+        int64 when the set has them."""
+        out = {"boxes": self.boxes[i], "labels": self.labels[i], "keypoints": self.keypoints[i]}
+        if self.masks is not None:
+            out["masks"] = self.masks[i]
+        if self.class_maps is not None:
+            out["class_map"] = self.class_maps[i].astype(np.int64)
+        return out
 
     def targets(self) -> list[dict]:
-        """One ``{"boxes", "labels", "keypoints"}`` dict per image."""
+        """One :meth:`target` dict per image."""
         return [self.target(i) for i in range(len(self))]
 
     @property
     def image_size(self) -> tuple[int, int]:
         return int(self.images.shape[2]), int(self.images.shape[3])
+
+
+class ShapesSegmentation(Dataset):
+    """The semantic-segmentation view of a :class:`ShapesDetection`: ``ds[i]`` is ``(image, class_map)``.
+
+    Args:
+        source: a set made by :func:`make_shapes` (it carries ``class_maps``).
+
+    Shape:
+        image (3, H, W) float32 in [0, 1]; class map (H, W) int64 in ``[0, num_classes)``.
+
+    Attributes:
+        images: (N, 3, H, W) float32; class_maps: (N, H, W) uint8.
+        classes: ``("background", *source.classes)``, so class ``c`` of the map is ``classes[c]``.
+    """
+
+    def __init__(self, source: ShapesDetection) -> None:
+        if source.class_maps is None:
+            raise ValueError("ShapesSegmentation: the source set has no class maps (build it with make_shapes)")
+        self.images = source.images
+        self.class_maps = source.class_maps
+        self.classes = ("background", *source.classes)
+        self.source = source
+
+    def __len__(self) -> int:
+        return len(self.images)
+
+    def __getitem__(self, i: int) -> tuple[np.ndarray, np.ndarray]:
+        return self.images[i], self.class_maps[i].astype(np.int64)
+
+    @property
+    def num_classes(self) -> int:
+        return len(self.classes)
+
+    def targets_array(self) -> np.ndarray:
+        """All class maps as one (N, H, W) int64 array."""
+        return self.class_maps.astype(np.int64)
 
 
 def _background(rng: np.random.Generator, size: int, kind: str) -> np.ndarray:
@@ -142,9 +198,11 @@ def make_shapes(n: int = 1000, image_size: int = 64, min_objects: int = 1, max_o
                          f"got {min_size}, {max_size}")
     rng = np.random.default_rng(seed)
     images = np.empty((n, 3, image_size, image_size), dtype=np.float32)
-    all_boxes, all_labels, all_kps = [], [], []
+    class_maps = np.zeros((n, image_size, image_size), dtype=np.uint8)
+    all_boxes, all_labels, all_kps, all_masks = [], [], [], []
     for i in range(n):
         img = _background(rng, image_size, background)
+        owner = np.zeros((image_size, image_size), dtype=np.int64)  # 1 + index of the object on top, 0 = none
         boxes, labels, kps = [], [], []
         for _ in range(int(rng.integers(min_objects, max_objects + 1))):
             for _attempt in range(30):
@@ -162,7 +220,10 @@ def make_shapes(n: int = 1000, image_size: int = 64, min_objects: int = 1, max_o
             c0, r0 = int(x0), int(y0)
             c1, r1 = min(int(np.ceil(x0 + w)), image_size), min(int(np.ceil(y0 + h)), image_size)
             ys, xs = np.mgrid[r0:r1, c0:c1] + 0.5
-            img[r0:r1, c0:c1][mask(xs, ys)] = _colour(rng)
+            inside = mask(xs, ys)
+            img[r0:r1, c0:c1][inside] = _colour(rng)
+            class_maps[i, r0:r1, c0:c1][inside] = label + 1  # painted in drawing order: occlusion as in the image
+            owner[r0:r1, c0:c1][inside] = len(boxes) + 1
             boxes.append(box)
             labels.append(label)
             kps.append(kp)
@@ -171,4 +232,15 @@ def make_shapes(n: int = 1000, image_size: int = 64, min_objects: int = 1, max_o
         all_boxes.append(np.array(boxes, dtype=np.float32).reshape(-1, 4))
         all_labels.append(np.array(labels, dtype=np.int64))
         all_kps.append(np.array(kps, dtype=np.float32).reshape(-1, len(KEYPOINT_NAMES), 2))
-    return ShapesDetection(images, all_boxes, all_labels, all_kps, classes)
+        all_masks.append(owner[None] == np.arange(1, len(boxes) + 1)[:, None, None])
+    return ShapesDetection(images, all_boxes, all_labels, all_kps, classes, all_masks, class_maps)
+
+
+def make_shapes_segmentation(n: int = 1000, image_size: int = 64, seed: int = 0, **kwargs) -> ShapesSegmentation:
+    """``ShapesSegmentation(make_shapes(n, image_size, seed=seed, **kwargs))``: images and per-pixel class maps.
+
+    Args:
+        n, image_size, seed: as :func:`make_shapes` (defaults 1000, 64, 0).
+        **kwargs: the other options of :func:`make_shapes` (objects per image, sizes, background ...).
+    """
+    return ShapesSegmentation(make_shapes(n, image_size=image_size, seed=seed, **kwargs))
