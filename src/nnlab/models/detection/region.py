@@ -22,10 +22,12 @@ import numpy as np
 
 import nnlab.functional as F
 from nnlab.autograd.tensor import Tensor
-from nnlab.ops.creation import as_tensor
+from nnlab.autograd.grad_mode import no_grad
+from nnlab.ops.creation import as_tensor, from_numpy
 from nnlab.vision.box_coder import decode_box_deltas, encode_box_deltas
 from nnlab.vision.boxes import iou_broadcast
 from nnlab.vision.nms import batched_nms
+from nnlab.vision.roi import roi_align
 
 __all__ = ["BOX_WEIGHTS", "label_proposals", "sample_regions", "region_loss", "regions_to_detections",
            "warp_regions"]
@@ -127,8 +129,8 @@ def regions_to_detections(logits: np.ndarray, deltas: np.ndarray, proposals: np.
 def warp_regions(image: np.ndarray, boxes: np.ndarray, size: int, context: float = 0.0) -> np.ndarray:
     """R-CNN's warp: each box (grown by ``context`` of its size on every side) resampled to size×size.
 
-    Bilinear sampling at the centres of a size×size grid over the box; samples outside the
-    image take the nearest edge pixel.
+    One bilinear sample at the centre of each cell of a size×size grid over the box, whatever
+    its aspect ratio: :func:`~nnlab.vision.roi.roi_align` with one sample per bin, pixel-centred.
 
     Shape:
         - image: (C, H, W); boxes: (K, 4) xyxy. Output: (K, C, size, size), image's dtype.
@@ -137,17 +139,8 @@ def warp_regions(image: np.ndarray, boxes: np.ndarray, size: int, context: float
     boxes = np.asarray(boxes, np.float64).reshape(-1, 4)
     if image.ndim != 3 or size < 1:
         raise ValueError(f"warp_regions: expected an image (C, H, W) and size >= 1, got {image.shape}, {size}")
-    c, h, w = image.shape
-    bw, bh = boxes[:, 2] - boxes[:, 0], boxes[:, 3] - boxes[:, 1]
-    x0, y0 = boxes[:, 0] - context * bw, boxes[:, 1] - context * bh
-    step = (np.arange(size) + 0.5) / size
-    xs = np.clip(x0[:, None] + step * (bw * (1 + 2 * context))[:, None] - 0.5, 0, w - 1)  # (K, S) pixel-index coords
-    ys = np.clip(y0[:, None] + step * (bh * (1 + 2 * context))[:, None] - 0.5, 0, h - 1)
-    xi, yi = np.minimum(xs.astype(np.int64), w - 2 if w > 1 else 0), np.minimum(ys.astype(np.int64), h - 2 if h > 1 else 0)
-    fx, fy = xs - xi, ys - yi
-    xj, yj = np.minimum(xi + 1, w - 1), np.minimum(yi + 1, h - 1)
-    img = image.transpose(1, 2, 0)
-    top = img[yi[:, :, None], xi[:, None, :]] * (1 - fx)[:, None, :, None] + img[yi[:, :, None], xj[:, None, :]] * fx[:, None, :, None]
-    bot = img[yj[:, :, None], xi[:, None, :]] * (1 - fx)[:, None, :, None] + img[yj[:, :, None], xj[:, None, :]] * fx[:, None, :, None]
-    out = top * (1 - fy)[:, :, None, None] + bot * fy[:, :, None, None]
-    return np.ascontiguousarray(out.transpose(0, 3, 1, 2)).astype(image.dtype)
+    grow = context * np.concatenate([boxes[:, 2:] - boxes[:, :2]] * 2, axis=1) * np.array([-1, -1, 1, 1])
+    with no_grad():
+        crops = roi_align(from_numpy(np.ascontiguousarray(image[None])), [(boxes + grow).astype(image.dtype)], size,
+                          spatial_scale=1.0, sampling_ratio=1, aligned=True)
+    return crops.data
