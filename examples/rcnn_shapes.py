@@ -1,6 +1,7 @@
 """R-CNN and Fast R-CNN on the synthetic shapes: train, score mAP@0.5, time each image.
 
 Run: python examples/rcnn_shapes.py [OUT.png] [--n-train 400] [--n-test 300] [--yolo-run runs/yolo-shapes]
+     [--proposals boxes.npz [--proposals-only]]
 
 Selective search ("fast") gives the proposals of ``--n-train`` training images (generator
 seed 0) and of ``--n-test`` held-out images (seed 1, the images YOLO is scored on in
@@ -20,6 +21,7 @@ detections (score ≥ 0.5) on six held-out images, one row per two-stage model
 
 import argparse
 import json
+import os
 import time
 
 import numpy as np
@@ -52,13 +54,32 @@ def _score(name: str, detect, test, proposal_seconds: float, rows: dict, train_s
     return detections
 
 
-def main(out: str = "rcnn_shapes.png", n_train: int = 400, n_test: int = 300, yolo_run: str | None = None) -> dict:
+def _proposals(train, test, cache: str | None):
+    """Selective-search boxes of every training and held-out image, and the seconds per image (wall, CPU).
+
+    With ``cache`` an .npz holding them is read if it exists, else written.
+    """
+    if cache and os.path.exists(cache):
+        with np.load(cache, allow_pickle=False) as z:
+            n, m = len(train), len(test)
+            if int(z["n_train"]) != n or int(z["n_test"]) != m:
+                raise ValueError(f"{cache} holds proposals of {int(z['n_train'])} + {int(z['n_test'])} images, not {n} + {m}")
+            props = [z[f"p{i}"] for i in range(n + m)]
+            return props[:n], props[n:], float(z["wall"]), float(z["cpu"])
+    start = _clock()
+    props = [selective_search(image) for image in np.concatenate([train.images, test.images])]
+    wall, cpu = _since(start, len(props))
+    if cache:
+        np.savez(cache, n_train=len(train), n_test=len(test), wall=wall, cpu=cpu,
+                 **{f"p{i}": p for i, p in enumerate(props)})
+    return props[:len(train)], props[len(train):], wall, cpu
+
+
+def main(out: str = "rcnn_shapes.png", n_train: int = 400, n_test: int = 300, yolo_run: str | None = None,
+         cache: str | None = None) -> dict:
     manual_seed(0)
     train, test = make_shapes(n_train, seed=0), make_shapes(n_test, seed=1)
-    start = _clock()
-    train_props = [selective_search(image) for image in train.images]
-    test_props = [selective_search(image) for image in test.images]
-    ss_wall, ss_cpu = _since(start, n_train + n_test)
+    train_props, test_props, ss_wall, ss_cpu = _proposals(train, test, cache)
     rows: dict = {"selective_search": {"seconds_per_image": ss_wall, "cpu_seconds_per_image": ss_cpu,
                                        "recall@100": proposal_recall(test_props, test.boxes, 100),
                                        "recall@500": proposal_recall(test_props, test.boxes, 500)}}
@@ -98,5 +119,10 @@ if __name__ == "__main__":
     p.add_argument("--n-train", type=int, default=400)
     p.add_argument("--n-test", type=int, default=300)
     p.add_argument("--yolo-run", default=None)
+    p.add_argument("--proposals", default=None, help="an .npz caching the selective-search boxes (read or written)")
+    p.add_argument("--proposals-only", action="store_true", help="compute (and cache) the proposals, then stop")
     a = p.parse_args()
-    main(a.out, a.n_train, a.n_test, a.yolo_run)
+    if a.proposals_only:
+        _proposals(make_shapes(a.n_train, seed=0), make_shapes(a.n_test, seed=1), a.proposals)
+    else:
+        main(a.out, a.n_train, a.n_test, a.yolo_run, a.proposals)

@@ -7,7 +7,7 @@
     nnlab summary [options]    print a model's layer table (or RUN_DIR's)
     nnlab explain              the seeds' backpropagation worked example, step by step
     nnlab export RUN_DIR F     write the run's model as ONNX file F, checked in onnxruntime
-    nnlab train --model yolo --dataset shapes   train a YOLO detector on synthetic shapes
+    nnlab train --model yolo --dataset shapes   train a YOLO detector on synthetic shapes (or faster_rcnn, mask_rcnn)
     nnlab detect RUN_DIR IMAGE draw a detector run's boxes on an image
     nnlab rl ENV               train an RL agent (PPO / REINFORCE) on cartpole or gridworld, plot its curve
     nnlab tune [options]       hyperparameter search, trials in parallel workers sharing one Optuna study
@@ -85,7 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     t = sub.add_parser("train", help="train a model on bundled data (default: LeNet-5 on the digits)")
     _add_model_options(t)
-    t.add_argument("--epochs", type=_positive(int), default=None, help=f"maximum epochs (default {d.epochs}; yolo 10)")
+    t.add_argument("--epochs", type=_positive(int), default=None, help=f"maximum epochs (default {d.epochs}; yolo 10, faster_rcnn / mask_rcnn 8)")
     t.add_argument("--batch-size", type=_positive(int), default=d.batch_size, help=f"batch size (default {d.batch_size})")
     t.add_argument("--optimizer", choices=list(OPTIMIZERS), default=d.optimizer, help=f"(default {d.optimizer})")
     t.add_argument("--lr", type=_positive(float), default=None,

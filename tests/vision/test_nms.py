@@ -96,3 +96,16 @@ def test_bad_input_errors():
         nms(b, np.zeros(1), 1.5)
     with pytest.raises(ValueError, match="soft_nms: method"):
         soft_nms(b, np.zeros(1), method="cubic")
+
+
+def test_dense_and_windowed_paths_agree(monkeypatch):
+    # Up to _DENSE_MAX boxes NMS uses one IoU matrix; beyond, a window search per kept box.
+    import sys
+
+    nms_module = sys.modules["nnlab.vision.nms"]  # the package exports the function under the module's name
+
+    rng = np.random.default_rng(11)
+    boxes, scores = random_scene(rng, 400, scale=60.0)
+    dense = nms(boxes, scores, 0.5)
+    monkeypatch.setattr(nms_module, "_DENSE_MAX", 0)
+    np.testing.assert_array_equal(nms(boxes, scores, 0.5), dense)

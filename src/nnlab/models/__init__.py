@@ -42,6 +42,8 @@ from nnlab.models import generative  # noqa: E402,F401
 # ---- detection: localization, landmarks, sliding windows, YOLO (models/detection/) ----
 from nnlab.models.detection import YOLO, YOLOLoss, WindowClassifier, localization_net, landmark_net  # noqa: E402
 __all__ += ["YOLO", "YOLOLoss", "WindowClassifier", "localization_net", "landmark_net"]
+from nnlab.models.detection import FasterRCNN, MaskRCNN  # noqa: E402
+__all__ += ["FasterRCNN", "MaskRCNN"]
 
 # ---- graph neural networks: GCN node classifier, graph classifier (models/graph/) ----
 from nnlab.models.graph import GCN, GraphClassifier  # noqa: E402

@@ -33,7 +33,8 @@ from nnlab.ops import elementwise as _ew
 from nnlab.ops import movement as _mv
 
 __all__ = ["box_convert", "box_area", "box_iou", "generalized_box_iou", "distance_box_iou", "complete_box_iou",
-           "clip_boxes_to_image", "remove_small_boxes", "check_boxes", "box_terms", "iou_broadcast"]
+           "clip_boxes_to_image", "remove_small_boxes", "check_boxes", "box_terms", "iou_broadcast", "encode_deltas",
+           "decode_deltas"]
 
 FORMATS = ("xyxy", "xywh", "cxcywh")
 
@@ -259,3 +260,53 @@ def remove_small_boxes(boxes: Any, min_size: float) -> np.ndarray:
     data = boxes.data if isinstance(boxes, Tensor) else boxes
     keep = ((data[:, 2] - data[:, 0]) >= min_size) & ((data[:, 3] - data[:, 1]) >= min_size)
     return np.nonzero(keep)[0].astype(np.int64)
+
+
+#: exp(dw) is clamped at 1000/16 (torchvision's bbox_xform_clip): a wild delta cannot overflow.
+DELTA_CLIP = math.log(1000.0 / 16)
+
+
+def encode_deltas(reference: np.ndarray, proposals: np.ndarray,
+                  weights: tuple[float, float, float, float] = (1.0, 1.0, 1.0, 1.0)) -> np.ndarray:
+    """R-CNN's box regression targets of ``reference`` (true) boxes relative to ``proposals`` (anchors):
+
+        d_x = w_x (g_x − p_x) / p_w,  d_y = w_y (g_y − p_y) / p_h,  d_w = w_w log(g_w / p_w),  d_h = w_h log(g_h / p_h)
+
+    with (x, y) the centres and w, h the sizes (torchvision's BoxCoder; the RPN uses
+    weights 1, the Fast R-CNN head (10, 10, 5, 5)).
+
+    Shape:
+        - reference, proposals: :math:`(K, 4)` xyxy. Output: :math:`(K, 4)`, proposals' dtype.
+    """
+    g, p = np.asarray(reference, dtype=np.float64), np.asarray(proposals, dtype=np.float64)
+    if g.shape != p.shape or g.ndim != 2 or g.shape[1] != 4:
+        raise ValueError(f"encode_deltas: reference and proposals must both be (K, 4), got {g.shape} and {p.shape}")
+    wx, wy, ww, wh = weights
+    pw, ph = p[:, 2] - p[:, 0], p[:, 3] - p[:, 1]
+    gw, gh = g[:, 2] - g[:, 0], g[:, 3] - g[:, 1]
+    dx = wx * ((g[:, 0] + g[:, 2]) - (p[:, 0] + p[:, 2])) / 2 / pw
+    dy = wy * ((g[:, 1] + g[:, 3]) - (p[:, 1] + p[:, 3])) / 2 / ph
+    out = np.stack([dx, dy, ww * np.log(gw / pw), wh * np.log(gh / ph)], axis=1)
+    return out.astype(np.asarray(proposals).dtype if np.asarray(proposals).dtype.kind == "f" else np.float32)
+
+
+def decode_deltas(deltas: np.ndarray, boxes: np.ndarray,
+                  weights: tuple[float, float, float, float] = (1.0, 1.0, 1.0, 1.0)) -> np.ndarray:
+    """Apply deltas to boxes (the inverse of :func:`encode_deltas`), d_w and d_h clamped at log(1000/16).
+
+    Shape:
+        - deltas: :math:`(K, 4·M)` (M sets of deltas per box, e.g. one per class), boxes:
+          :math:`(K, 4)` xyxy. Output: :math:`(K, 4·M)` xyxy, deltas' dtype.
+    """
+    d, b = np.asarray(deltas), np.asarray(boxes, dtype=np.float64)
+    if d.ndim != 2 or d.shape[1] % 4 or b.shape != (d.shape[0], 4):
+        raise ValueError(f"decode_deltas: deltas must be (K, 4·M) and boxes (K, 4), got {d.shape} and {b.shape}")
+    wx, wy, ww, wh = weights
+    w, h = (b[:, 2] - b[:, 0])[:, None], (b[:, 3] - b[:, 1])[:, None]
+    cx, cy = b[:, 0:1] + w / 2, b[:, 1:2] + h / 2
+    dd = d.astype(np.float64)
+    px, py = dd[:, 0::4] / wx * w + cx, dd[:, 1::4] / wy * h + cy
+    pw = np.exp(np.minimum(dd[:, 2::4] / ww, DELTA_CLIP)) * w
+    ph = np.exp(np.minimum(dd[:, 3::4] / wh, DELTA_CLIP)) * h
+    out = np.stack([px - pw / 2, py - ph / 2, px + pw / 2, py + ph / 2], axis=2).reshape(d.shape)
+    return out.astype(d.dtype if d.dtype.kind == "f" else np.float32)

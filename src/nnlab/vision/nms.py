@@ -38,6 +38,10 @@ def _arrays(fn: str, boxes: Any, scores: Any, iou_threshold: float) -> tuple[np.
     return boxes, scores
 
 
+#: Up to this many boxes NMS computes the full IoU matrix once (N² memory, a few MB).
+_DENSE_MAX = 1024
+
+
 def _greedy(boxes: np.ndarray, order: np.ndarray, iou_threshold: float) -> np.ndarray:
     """Greedy NMS over ``boxes`` visited in ``order``; each kept box suppresses only its x-neighbours.
 
@@ -47,6 +51,15 @@ def _greedy(boxes: np.ndarray, order: np.ndarray, iou_threshold: float) -> np.nd
     n = len(order)
     if n == 0:
         return np.zeros(0, dtype=np.int64)
+    if n <= _DENSE_MAX:  # few boxes (an RPN's proposals): one IoU matrix beats a window search per kept box
+        iou = iou_broadcast(boxes[:, None, :], boxes[None, :, :])
+        alive = np.ones(n, dtype=bool)
+        keep = []
+        for i in order.tolist():
+            if alive[i]:
+                keep.append(i)
+                alive &= iou[i] <= iou_threshold  # boxes already visited are not looked at again
+        return np.asarray(keep, dtype=np.int64)
     rank = np.empty(n, dtype=np.int64)
     rank[order] = np.arange(n)
     by_x = np.argsort(boxes[:, 0], kind="stable")

@@ -28,7 +28,7 @@ weights of a bin's samples:
 
     out_k = A_y · F[n_k] · A_xᵀ / (g_h g_w),    ∂L/∂F[n_k] += A_yᵀ · G_k · A_x / (g_h g_w),
 
-two batched matrix products forward and two backward, with no Python loop over RoIs.
+two matrix products forward and two backward per image, with no Python loop over RoIs.
 
 Boxes come as a list of per-image (K_i, 4) arrays/Tensors or one (K, 5) array/Tensor whose
 first column is the batch index; no gradient flows to the boxes (as in torchvision).
@@ -116,11 +116,10 @@ def _axis_matrix(start: np.ndarray, bin_size: np.ndarray, grid: np.ndarray, bins
     low = np.where(edge, size - 1, low)
     high = np.where(edge, size - 1, low + 1)
     frac = np.where(edge, 0.0, pos - low)
-    kk = np.broadcast_to(np.arange(k_count)[:, None, None], pos.shape)
-    bb = np.broadcast_to(b, pos.shape)
-    np.add.at(out, (kk[live], bb[live], low[live]), (1.0 - frac)[live])
-    np.add.at(out, (kk[live], bb[live], high[live]), frac[live])
-    return out
+    row = (np.arange(k_count)[:, None, None] * bins + b) * size  # flat offset of (roi, bin, cell 0)
+    cells = np.concatenate([(row + low)[live], (row + high)[live]])
+    weights = np.concatenate([(1.0 - frac)[live], frac[live]])
+    return np.bincount(cells, weights, minlength=out.size).reshape(out.shape)
 
 
 def roi_align_matrices(rois: np.ndarray, output_size: tuple[int, int], height: int, width: int,
@@ -144,25 +143,39 @@ def roi_align_matrices(rois: np.ndarray, output_size: tuple[int, int], height: i
 
 
 class RoIAlignFunction(Function):
-    """out_k = A_y F[n_k] A_xᵀ / count_k (module docstring); ∂L/∂F[n_k] += A_yᵀ G_k A_x / count_k."""
+    """out_k = A_y F[n_k] A_xᵀ / count_k (module docstring); ∂L/∂F[n] = Σ_{k: n_k = n} A_yᵀ G_k A_x / count_k.
+
+    Per image n with RoIs k = 1..K_n the products are batched: forward, F (C·H × W) times the
+    RoIs' A_xᵀ side by side (W × K_n·PW), then each RoI's A_y; backward, G_k A_x per RoI, then
+    one product of all A_yᵀ (H × K_n·PH) with the stacked results, which sums over the RoIs.
+    """
 
     @staticmethod
     def forward(ctx: Context, x, rois, idx, output_size, spatial_scale, sampling_ratio, aligned):
         n, c, h, w = x.shape
+        ph, pw = output_size
         ay, ax, count = roi_align_matrices(rois, output_size, h, w, spatial_scale, sampling_ratio, aligned)
         ay = (ay / count[:, None, None]).astype(x.dtype)
         ax = ax.astype(x.dtype)
         ctx.ay, ctx.ax, ctx.idx, ctx.shape = ay, ax, idx, x.shape
-        if not len(rois):
-            return np.zeros((0, c, *output_size), dtype=x.dtype)
-        return np.matmul(np.matmul(ay[:, None], x[idx]), ax[:, None].transpose(0, 1, 3, 2))
+        out = np.zeros((len(rois), c, ph, pw), dtype=x.dtype)
+        for img in np.unique(idx):
+            ks = np.nonzero(idx == img)[0]
+            t = x[img].reshape(c * h, w) @ ax[ks].transpose(2, 0, 1).reshape(w, len(ks) * pw)  # (C·H, K·PW)
+            t = t.reshape(c, h, len(ks), pw).transpose(2, 1, 0, 3).reshape(len(ks), h, c * pw)
+            out[ks] = np.matmul(ay[ks], t).reshape(len(ks), ph, c, pw).transpose(0, 2, 1, 3)
+        return out
 
     @staticmethod
     def backward(ctx: Context, grad):
+        n, c, h, w = ctx.shape
+        ph = ctx.ay.shape[1]
         gx = np.zeros(ctx.shape, dtype=grad.dtype)
-        if len(ctx.idx):
-            per_roi = np.matmul(np.matmul(ctx.ay[:, None].transpose(0, 1, 3, 2), grad), ctx.ax[:, None])
-            np.add.at(gx, ctx.idx, per_roi)
+        for img in np.unique(ctx.idx):
+            ks = np.nonzero(ctx.idx == img)[0]
+            u = np.matmul(grad[ks], ctx.ax[ks][:, None])  # (K, C, PH, W)
+            u = u.transpose(0, 2, 1, 3).reshape(len(ks) * ph, c * w)
+            gx[img] = (ctx.ay[ks].transpose(2, 0, 1).reshape(h, len(ks) * ph) @ u).reshape(h, c, w).transpose(1, 0, 2)
         return gx, None, None, None, None, None, None
 
 
@@ -227,11 +240,11 @@ class RoIPoolFunction(Function):
     @staticmethod
     def backward(ctx: Context, grad):
         n, c, h, w = ctx.shape
-        gx = np.zeros((n, c, h * w), dtype=grad.dtype)
         live = ctx.argmax >= 0
         k, ch = np.nonzero(live)[:2]
-        np.add.at(gx, (ctx.idx[k], ch, ctx.argmax[live]), grad[live])
-        return gx.reshape(ctx.shape), None, None, None, None
+        cells = (ctx.idx[k] * c + ch) * (h * w) + ctx.argmax[live]
+        gx = np.bincount(cells, grad[live].astype(np.float64), minlength=n * c * h * w)
+        return gx.reshape(ctx.shape).astype(grad.dtype), None, None, None, None
 
 
 def roi_pool(input: Tensor, boxes: Any, output_size: int | Sequence[int], spatial_scale: float = 1.0) -> Tensor:

@@ -1,4 +1,4 @@
-"""Detection models: classification with localization, landmarks, sliding windows, YOLO, R-CNN, Fast R-CNN."""
+"""Detection models: classification with localization, landmarks, sliding windows, YOLO, R-CNN, Fast / Faster / Mask R-CNN."""
 
 from nnlab.models.detection.localization import (
     ConvRegressor, decode_localization, landmark_loss, landmark_net, landmark_targets, localization_loss,
@@ -11,6 +11,14 @@ from nnlab.models.detection.yolo_loss import YOLOLoss
 __all__ = ["ConvRegressor", "localization_net", "landmark_net", "localization_targets", "localization_loss",
            "decode_localization", "landmark_targets", "landmark_loss", "mean_landmark_error", "WindowClassifier",
            "sliding_window_scores", "conv_sliding_window_scores", "YOLO", "YOLOHead", "YOLOLoss", "TARGET_FIELDS"]
+
+# ---- two-stage: RPN, Fast R-CNN head, Faster R-CNN, Mask R-CNN ----
+from nnlab.models.detection.rpn import RPNHead, RegionProposalNetwork  # noqa: E402
+from nnlab.models.detection.roi_heads import FastRCNNPredictor, RoIHeads, TwoMLPHead  # noqa: E402
+from nnlab.models.detection.faster_rcnn import FasterRCNN  # noqa: E402
+from nnlab.models.detection.mask_rcnn import MaskHead, MaskRCNN  # noqa: E402
+__all__ += ["RPNHead", "RegionProposalNetwork", "TwoMLPHead", "FastRCNNPredictor", "RoIHeads", "FasterRCNN",
+            "MaskHead", "MaskRCNN"]
 
 # ---- two-stage detectors on region proposals (rcnn.py, fast_rcnn.py, region.py) ----
 from nnlab.models.detection.rcnn import RCNN, rcnn_training_set, train_rcnn  # noqa: E402

@@ -1,5 +1,8 @@
 """Detection runs: ``nnlab train --model yolo --dataset shapes`` and ``nnlab detect RUN_DIR image.png``.
 
+``--model faster_rcnn`` / ``mask_rcnn`` go to :mod:`nnlab.models.detection.two_stage_run`
+(same config, same folder layout).
+
 A YOLO run trains on freshly generated shapes images (:func:`nnlab.data.make_shapes`,
 seed ``seed``), picks its anchors by k-means (1 − IoU) on the training boxes, trains
 through :class:`~nnlab.train.Trainer` with a step function, scores held-out images
@@ -35,7 +38,7 @@ from nnlab.vision.detection_metrics import evaluate_detections
 __all__ = ["DETECTION_MODELS", "DETECTION_DATASETS", "DetectionRunConfig", "train_detection_run", "load_detector",
            "detect_image", "draw_detections", "train_detection_cli", "detect_cli"]
 
-DETECTION_MODELS = ("yolo",)
+DETECTION_MODELS = ("yolo", "faster_rcnn", "mask_rcnn")  # the two-stage ones run in two_stage_run.py
 DETECTION_DATASETS = ("shapes",)
 
 
@@ -116,6 +119,10 @@ def draw_detections(images: np.ndarray, detections: list[dict], path: str, class
 
 def train_detection_run(config: DetectionRunConfig, quiet: bool = False) -> dict:
     """Train and score a YOLO run and write its folder (see the module docstring); returns the metrics."""
+    if config.model != "yolo":
+        from nnlab.models.detection.two_stage_run import train_two_stage_run
+
+        return train_two_stage_run(config, quiet=quiet)
     manual_seed(config.seed)
     train = make_shapes(config.n_train, image_size=config.image_size, seed=config.seed)
     test = make_shapes(config.n_test, image_size=config.image_size, seed=config.seed + 1)
@@ -157,7 +164,7 @@ def train_detection_run(config: DetectionRunConfig, quiet: bool = False) -> dict
 
 
 def load_detector(run_dir: str) -> tuple[YOLO, dict]:
-    """The trained YOLO of a run folder and its config dict."""
+    """The trained detector (YOLO, Faster or Mask R-CNN) of a run folder and its config dict."""
     path = os.path.join(run_dir, "config.json")
     if not os.path.isfile(path):
         raise FileNotFoundError(f"{run_dir} is not a run folder: it has no config.json")
@@ -165,6 +172,10 @@ def load_detector(run_dir: str) -> tuple[YOLO, dict]:
         cfg = json.load(f)
     if cfg.get("model") not in DETECTION_MODELS:
         raise ValueError(f"{run_dir} holds a {cfg.get('model')!r} run, not a detector ({', '.join(DETECTION_MODELS)})")
+    if cfg["model"] != "yolo":
+        from nnlab.models.detection.two_stage_run import load_two_stage
+
+        return load_two_stage(run_dir, cfg), cfg
     model = YOLO(len(SHAPE_CLASSES), cfg["anchors_wh"], cfg["image_size"], cfg["channels"])
     model.load_state_dict(load(os.path.join(run_dir, "model.safetensors")))
     model.eval()
@@ -191,16 +202,22 @@ def detect_image(run_dir: str, image_path: str, out_path: str | None = None, con
 
 
 def train_detection_cli(args) -> int:
-    """``nnlab train --model yolo --dataset shapes [--epochs E --batch-size B --lr LR --seed S --out --name]``."""
+    """``nnlab train --model yolo|faster_rcnn|mask_rcnn --dataset shapes [--epochs E --batch-size B --lr LR ...]``."""
     d = DetectionRunConfig()
-    config = DetectionRunConfig(model=args.model, dataset=args.dataset, epochs=args.epochs or d.epochs,
-                                batch_size=args.batch_size, lr=args.lr or d.lr, seed=args.seed, out=args.out,
-                                name=args.name)
+    if args.model != "yolo":
+        from nnlab.models.detection.two_stage_run import TWO_STAGE_DEFAULTS
+
+        d = dataclasses.replace(d, model=args.model, **TWO_STAGE_DEFAULTS)
+    config = DetectionRunConfig(model=args.model, dataset=args.dataset, n_train=d.n_train,
+                                epochs=args.epochs or d.epochs, batch_size=args.batch_size, lr=args.lr or d.lr,
+                                seed=args.seed, out=args.out, name=args.name)
     print(f"nnlab train: {config.model} on {config.dataset} ({config.n_train} images, {config.epochs} epochs), "
           f"seed {config.seed}")
     m = train_detection_run(config, quiet=args.quiet)
     print(f"trained in {m['train_seconds']:.1f} s (CPU {m['train_cpu_seconds']:.1f} s)")
     print(f"held-out mAP@0.5: {m['map_50']:.4f}   mAP@[.5:.95]: {m['map']:.4f}")
+    if "mean_mask_iou" in m:
+        print(f"held-out mean mask IoU: {m['mean_mask_iou']:.4f}")
     print(f"saved: {config.run_dir}/ (model.safetensors, config.json, history.json, metrics.json, predictions.png)")
     return 0
 
