@@ -5,11 +5,12 @@ Run: python examples/rcnn_shapes.py [OUT.png] [--n-train 400] [--n-test 300] [--
 
 Selective search ("fast") gives the proposals of ``--n-train`` training images (generator
 seed 0) and of ``--n-test`` held-out images (seed 1, the images YOLO is scored on in
-docs/detection.md). Trained through the Trainer, each with Adam and a cosine schedule:
+docs/detection.md). Each model trains through the Trainer (``train_on_proposals``: Adam 2e-3,
+cosine schedule, ``--epochs`` epochs, 4 images × 32 sampled regions per batch):
 
-- R-CNN: 32 sampled regions per image warped to 32×32 (10 % context), 6 epochs;
-- Fast R-CNN with RoIPool, and the same network with RoIAlign: 4 images × 32 regions per
-  batch, 12 epochs.
+- R-CNN: every region warped to 32×32 (10 % context) and run through its own CNN;
+- Fast R-CNN with RoIPool, and the same network with RoIAlign: one backbone pass per image,
+  regions pooled to 4×4 from the stride-4 feature map.
 
 Each detector then runs on the held-out images one image at a time; the table gives
 mAP@0.5 and seconds per image for the detector alone and with selective search added.
@@ -28,8 +29,9 @@ import numpy as np
 
 from nnlab.backend import manual_seed
 from nnlab.data import make_shapes
-from nnlab.models.detection.fast_rcnn import FastRCNN, train_fast_rcnn
-from nnlab.models.detection.rcnn import RCNN, rcnn_training_set, train_rcnn
+from nnlab.models.detection.fast_rcnn import FastRCNN
+from nnlab.models.detection.rcnn import RCNN
+from nnlab.models.detection.region import train_on_proposals
 from nnlab.models.detection.run import draw_detections, load_detector
 from nnlab.vision.detection_metrics import evaluate_detections
 from nnlab.vision.selective_search import proposal_recall, selective_search
@@ -76,7 +78,7 @@ def _proposals(train, test, cache: str | None):
 
 
 def main(out: str = "rcnn_shapes.png", n_train: int = 400, n_test: int = 300, yolo_run: str | None = None,
-         cache: str | None = None) -> dict:
+         cache: str | None = None, epochs: int = 10) -> dict:
     manual_seed(0)
     train, test = make_shapes(n_train, seed=0), make_shapes(n_test, seed=1)
     train_props, test_props, ss_wall, ss_cpu = _proposals(train, test, cache)
@@ -86,21 +88,15 @@ def main(out: str = "rcnn_shapes.png", n_train: int = 400, n_test: int = 300, yo
     print("selective search", rows["selective_search"], flush=True)
     shown = {}
 
-    manual_seed(0)
-    rcnn = RCNN()
-    start = _clock()
-    train_rcnn(rcnn, rcnn_training_set(rcnn, train.images, train_props, train.boxes, train.labels), epochs=6)
-    trained = _since(start)
-    shown["R-CNN"] = _score("R-CNN", lambda i: rcnn.detect(test.images[i:i + 1], test_props[i:i + 1])[0], test,
-                            ss_wall, rows, trained)
-    for pooler in ("roi_pool", "roi_align"):
+    models = {"R-CNN": lambda: RCNN(), "Fast R-CNN (RoIPool)": lambda: FastRCNN(pooler="pool"),
+              "Fast R-CNN (RoIAlign)": lambda: FastRCNN(pooler="align")}
+    for name, build in models.items():
         manual_seed(0)
-        fast = FastRCNN(pooler=pooler)
+        model = build()
         start = _clock()
-        train_fast_rcnn(fast, train.images, train_props, train.boxes, train.labels, epochs=12)
+        train_on_proposals(model, train.images, train_props, train.boxes, train.labels, epochs=epochs)
         trained = _since(start)
-        name = f"Fast R-CNN ({pooler})"
-        shown[name] = _score(name, lambda i: fast.detect(test.images[i:i + 1], test_props[i:i + 1])[0], test,
+        shown[name] = _score(name, lambda i: model.detect(test.images[i:i + 1], test_props[i:i + 1], conf_threshold=0.01)[0], test,
                              ss_wall, rows, trained)
     if yolo_run:
         yolo, _ = load_detector(yolo_run)
@@ -119,10 +115,11 @@ if __name__ == "__main__":
     p.add_argument("--n-train", type=int, default=400)
     p.add_argument("--n-test", type=int, default=300)
     p.add_argument("--yolo-run", default=None)
+    p.add_argument("--epochs", type=int, default=10)
     p.add_argument("--proposals", default=None, help="an .npz caching the selective-search boxes (read or written)")
     p.add_argument("--proposals-only", action="store_true", help="compute (and cache) the proposals, then stop")
     a = p.parse_args()
     if a.proposals_only:
         _proposals(make_shapes(a.n_train, seed=0), make_shapes(a.n_test, seed=1), a.proposals)
     else:
-        main(a.out, a.n_train, a.n_test, a.yolo_run, a.proposals)
+        main(a.out, a.n_train, a.n_test, a.yolo_run, a.proposals, a.epochs)

@@ -22,8 +22,7 @@ from nnlab.vision.roi import roi_align, roi_pool  # noqa: E402
 from nnlab.vision.roi_modules import MultiScaleRoIAlign, RoIAlign, RoIPool  # noqa: E402
 __all__ += ["roi_align", "roi_pool", "RoIAlign", "RoIPool", "MultiScaleRoIAlign"]
 
-# ---- region proposals and R-CNN box offsets (vision/felzenszwalb.py, selective_search.py, box_coder.py) ----
+# ---- region proposals (vision/felzenszwalb.py, selective_search.py) ----
 from nnlab.vision.felzenszwalb import felzenszwalb  # noqa: E402
 from nnlab.vision.selective_search import proposal_recall, selective_search  # noqa: E402
-from nnlab.vision.box_coder import decode_box_deltas, encode_box_deltas  # noqa: E402
-__all__ += ["felzenszwalb", "selective_search", "proposal_recall", "encode_box_deltas", "decode_box_deltas"]
+__all__ += ["felzenszwalb", "selective_search", "proposal_recall"]

@@ -21,7 +21,7 @@ __all__ += ["RPNHead", "RegionProposalNetwork", "TwoMLPHead", "FastRCNNPredictor
             "MaskHead", "MaskRCNN"]
 
 # ---- two-stage detectors on region proposals (rcnn.py, fast_rcnn.py, region.py) ----
-from nnlab.models.detection.rcnn import RCNN, rcnn_training_set, train_rcnn  # noqa: E402
-from nnlab.models.detection.fast_rcnn import FastRCNN, train_fast_rcnn  # noqa: E402
-from nnlab.models.detection.region import region_loss  # noqa: E402
-__all__ += ["RCNN", "rcnn_training_set", "train_rcnn", "FastRCNN", "train_fast_rcnn", "region_loss"]
+from nnlab.models.detection.region import ProposalDetector, train_on_proposals  # noqa: E402
+from nnlab.models.detection.rcnn import RCNN, CropCNN, WarpRegions  # noqa: E402
+from nnlab.models.detection.fast_rcnn import FastRCNN  # noqa: E402
+__all__ += ["ProposalDetector", "train_on_proposals", "RCNN", "CropCNN", "WarpRegions", "FastRCNN"]
