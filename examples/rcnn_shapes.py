@@ -1,6 +1,7 @@
 """R-CNN and Fast R-CNN on the synthetic shapes: train, score mAP@0.5, time each image.
 
-Run: python examples/rcnn_shapes.py [OUT.png] [--n-train 400] [--n-test 300] [--yolo-run runs/yolo-shapes]
+Run: python examples/rcnn_shapes.py [OUT.png] [--n-train 400] [--n-test 300] [--epochs 10]
+     [--runs runs/yolo-shapes runs/faster_rcnn-shapes]
      [--proposals boxes.npz [--proposals-only]]
 
 Selective search ("fast") gives the proposals of ``--n-train`` training images (generator
@@ -14,8 +15,8 @@ cosine schedule, ``--epochs`` epochs, 4 images × 32 sampled regions per batch):
 
 Each detector then runs on the held-out images one image at a time; the table gives
 mAP@0.5 and seconds per image for the detector alone and with selective search added.
-With ``--yolo-run`` a trained YOLO run folder (``nnlab train --model yolo --dataset shapes``)
-is scored and timed on the same images, also one image at a time. The figure shows the
+With ``--runs`` trained run folders (``nnlab train --model yolo|faster_rcnn --dataset shapes``)
+are scored and timed on the same images, also one image at a time. The figure shows the
 detections (score ≥ 0.5) on six held-out images, one row per two-stage model
 (R-CNN, Fast R-CNN with RoIPool, with RoIAlign); true boxes dashed.
 """
@@ -77,7 +78,7 @@ def _proposals(train, test, cache: str | None):
     return props[:len(train)], props[len(train):], wall, cpu
 
 
-def main(out: str = "rcnn_shapes.png", n_train: int = 400, n_test: int = 300, yolo_run: str | None = None,
+def main(out: str = "rcnn_shapes.png", n_train: int = 400, n_test: int = 300, runs: tuple = (),
          cache: str | None = None, epochs: int = 10) -> dict:
     manual_seed(0)
     train, test = make_shapes(n_train, seed=0), make_shapes(n_test, seed=1)
@@ -98,10 +99,11 @@ def main(out: str = "rcnn_shapes.png", n_train: int = 400, n_test: int = 300, yo
         trained = _since(start)
         shown[name] = _score(name, lambda i: model.detect(test.images[i:i + 1], test_props[i:i + 1], conf_threshold=0.01)[0], test,
                              ss_wall, rows, trained)
-    if yolo_run:
-        yolo, _ = load_detector(yolo_run)
-        _score("YOLO", lambda i: yolo.detect(test.images[i:i + 1], conf_threshold=0.01)[0], test, 0.0, rows)
-        rows["YOLO"]["with_proposals_seconds"] = None
+    for run_dir in runs:
+        detector, cfg = load_detector(run_dir)
+        name = {"yolo": "YOLO", "faster_rcnn": "Faster R-CNN", "mask_rcnn": "Mask R-CNN"}.get(cfg["model"], cfg["model"])
+        _score(name, lambda i: detector.detect(test.images[i:i + 1], conf_threshold=0.01)[0], test, 0.0, rows)
+        rows[name]["with_proposals_seconds"] = None  # their proposals come from the network itself
     images = np.concatenate([test.images[:6]] * len(shown))  # one row of six images per model
     kept = [{k: v[d["scores"] >= 0.5] for k, v in d.items()} for dets in shown.values() for d in dets[:6]]
     draw_detections(images, kept, out, test.classes, truths=test.targets()[:6] * len(shown), cols=6)
@@ -114,7 +116,7 @@ if __name__ == "__main__":
     p.add_argument("out", nargs="?", default="rcnn_shapes.png")
     p.add_argument("--n-train", type=int, default=400)
     p.add_argument("--n-test", type=int, default=300)
-    p.add_argument("--yolo-run", default=None)
+    p.add_argument("--runs", nargs="*", default=(), help="trained run folders (yolo, faster_rcnn) to score alike")
     p.add_argument("--epochs", type=int, default=10)
     p.add_argument("--proposals", default=None, help="an .npz caching the selective-search boxes (read or written)")
     p.add_argument("--proposals-only", action="store_true", help="compute (and cache) the proposals, then stop")
@@ -122,4 +124,4 @@ if __name__ == "__main__":
     if a.proposals_only:
         _proposals(make_shapes(a.n_train, seed=0), make_shapes(a.n_test, seed=1), a.proposals)
     else:
-        main(a.out, a.n_train, a.n_test, a.yolo_run, a.proposals, a.epochs)
+        main(a.out, a.n_train, a.n_test, a.runs, a.proposals, a.epochs)
