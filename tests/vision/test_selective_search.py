@@ -80,7 +80,7 @@ def test_grouping_merges_neighbours_by_similarity():
 
 
 def test_recall_on_generated_shapes():
-    ds = make_shapes(4, seed=11)
+    ds = make_shapes(3, seed=11)
     props = [selective_search(im, seed=0) for im in ds.images]
     assert all(p.dtype == np.float32 and p.shape[1] == 4 for p in props)
     assert all(len(np.unique(p, axis=0)) == len(p) for p in props)  # duplicates dropped
