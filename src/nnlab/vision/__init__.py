@@ -25,3 +25,8 @@ __all__ += ["roi_align", "roi_pool", "RoIAlign", "RoIPool", "MultiScaleRoIAlign"
 from nnlab.vision.boxes import decode_deltas, encode_deltas  # noqa: E402
 from nnlab.vision.mask_metrics import mask_iou, mean_mask_iou  # noqa: E402
 __all__ += ["encode_deltas", "decode_deltas", "mask_iou", "mean_mask_iou"]
+
+# ---- region proposals (vision/felzenszwalb.py, selective_search.py) ----
+from nnlab.vision.felzenszwalb import felzenszwalb  # noqa: E402
+from nnlab.vision.selective_search import proposal_recall, selective_search  # noqa: E402
+__all__ += ["felzenszwalb", "selective_search", "proposal_recall"]

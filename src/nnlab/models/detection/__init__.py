@@ -1,4 +1,4 @@
-"""Detection models: classification with localization, landmarks, sliding windows, YOLO, Faster / Mask R-CNN."""
+"""Detection models: classification with localization, landmarks, sliding windows, YOLO, R-CNN, Fast / Faster / Mask R-CNN."""
 
 from nnlab.models.detection.localization import (
     ConvRegressor, decode_localization, landmark_loss, landmark_net, landmark_targets, localization_loss,
@@ -19,3 +19,9 @@ from nnlab.models.detection.faster_rcnn import FasterRCNN  # noqa: E402
 from nnlab.models.detection.mask_rcnn import MaskHead, MaskRCNN  # noqa: E402
 __all__ += ["RPNHead", "RegionProposalNetwork", "TwoMLPHead", "FastRCNNPredictor", "RoIHeads", "FasterRCNN",
             "MaskHead", "MaskRCNN"]
+
+# ---- two-stage detectors on region proposals (rcnn.py, fast_rcnn.py, region.py) ----
+from nnlab.models.detection.region import ProposalDetector, train_on_proposals  # noqa: E402
+from nnlab.models.detection.rcnn import RCNN, CropCNN, WarpRegions  # noqa: E402
+from nnlab.models.detection.fast_rcnn import FastRCNN  # noqa: E402
+__all__ += ["ProposalDetector", "train_on_proposals", "RCNN", "CropCNN", "WarpRegions", "FastRCNN"]
