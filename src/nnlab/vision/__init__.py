@@ -16,3 +16,11 @@ from nnlab.vision.nms import batched_nms, nms, soft_nms  # noqa: E402
 __all__ += ["box_area", "box_convert", "box_iou", "generalized_box_iou", "distance_box_iou", "complete_box_iou",
             "clip_boxes_to_image", "remove_small_boxes", "generalized_box_iou_loss", "distance_box_iou_loss",
             "complete_box_iou_loss", "nms", "batched_nms", "soft_nms"]
+
+# ---- segmentation: pixel accuracy, IoU, mIoU, Dice (vision/segmentation_metrics.py) ----
+from nnlab.vision.segmentation_metrics import (  # noqa: E402
+    SegmentationScores, dice_per_class, iou_per_class, mean_iou, pixel_accuracy, segmentation_confusion,
+    segmentation_scores,
+)
+__all__ += ["SegmentationScores", "segmentation_scores", "segmentation_confusion", "pixel_accuracy", "iou_per_class",
+            "mean_iou", "dice_per_class"]
