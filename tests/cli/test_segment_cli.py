@@ -43,3 +43,20 @@ def test_segmentation_names_in_the_parser_and_a_clear_mismatch_error(tmp_path, c
     assert args.model == "unet-noskip" and args.dataset == "shapes-seg"
     assert main(["train", "--model", "unet", "--dataset", "digits", "--out", str(tmp_path)]) == 1
     assert "segmentation runs train" in capsys.readouterr().err
+
+
+def test_load_segmenter_round_trip(tmp_path):
+    import numpy as np
+
+    config = segmentation_run.SegmentationRunConfig(n_train=8, n_test=4, image_size=16, depth=2, width=4, epochs=1,
+                                                    batch_size=4, out=str(tmp_path))
+    metrics = segmentation_run.train_segmentation_run(config, quiet=True)
+    model, loaded = segmentation_run.load_segmenter(config.run_dir)
+    assert loaded == config
+    test = segmentation_run.run_data(config)[1]
+    scores = segmentation_run.evaluate_segmenter(model, test.images, test.targets_array(), 4)
+    assert scores.miou == pytest.approx(metrics["miou"]) and scores.pixel_accuracy == pytest.approx(
+        metrics["pixel_accuracy"])
+    assert np.array_equal(segmentation_run.segment(model, test.images[:2]).shape, (2, 16, 16))
+    with pytest.raises(FileNotFoundError, match="is not a run folder"):
+        segmentation_run.load_segmenter(str(tmp_path))

@@ -27,7 +27,8 @@ from nnlab import optim
 from nnlab.autograd.grad_mode import no_grad
 from nnlab.backend import manual_seed
 from nnlab.data import DataLoader, TensorDataset, make_shapes_segmentation
-from nnlab.io import save
+from nnlab.data.datasets.shapes import SHAPE_CLASSES
+from nnlab.io import load, save
 from nnlab.models.segmentation.fcn import FCN
 from nnlab.models.segmentation.unet import UNet
 from nnlab.nn import Module
@@ -35,8 +36,8 @@ from nnlab.ops.creation import from_numpy
 from nnlab.train import Trainer
 from nnlab.vision.segmentation_metrics import SegmentationScores, pixel_accuracy, segmentation_confusion
 
-__all__ = ["SEGMENTATION_MODELS", "SEGMENTATION_DATASETS", "SegmentationRunConfig", "build_segmenter",
-           "segment", "evaluate_segmenter", "draw_segmentations", "train_segmentation_run", "train_segmentation_cli"]
+__all__ = ["SEGMENTATION_MODELS", "SEGMENTATION_DATASETS", "SegmentationRunConfig", "run_data", "build_segmenter",
+           "segment", "evaluate_segmenter", "load_segmenter", "draw_segmentations", "train_segmentation_run", "train_segmentation_cli"]
 
 SEGMENTATION_MODELS = ("unet", "unet-noskip", "fcn")
 SEGMENTATION_DATASETS = ("shapes-seg",)
@@ -85,6 +86,15 @@ class SegmentationRunConfig:
     @property
     def run_dir(self) -> str:
         return os.path.join(self.out, self.name)
+
+
+def run_data(config: SegmentationRunConfig):
+    """The run's training set (generator seed ``seed``) and held-out set (``seed + 1``); shape sizes scale
+    with the image (12–28 pixels at 64, the generator's defaults)."""
+    scale = config.image_size / 64
+    kw = {"image_size": config.image_size, "min_size": max(2.0, 12 * scale), "max_size": 28 * scale}
+    return (make_shapes_segmentation(config.n_train, seed=config.seed, **kw),
+            make_shapes_segmentation(config.n_test, seed=config.seed + 1, **kw))
 
 
 def build_segmenter(config: SegmentationRunConfig, num_classes: int) -> Module:
@@ -154,8 +164,7 @@ def _write_json(path: str, obj) -> None:
 def train_segmentation_run(config: SegmentationRunConfig, quiet: bool = False) -> dict:
     """Train and score a segmentation run and write its folder (see the module docstring); returns the metrics."""
     manual_seed(config.seed)
-    train = make_shapes_segmentation(config.n_train, image_size=config.image_size, seed=config.seed)
-    test = make_shapes_segmentation(config.n_test, image_size=config.image_size, seed=config.seed + 1)
+    train, test = run_data(config)
     model = build_segmenter(config, train.num_classes)
     loader = DataLoader(TensorDataset(train.images, train.targets_array()), batch_size=config.batch_size, shuffle=True)
     optimizer = optim.Adam(model.parameters(), lr=config.lr)
@@ -183,6 +192,22 @@ def train_segmentation_run(config: SegmentationRunConfig, quiet: bool = False) -
     draw_segmentations(test.images[shown], test.targets_array()[shown], segment(model, test.images[shown]),
                        os.path.join(config.run_dir, "predictions.png"), test.classes)
     return metrics
+
+
+def load_segmenter(run_dir: str) -> tuple[Module, SegmentationRunConfig]:
+    """The trained network of a segmentation run folder (in eval mode) and its config."""
+    path = os.path.join(run_dir, "config.json")
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f"{run_dir} is not a run folder: it has no config.json")
+    with open(path, encoding="utf-8") as f:
+        cfg = json.load(f)
+    if cfg.get("model") not in SEGMENTATION_MODELS:
+        raise ValueError(f"{run_dir} holds a {cfg.get('model')!r} run, not a segmenter ({', '.join(SEGMENTATION_MODELS)})")
+    config = SegmentationRunConfig(**cfg)
+    model = build_segmenter(config, 1 + len(SHAPE_CLASSES))
+    model.load_state_dict(load(os.path.join(run_dir, "model.safetensors")))
+    model.eval()
+    return model, config
 
 
 def train_segmentation_cli(args) -> int:
