@@ -55,7 +55,7 @@ class SegmentationRunConfig:
         n_train: training images (default 2000); n_test: held-out images (default 300); image_size: 64.
         depth: pooling levels (default 3; FCN uses depth + 2 stages); width: first level's channels (16).
         dice_weight: weight of the Dice loss added to the cross-entropy (default 1.0; 0 = cross-entropy only).
-        epochs (default 6), batch_size (default 16), lr (Adam, cosine-annealed; default 2e-3).
+        epochs (default 4), batch_size (default 16), lr (Adam, cosine-annealed; default 2e-3).
         seed: data, initialization and shuffling (default 0). out / name: the run folder.
     """
 
@@ -67,7 +67,7 @@ class SegmentationRunConfig:
     depth: int = 3
     width: int = 16
     dice_weight: float = 1.0
-    epochs: int = 6
+    epochs: int = 4
     batch_size: int = 16
     lr: float = 2e-3
     seed: int = 0
@@ -210,11 +210,16 @@ def load_segmenter(run_dir: str) -> tuple[Module, SegmentationRunConfig]:
     return model, config
 
 
+#: ``nnlab train``'s shared ``--batch-size`` default; left at it, a segmentation run uses its own (16).
+CLI_DEFAULT_BATCH_SIZE = 32
+
+
 def train_segmentation_cli(args) -> int:
     """``nnlab train --model unet|unet-noskip|fcn --dataset shapes-seg [--epochs --batch-size --lr --seed ...]``."""
     d = SegmentationRunConfig()
+    batch_size = d.batch_size if args.batch_size == CLI_DEFAULT_BATCH_SIZE else args.batch_size
     config = SegmentationRunConfig(model=args.model, dataset=args.dataset, epochs=args.epochs or d.epochs,
-                                   batch_size=args.batch_size, lr=args.lr or d.lr, seed=args.seed, out=args.out,
+                                   batch_size=batch_size, lr=args.lr or d.lr, seed=args.seed, out=args.out,
                                    name=args.name)
     print(f"nnlab train: {config.model} on {config.dataset} ({config.n_train} images, {config.epochs} epochs), "
           f"seed {config.seed}")
