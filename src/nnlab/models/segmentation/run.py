@@ -29,6 +29,7 @@ from nnlab.backend import manual_seed
 from nnlab.data import DataLoader, TensorDataset, make_shapes_segmentation
 from nnlab.data.datasets.shapes import SHAPE_CLASSES
 from nnlab.io import load, save
+from nnlab.io.atomic import atomic_write
 from nnlab.models.segmentation.fcn import FCN
 from nnlab.models.segmentation.unet import UNet
 from nnlab.nn import Module
@@ -154,13 +155,6 @@ def _pixel_accuracy(scores: np.ndarray, target: np.ndarray) -> float:
 _pixel_accuracy.__name__ = "pixel_accuracy"
 
 
-def _write_json(path: str, obj) -> None:
-    tmp = path + ".tmp"
-    with open(tmp, "w", encoding="utf-8") as f:
-        json.dump(obj, f, indent=2)
-    os.replace(tmp, path)
-
-
 def train_segmentation_run(config: SegmentationRunConfig, quiet: bool = False) -> dict:
     """Train and score a segmentation run and write its folder (see the module docstring); returns the metrics."""
     manual_seed(config.seed)
@@ -184,10 +178,10 @@ def train_segmentation_run(config: SegmentationRunConfig, quiet: bool = False) -
                "epochs": len(history), "final_loss": history.last()["loss"],
                "parameters": int(sum(p.numel() for p in model.parameters()))}
     os.makedirs(config.run_dir, exist_ok=True)
-    _write_json(os.path.join(config.run_dir, "config.json"), dataclasses.asdict(config))
+    atomic_write(os.path.join(config.run_dir, "config.json"), json.dumps(dataclasses.asdict(config), indent=2))
     save(model.state_dict(), os.path.join(config.run_dir, "model.safetensors"))
     history.to_json(os.path.join(config.run_dir, "history.json"))
-    _write_json(os.path.join(config.run_dir, "metrics.json"), metrics)
+    atomic_write(os.path.join(config.run_dir, "metrics.json"), json.dumps(metrics, indent=2))
     shown = slice(0, 6)
     draw_segmentations(test.images[shown], test.targets_array()[shown], segment(model, test.images[shown]),
                        os.path.join(config.run_dir, "predictions.png"), test.classes)
