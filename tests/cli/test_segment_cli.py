@@ -1,13 +1,18 @@
 """CLI: `nnlab train --model unet|unet-noskip|fcn --dataset shapes-seg` writes a run with scores and a figure."""
 
 import dataclasses
+import importlib.util
 import json
+from pathlib import Path
 
+import numpy as np
 import pytest
 from PIL import Image
 
 from nnlab.cli import build_parser, main
 from nnlab.models.segmentation import run as segmentation_run
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
 @pytest.mark.parametrize("model", ["unet", "fcn"])
@@ -45,9 +50,7 @@ def test_segmentation_names_in_the_parser_and_a_clear_mismatch_error(tmp_path, c
     assert "segmentation runs train" in capsys.readouterr().err
 
 
-def test_load_segmenter_round_trip(tmp_path):
-    import numpy as np
-
+def test_load_segmenter_and_the_example(tmp_path):
     config = segmentation_run.SegmentationRunConfig(n_train=8, n_test=4, image_size=16, depth=2, width=4, epochs=1,
                                                     batch_size=4, out=str(tmp_path))
     metrics = segmentation_run.train_segmentation_run(config, quiet=True)
@@ -60,3 +63,11 @@ def test_load_segmenter_round_trip(tmp_path):
     assert np.array_equal(segmentation_run.segment(model, test.images[:2]).shape, (2, 16, 16))
     with pytest.raises(FileNotFoundError, match="is not a run folder"):
         segmentation_run.load_segmenter(str(tmp_path))
+    # The example reuses run folders: scores them on the held-out set and draws the comparison.
+    spec = importlib.util.spec_from_file_location("unet_shapes", EXAMPLES / "unet_shapes.py")
+    example = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(example)
+    out = tmp_path / "compare.png"
+    results = example.main(str(out), [config.run_dir], shown=1)
+    assert results["unet"]["miou"] == pytest.approx(metrics["miou"])
+    assert out.read_bytes()[:4] == b"\x89PNG"
