@@ -36,13 +36,14 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from benchmarks import cnn, detection, gemm, mlp, recurrent, transformer
+from benchmarks import cnn, detection, gemm, mlp, recurrent, segmentation, transformer
 from benchmarks.frameworks import FRAMEWORKS, TORCH_THREADS, Missing
 from benchmarks.workload import Step, Workload
 
 WORKLOADS: dict[str, Workload] = {
     w.key: w for w in mlp.WORKLOADS[:1] + cnn.WORKLOADS[:2] + recurrent.WORKLOADS + transformer.WORKLOADS
     + mlp.WORKLOADS[1:2] + cnn.WORKLOADS[2:] + mlp.WORKLOADS[2:] + gemm.WORKLOADS + detection.WORKLOADS
+    + segmentation.WORKLOADS
 }
 ROOT = Path(__file__).resolve().parent.parent
 NOISY_SPREAD = 0.15  # interquartile range of the per-repeat ratios, relative to their median

@@ -50,4 +50,4 @@ def test_missing_layers_are_reported_not_dropped():
 
 
 def test_every_issue_workload_is_registered():
-    assert list(WORKLOADS) == ["a", "b", "c", "d", "e", "f_mlp", "f_lenet", "g", "h", "d_yolo"]
+    assert list(WORKLOADS) == ["a", "b", "c", "d", "e", "f_mlp", "f_lenet", "g", "h", "d_yolo", "s_unet"]

@@ -8,6 +8,7 @@
     nnlab explain              the seeds' backpropagation worked example, step by step
     nnlab export RUN_DIR F     write the run's model as ONNX file F, checked in onnxruntime
     nnlab train --model yolo --dataset shapes   train a YOLO detector on synthetic shapes (or faster_rcnn, mask_rcnn)
+    nnlab train --model unet --dataset shapes-seg   train a U-Net (or unet-noskip, fcn) on synthetic class maps
     nnlab detect RUN_DIR IMAGE draw a detector run's boxes on an image
     nnlab rl ENV               train an RL agent (PPO / REINFORCE) on cartpole or gridworld, plot its curve
     nnlab tune [options]       hyperparameter search, trials in parallel workers sharing one Optuna study
@@ -62,14 +63,16 @@ def _add_model_options(p: argparse.ArgumentParser) -> None:
     from nnlab.data import DATASETS, GRAPH_DATASETS
     from nnlab.models.detection.run import DETECTION_DATASETS, DETECTION_MODELS
     from nnlab.models.graph.run import GRAPH_MODELS
+    from nnlab.models.segmentation.run import SEGMENTATION_DATASETS, SEGMENTATION_MODELS
     from nnlab.runs import MODELS
     from nnlab.runs_generative import GENERATIVE_MODELS
 
     d = _defaults()
-    p.add_argument("--model", choices=MODELS + GENERATIVE_MODELS + DETECTION_MODELS + GRAPH_MODELS, default=d.model,
-                   help=f"model to train (default {d.model})")
-    p.add_argument("--dataset", choices=sorted(DATASETS) + list(DETECTION_DATASETS) + sorted(GRAPH_DATASETS),
-                   default=d.dataset, help=f"bundled dataset (default {d.dataset}; karate/sbm for the graph models)")
+    models = MODELS + GENERATIVE_MODELS + DETECTION_MODELS + GRAPH_MODELS + SEGMENTATION_MODELS
+    p.add_argument("--model", choices=models, default=d.model, help=f"model to train (default {d.model})")
+    p.add_argument("--dataset", choices=sorted(DATASETS) + list(DETECTION_DATASETS) + sorted(GRAPH_DATASETS)
+                   + list(SEGMENTATION_DATASETS), default=d.dataset,
+                   help=f"bundled dataset (default {d.dataset}; karate/sbm for the graph models)")
     p.add_argument("--hidden", type=_int_list, default=d.hidden, help="MLP hidden widths, e.g. 256,128 (default 256)")
     p.add_argument("--activation", default=d.activation, help=f"MLP hidden activation (default {d.activation})")
     p.add_argument("--dropout", type=float, default=d.dropout, help=f"MLP dropout probability (default {d.dropout})")
@@ -152,6 +155,10 @@ def _cmd_train(args: argparse.Namespace) -> int:
         return train_detection_cli(args)
     if args.model in GRAPH_MODELS:
         return graph_train_command(args)
+    from nnlab.models.segmentation.run import SEGMENTATION_MODELS, train_segmentation_cli
+
+    if args.model in SEGMENTATION_MODELS:
+        return train_segmentation_cli(args)
     args.epochs = args.epochs or _defaults().epochs
     if args.model in GENERATIVE_MODELS:
         return cli_train(args)

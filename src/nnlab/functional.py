@@ -11,7 +11,7 @@ Families:
         tanh, hardtanh, step, heaviside, softmax, log_softmax, maxout
     regularization and encoding: dropout, one_hot, normalize
     losses: mse_loss, l1_loss, smooth_l1_loss, huber_loss, binary_cross_entropy,
-        binary_cross_entropy_with_logits, cross_entropy, nll_loss, kl_div
+        binary_cross_entropy_with_logits, cross_entropy, nll_loss, kl_div, dice_loss
 """
 
 from nnlab.ops.activation import (
@@ -111,3 +111,7 @@ __all__ += ["embedding"]
 # ---- connectionist temporal classification (ops/ctc.py) ----
 from nnlab.ops.ctc import ctc_loss  # noqa: E402
 __all__ += ["ctc_loss"]
+
+# ---- segmentation loss (ops/loss_dice.py) ----
+from nnlab.ops.loss_dice import dice_loss  # noqa: E402
+__all__ += ["dice_loss"]

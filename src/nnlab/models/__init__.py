@@ -4,7 +4,8 @@
 - :mod:`nnlab.models.vision`: the CNN zoo (LeNet-5, AlexNet, VGG, ResNet, GoogLeNet, MobileNet);
 - :mod:`nnlab.models.sequence`: RNN/LSTM models, seq2seq with attention, ELMo, sentiment, trigger words;
 - :mod:`nnlab.models.transformers`: the Transformer, GPT, BERT (+ heads), ViT;
-- :mod:`nnlab.models.sampling`: the next token from logits (greedy, temperature, top-k, top-p).
+- :mod:`nnlab.models.sampling`: the next token from logits (greedy, temperature, top-k, top-p);
+- :mod:`nnlab.models.segmentation`: U-Net (with and without skips), FCN-32s/16s/8s.
 
 A new family gets its own subpackage (detection, generative, graph models ...) and one
 block of imports here.
@@ -48,3 +49,7 @@ __all__ += ["FasterRCNN", "MaskRCNN"]
 # ---- graph neural networks: GCN node classifier, graph classifier (models/graph/) ----
 from nnlab.models.graph import GCN, GraphClassifier  # noqa: E402
 __all__ += ["GCN", "GraphClassifier"]
+
+# ---- semantic segmentation: U-Net, FCN (models/segmentation/) ----
+from nnlab.models.segmentation import FCN, UNet, fcn8s, fcn16s, fcn32s  # noqa: E402
+__all__ += ["UNet", "FCN", "fcn32s", "fcn16s", "fcn8s"]

@@ -229,3 +229,23 @@ class CTCLoss(_Loss):
     def forward(self, log_probs: Tensor, targets, input_lengths, target_lengths) -> Tensor:
         return F.ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=self.blank,
                           reduction=self.reduction, zero_infinity=self.zero_infinity)
+
+
+class DiceLoss(_Loss):
+    """ℓ_c = 1 − (2 Σ p_c t_c + s) / (Σ p_c + Σ t_c + s), the soft Dice loss per class (see ``F.dice_loss``).
+
+    Args:
+        smooth: s (default 1.0).
+        reduction: "mean" over classes (default), "sum" or "none" (per-class losses).
+
+    Shape:
+        input: (N, C, d₁, …) logits; target: (N, d₁, …) int64 class indices (softmax over C),
+        or masks of the input's shape (sigmoid per channel); output: scalar, or (C,) with "none".
+    """
+
+    def __init__(self, smooth: float = 1.0, reduction: str = "mean"):
+        super().__init__(reduction)
+        self.smooth = smooth
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:  # noqa: A002
+        return F.dice_loss(input, target, smooth=self.smooth, reduction=self.reduction)

@@ -30,3 +30,11 @@ __all__ += ["encode_deltas", "decode_deltas", "mask_iou", "mean_mask_iou"]
 from nnlab.vision.felzenszwalb import felzenszwalb  # noqa: E402
 from nnlab.vision.selective_search import proposal_recall, selective_search  # noqa: E402
 __all__ += ["felzenszwalb", "selective_search", "proposal_recall"]
+
+# ---- segmentation: pixel accuracy, IoU, mIoU, Dice (vision/segmentation_metrics.py) ----
+from nnlab.vision.segmentation_metrics import (  # noqa: E402
+    SegmentationScores, dice_per_class, iou_per_class, mean_iou, pixel_accuracy, segmentation_confusion,
+    segmentation_scores,
+)
+__all__ += ["SegmentationScores", "segmentation_scores", "segmentation_confusion", "pixel_accuracy", "iou_per_class",
+            "mean_iou", "dice_per_class"]
