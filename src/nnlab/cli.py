@@ -89,7 +89,8 @@ def build_parser() -> argparse.ArgumentParser:
     t = sub.add_parser("train", help="train a model on bundled data (default: LeNet-5 on the digits)")
     _add_model_options(t)
     t.add_argument("--epochs", type=_positive(int), default=None, help=f"maximum epochs (default {d.epochs}; yolo 10, faster_rcnn / mask_rcnn 8)")
-    t.add_argument("--batch-size", type=_positive(int), default=d.batch_size, help=f"batch size (default {d.batch_size})")
+    t.add_argument("--batch-size", type=_positive(int), default=None,
+                   help=f"batch size (default: the model family's own; {d.batch_size} for the classifiers)")
     t.add_argument("--optimizer", choices=list(OPTIMIZERS), default=d.optimizer, help=f"(default {d.optimizer})")
     t.add_argument("--lr", type=_positive(float), default=None,
                    help="learning rate (default: 0.05 for sgd, 1e-3 for adam/adamw/rmsprop, 1e-2 adagrad, 1.0 adadelta)")
@@ -165,7 +166,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
     config = read_config(run_dir) if run_dir is not None else RunConfig(
         model=args.model, dataset=args.dataset, hidden=args.hidden, activation=args.activation, dropout=args.dropout,
         optimizer=args.optimizer, lr=args.lr, momentum=args.momentum, weight_decay=args.weight_decay,
-        epochs=args.epochs, batch_size=args.batch_size, patience=args.patience, augment=args.augment, seed=args.seed,
+        epochs=args.epochs, batch_size=args.batch_size or _defaults().batch_size, patience=args.patience, augment=args.augment, seed=args.seed,
         train_dev=args.train_dev, out=args.out, name=args.name,
     )  # fmt: skip
     if not args.distributed or os.environ.get("PMI_RANK", "0") == "0":  # one banner, from rank 0

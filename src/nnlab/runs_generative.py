@@ -207,7 +207,7 @@ def train_generative(config: GenerativeConfig, quiet: bool = False) -> RunResult
 
 def cli_train(args) -> int:
     """``nnlab train --model vae|dcgan|dbn``: build the config from the parsed options, train, report."""
-    config = GenerativeConfig(model=args.model, epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
+    config = GenerativeConfig(model=args.model, epochs=args.epochs, batch_size=args.batch_size or GenerativeConfig.batch_size, lr=args.lr,
                               latent_dim=args.latent_dim, k=args.k, seed=args.seed, out=args.out, name=args.name)
     print(f"nnlab train: {config.model} on the digits, lr={config.lr}, seed {config.seed}")
     result = train_generative(config, quiet=args.quiet)

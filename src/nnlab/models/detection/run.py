@@ -209,7 +209,7 @@ def train_detection_cli(args) -> int:
 
         d = dataclasses.replace(d, model=args.model, **TWO_STAGE_DEFAULTS)
     config = DetectionRunConfig(model=args.model, dataset=args.dataset, n_train=d.n_train,
-                                epochs=args.epochs or d.epochs, batch_size=args.batch_size, lr=args.lr or d.lr,
+                                epochs=args.epochs or d.epochs, batch_size=args.batch_size or d.batch_size, lr=args.lr or d.lr,
                                 seed=args.seed, out=args.out, name=args.name)
     print(f"nnlab train: {config.model} on {config.dataset} ({config.n_train} images, {config.epochs} epochs), "
           f"seed {config.seed}")

@@ -204,14 +204,10 @@ def load_segmenter(run_dir: str) -> tuple[Module, SegmentationRunConfig]:
     return model, config
 
 
-#: ``nnlab train``'s shared ``--batch-size`` default; left at it, a segmentation run uses its own (16).
-CLI_DEFAULT_BATCH_SIZE = 32
-
-
 def train_segmentation_cli(args) -> int:
     """``nnlab train --model unet|unet-noskip|fcn --dataset shapes-seg [--epochs --batch-size --lr --seed ...]``."""
     d = SegmentationRunConfig()
-    batch_size = d.batch_size if args.batch_size == CLI_DEFAULT_BATCH_SIZE else args.batch_size
+    batch_size = args.batch_size or d.batch_size  # None: the family's own default (16)
     config = SegmentationRunConfig(model=args.model, dataset=args.dataset, epochs=args.epochs or d.epochs,
                                    batch_size=batch_size, lr=args.lr or d.lr, seed=args.seed, out=args.out,
                                    name=args.name)
