@@ -27,6 +27,7 @@ import numpy as np
 
 from nnlab.autograd.function import Context, Function
 from nnlab.autograd.tensor import Tensor
+from nnlab.backend import kernels
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,11 @@ class Normalization(Function):
                 running_mean, running_var, batch_stats: bool, momentum: float):
         xs = x.reshape(layout.view)
         per_channel = batch_stats and layout.axes == (0, 2)
+        ctx.layout, ctx.batch_stats, ctx.per_channel, ctx.fused = layout, batch_stats, per_channel, False
+        ctx.bias_shape = None if bias is None else bias.shape
+        k = kernels.fast()
+        if per_channel and k is not None and kernels.worth_it(xs):
+            return _batch_norm_fast(ctx, k, x, weight, bias, layout, eps, running_mean, running_var, momentum)
         if batch_stats:
             mean = xs.mean(axis=layout.axes, keepdims=True)
             xc = xs - mean
@@ -103,12 +109,12 @@ class Normalization(Function):
         if bias is not None:
             y = y + bias.reshape(layout.affine) if y is saved else np.add(y, bias.reshape(layout.affine), out=y)
         ctx.save_for_backward(saved, invstd, weight)
-        ctx.layout, ctx.batch_stats, ctx.per_channel = layout, batch_stats, per_channel
-        ctx.bias_shape = None if bias is None else bias.shape
         return y
 
     @staticmethod
     def backward(ctx: Context, grad):
+        if ctx.fused:
+            return _batch_norm_fast_backward(ctx, grad)
         saved, invstd, weight = ctx.saved_tensors
         layout: _Layout = ctx.layout
         broadcast_axes = tuple(i for i, n in enumerate(layout.affine) if n == 1)
@@ -147,6 +153,37 @@ class Normalization(Function):
             else:
                 gx = (gs * invstd).reshape(xhat.shape)
         return gx, gw, gb, None, None, None, None, None, None
+
+
+def _affine_or(p: np.ndarray | None, c: int, value: float, dtype) -> np.ndarray:
+    return np.full(c, value, dtype=dtype) if p is None else p
+
+
+def _batch_norm_fast(ctx: Context, k, x, weight, bias, layout: _Layout, eps, running_mean, running_var, momentum):
+    """Batch norm with batch statistics by the fused parallel kernel; keeps x (not x − μ) for backward."""
+    xs, c, dt = x.reshape(layout.view), layout.view[1], x.dtype
+    y = np.empty_like(xs)
+    mean, var, invstd = (np.empty(c, dtype=dt) for _ in range(3))
+    k.batch_norm_train(xs, _affine_or(weight, c, 1.0, dt), _affine_or(bias, c, 0.0, dt), eps, y, mean, var, invstd)
+    _update_running(running_mean, mean, momentum)
+    _update_running(running_var, var, momentum, unbias=layout.count)
+    ctx.save_for_backward(xs, mean, invstd, weight)
+    ctx.fused = True
+    return y.reshape(x.shape)
+
+
+def _batch_norm_fast_backward(ctx: Context, grad):
+    """The backward of :func:`_batch_norm_fast` (same formulas as the reference's per-channel branch)."""
+    xs, mean, invstd, weight = ctx.saved_tensors
+    k, c, dt = kernels.numba_kernels(), xs.shape[1], xs.dtype
+    g = np.ascontiguousarray(grad, dtype=dt).reshape(xs.shape)
+    need = ctx.needs_input_grad
+    gx = np.empty_like(xs) if need[0] else np.empty((0, 0, 0), dtype=dt)
+    sum_g, sum_gxhat = np.empty(c, dtype=dt), np.empty(c, dtype=dt)
+    k.batch_norm_backward(g, xs, mean, invstd, _affine_or(weight, c, 1.0, dt), bool(need[0]), gx, sum_g, sum_gxhat)
+    gw = sum_gxhat.reshape(weight.shape) if need[1] else None
+    gb = sum_g.reshape(ctx.bias_shape) if need[2] else None
+    return (gx.reshape(grad.shape) if need[0] else None), gw, gb, None, None, None, None, None, None
 
 
 def _update_running(running: np.ndarray | None, stat: np.ndarray, momentum: float, unbias: int = 0) -> None:

@@ -1,0 +1,26 @@
+"""The Numba kernel namespace that :func:`nnlab.backend.kernels.fast` hands to the ops.
+
+Importing it imports Numba; nothing is compiled until a kernel's first call.
+"""
+
+from nnlab.backend.kernels import _jit
+from nnlab.backend.kernels._jit import configure_threads, num_threads
+from nnlab.backend.kernels.elementwise import relu_backward, relu_forward
+from nnlab.backend.kernels.layout import channel_major, from_channel_major, shifted_sum, stack_shifts, to_channel_major
+from nnlab.backend.kernels.norm import (
+    batch_norm_backward, batch_norm_train, layer_norm_backward, layer_norm_forward,
+    layer_norm_param_grads,
+)
+
+__all__ = [
+    "cached", "configure_threads", "num_threads",
+    "relu_forward", "relu_backward",
+    "channel_major", "from_channel_major", "shifted_sum", "stack_shifts", "to_channel_major",
+    "batch_norm_train", "batch_norm_backward",
+    "layer_norm_forward", "layer_norm_backward", "layer_norm_param_grads",
+]
+
+
+def cached() -> bool:
+    """Whether every kernel got an on-disk cache (False where no cache location was writable)."""
+    return _jit.CACHED
