@@ -121,3 +121,87 @@ def test_batch_norm_running_stats_match_reference(calls):
     np.testing.assert_allclose(stats["numba"][0], stats["numpy"][0], rtol=1e-5)
     np.testing.assert_allclose(stats["numba"][1], stats["numpy"][1], rtol=1e-5)
     assert np.all(stats["numba"][1] > 1.5)  # moved towards the batch's variance ≈ 9
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("args", [dict(kernel_size=2), dict(kernel_size=3, stride=2, padding=1),
+                                  dict(kernel_size=3, stride=2, ceil_mode=True), dict(kernel_size=2, dilation=2)])
+def test_max_pool2d(dtype, args, calls):
+    x = _rand(2, 3, 9, 8)
+    check(lambda x: F.max_pool2d(x, **args), lambda x: torch.nn.functional.max_pool2d(x, **args), [x], dtype, calls,
+          {"max_pool2d", "max_pool2d_grad"})
+
+
+def test_max_pool2d_ties_route_to_the_first_maximum(calls):
+    """A window of equal values sends its gradient to its first element in both modes, as PyTorch does."""
+    x = np.ones((1, 1, 4, 4))
+    check(lambda x: F.max_pool2d(x, 2), lambda x: torch.nn.functional.max_pool2d(x, 2), [x], np.float32, calls,
+          {"max_pool2d", "max_pool2d_grad"})
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("batch_first", [False, True])
+def test_lstm(dtype, batch_first, calls):
+    """A whole LSTM layer (outputs, h_n, c_n) and every weight's gradient, the gates by the fused step kernels."""
+    torch.manual_seed(0)
+    theirs = torch.nn.LSTM(4, 5, batch_first=batch_first).to(torch.float64 if dtype == np.float64 else torch.float32)
+    ours = nnlab.nn.LSTM(4, 5, batch_first=batch_first)
+    ours.load_state_dict({k: nnlab.from_numpy(v.detach().numpy().copy()) for k, v in theirs.state_dict().items()})
+    ours.to(dtype=nnlab.float64 if dtype == np.float64 else nnlab.float32)
+    x = (_rand(3, 6, 4) if batch_first else _rand(6, 3, 4)).astype(dtype)
+
+    def run_ours(x):
+        out, (h, c) = ours(x)
+        return nnlab.cat([out.reshape(-1), h.reshape(-1), c.reshape(-1)])
+
+    def run_theirs(x):
+        out, (h, c) = theirs(x)
+        return torch.cat([out.reshape(-1), h.reshape(-1), c.reshape(-1)])
+
+    check(run_ours, run_theirs, [x], dtype, calls, {"lstm_cell_forward", "lstm_cell_backward"})
+    ours.zero_grad()
+    theirs.zero_grad()
+    _, _, v = _run(run_ours, [x], "numba")  # the weights' gradients too, from the fast kernels
+    (run_theirs(to_torch(x.astype(dtype))) * torch.from_numpy(v)).sum().backward()
+    for name, p in ours.named_parameters():
+        np.testing.assert_allclose(p.grad.data, dict(theirs.named_parameters())[name].grad.numpy(), **TOL[dtype],
+                                   err_msg=name)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("name, kw", [("Adam", {}), ("Adam", dict(weight_decay=0.1, amsgrad=True)),
+                                      ("AdamW", dict(weight_decay=0.1)), ("AdamW", dict(maximize=True))])
+def test_adam_trajectory(dtype, name, kw, calls):
+    """20 steps on a quadratic: the compiled update follows the reference and PyTorch."""
+    start, target = _rand(6, 7), _rand(6, 7, seed=1)
+    paths = {}
+    for mode in ("numba", "numpy"):
+        kernels.use(mode)
+        p = nnlab.nn.Parameter(nnlab.from_numpy(start.astype(dtype)))
+        opt = getattr(nnlab.optim, name)([p], lr=0.05, **kw)
+        for _ in range(20):
+            opt.zero_grad()
+            ((p - nnlab.from_numpy(target.astype(dtype))) ** 2).sum().backward()
+            opt.step()
+        paths[mode] = p.data.copy()
+    kernels.use("numba")
+    assert "adam_update" in calls
+    tp = torch.nn.Parameter(torch.from_numpy(start.astype(dtype)))
+    topt = getattr(torch.optim, name)([tp], lr=0.05, **kw)
+    for _ in range(20):
+        topt.zero_grad()
+        ((tp - torch.from_numpy(target.astype(dtype))) ** 2).sum().backward()
+        topt.step()
+    assert paths["numba"].dtype == dtype
+    assert not np.allclose(paths["numba"], start, atol=0.1)  # it moved
+    np.testing.assert_allclose(paths["numba"], paths["numpy"], **TOL[dtype])
+    np.testing.assert_allclose(paths["numba"], tp.detach().numpy(), **TOL[dtype])
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("affine", [True, False])
+def test_layer_norm(dtype, affine, calls):
+    x = _rand(3, 4, 8) * 2 + 0.5
+    arrays = [x, _rand(8, seed=1), _rand(8, seed=2)] if affine else [x]
+    check(lambda x, *wb: F.layer_norm(x, (8,), *wb), lambda x, *wb: torch.nn.functional.layer_norm(x, (8,), *wb),
+          arrays, dtype, calls, {"layer_norm_forward", "layer_norm_backward"} | ({"layer_norm_param_grads"} if affine else set()))

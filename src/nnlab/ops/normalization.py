@@ -75,11 +75,13 @@ class Normalization(Function):
                 running_mean, running_var, batch_stats: bool, momentum: float):
         xs = x.reshape(layout.view)
         per_channel = batch_stats and layout.axes == (0, 2)
-        ctx.layout, ctx.batch_stats, ctx.per_channel, ctx.fused = layout, batch_stats, per_channel, False
+        ctx.layout, ctx.batch_stats, ctx.per_channel, ctx.fused = layout, batch_stats, per_channel, None
         ctx.bias_shape = None if bias is None else bias.shape
         k = kernels.fast()
         if per_channel and k is not None and kernels.worth_it(xs):
             return _batch_norm_fast(ctx, k, x, weight, bias, layout, eps, running_mean, running_var, momentum)
+        if layout.axes == (1,) and len(layout.view) == 2 and k is not None and kernels.worth_it(xs):
+            return _layer_norm_fast(ctx, k, x, weight, bias, eps)
         if batch_stats:
             mean = xs.mean(axis=layout.axes, keepdims=True)
             xc = xs - mean
@@ -113,8 +115,10 @@ class Normalization(Function):
 
     @staticmethod
     def backward(ctx: Context, grad):
-        if ctx.fused:
+        if ctx.fused == "batch":
             return _batch_norm_fast_backward(ctx, grad)
+        if ctx.fused == "layer":
+            return _layer_norm_fast_backward(ctx, grad)
         saved, invstd, weight = ctx.saved_tensors
         layout: _Layout = ctx.layout
         broadcast_axes = tuple(i for i, n in enumerate(layout.affine) if n == 1)
@@ -168,7 +172,7 @@ def _batch_norm_fast(ctx: Context, k, x, weight, bias, layout: _Layout, eps, run
     _update_running(running_mean, mean, momentum)
     _update_running(running_var, var, momentum, unbias=layout.count)
     ctx.save_for_backward(xs, mean, invstd, weight)
-    ctx.fused = True
+    ctx.fused = "batch"
     return y.reshape(x.shape)
 
 
@@ -184,6 +188,40 @@ def _batch_norm_fast_backward(ctx: Context, grad):
     gw = sum_gxhat.reshape(weight.shape) if need[1] else None
     gb = sum_g.reshape(ctx.bias_shape) if need[2] else None
     return (gx.reshape(grad.shape) if need[0] else None), gw, gb, None, None, None, None, None, None
+
+
+def _layer_norm_fast(ctx: Context, k, x, weight, bias, eps):
+    """Layer norm over the last dims by the parallel row kernel; keeps x, μ and s per row for backward."""
+    rows, width = ctx.layout.view
+    xs, dt = x.reshape(rows, width), x.dtype
+    y = np.empty_like(xs)
+    mean, invstd = np.empty(rows, dtype=dt), np.empty(rows, dtype=dt)
+    w = _affine_or(None if weight is None else weight.reshape(-1), width, 1.0, dt)
+    k.layer_norm_forward(xs, w, _affine_or(None if bias is None else bias.reshape(-1), width, 0.0, dt), eps, y,
+                         mean, invstd)
+    ctx.save_for_backward(xs, mean, invstd, weight)
+    ctx.fused = "layer"
+    return y.reshape(x.shape)
+
+
+def _layer_norm_fast_backward(ctx: Context, grad):
+    """The backward of :func:`_layer_norm_fast`: the reference's formulas, one row at a time."""
+    xs, mean, invstd, weight = ctx.saved_tensors
+    k, (rows, width), dt = kernels.numba_kernels(), xs.shape, xs.dtype
+    g = np.ascontiguousarray(grad, dtype=dt).reshape(xs.shape)
+    need = ctx.needs_input_grad
+    gx = gw = gb = None
+    if need[0]:
+        gx = np.empty_like(xs)
+        w = _affine_or(None if weight is None else weight.reshape(-1), width, 1.0, dt)
+        k.layer_norm_backward(g, xs, mean, invstd, w, gx)
+        gx = gx.reshape(grad.shape)
+    if need[1] or need[2]:
+        sum_gxhat, sum_g = np.zeros(width, dtype=dt), np.zeros(width, dtype=dt)
+        k.layer_norm_param_grads(g, xs, mean, invstd, sum_gxhat, sum_g)
+        gw = sum_gxhat.reshape(weight.shape) if need[1] else None
+        gb = sum_g.reshape(ctx.bias_shape) if need[2] else None
+    return gx, gw, gb, None, None, None, None, None, None
 
 
 def _update_running(running: np.ndarray | None, stat: np.ndarray, momentum: float, unbias: int = 0) -> None:
