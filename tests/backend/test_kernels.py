@@ -205,3 +205,57 @@ def test_layer_norm(dtype, affine, calls):
     arrays = [x, _rand(8, seed=1), _rand(8, seed=2)] if affine else [x]
     check(lambda x, *wb: F.layer_norm(x, (8,), *wb), lambda x, *wb: torch.nn.functional.layer_norm(x, (8,), *wb),
           arrays, dtype, calls, {"layer_norm_forward", "layer_norm_backward"} | ({"layer_norm_param_grads"} if affine else set()))
+
+
+_SUBPROCESS = """
+import numpy as np, nnlab, nnlab.functional as F
+from nnlab.backend import kernels
+k = kernels.fast()
+x = nnlab.from_numpy(np.linspace(-1, 1, 40000, dtype=np.float32).reshape(4, 10000))
+y = F.relu(x)
+print(kernels.mode(), k.cached(), k.num_threads(), float(y.data.sum()))
+"""
+
+
+def _child(env: dict) -> list[str]:
+    import os
+    import subprocess
+    import sys
+
+    full = {**os.environ, **env}
+    done = subprocess.run([sys.executable, "-c", _SUBPROCESS], env=full, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.split()
+
+
+def test_unwritable_cache_falls_back_to_compiling_in_memory(tmp_path):
+    """A read-only install: the only cache location allowed cannot be created; the kernels still run."""
+    blocker = tmp_path / "not_a_dir"
+    blocker.write_text("a file where the cache directory would go (unwritable even for root)")
+    out = _child({"NUMBA_CACHE_DIR": str(blocker / "cache"), "NUMBA_CACHE_LOCATOR_CLASSES": "UserProvidedCacheLocator",
+                  "NNLAB_KERNELS": "numba"})
+    x = np.linspace(-1, 1, 40000, dtype=np.float32)
+    assert out[:2] == ["numba", "False"]
+    assert float(out[3]) == pytest.approx(float(np.maximum(x, 0).sum()), rel=1e-5)
+
+
+def test_threads_follow_the_environment():
+    """NNLAB_NUM_THREADS caps the kernels' threads; NUMBA_NUM_THREADS sizes the pool; numpy mode needs no Numba."""
+    assert _child({"NNLAB_NUM_THREADS": "1", "NNLAB_KERNELS": "numba"})[2] == "1"
+    assert _child({"NUMBA_NUM_THREADS": "1", "NNLAB_NUM_THREADS": "", "NNLAB_KERNELS": "numba"})[2] == "1"
+
+
+def test_mode_switch_bad_names_and_missing_numba(monkeypatch):
+    previous = kernels.use("numpy")
+    try:
+        assert kernels.fast() is None and kernels.mode() == "numpy"
+        with pytest.raises(ValueError, match="kernels.use"):
+            kernels.use("cuda")
+        monkeypatch.setattr(kernels, "numba_available", lambda: False)
+        kernels.use("numba")  # Numba missing: the references, without an error
+        assert kernels.mode() == "numpy" and kernels.fast() is None
+        monkeypatch.setenv("NNLAB_KERNELS", "numba")
+        assert kernels._initial_mode() == "numpy"
+    finally:
+        monkeypatch.undo()
+        kernels.use(previous)
