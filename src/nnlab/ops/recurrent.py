@@ -161,8 +161,12 @@ class LSTMSequence(Function):
             a, a4 = acts[t], acts4[t]
             hp, ha = hs[t + off], hs[t + 1 - off]
             np.matmul(hp, w_t, out=a)
-            if cell is not None:  # the gate arithmetic below as one compiled loop
-                cell.lstm_cell_forward(a, xg[t], cp, ha, ca, dfac[t] if rec else none3, kfac[t] if rec else none2, rec)
+            if cell is not None:  # the gate arithmetic below in two compiled loops around NumPy's tanh
+                a += xg[t]
+                np.tanh(a, out=a)
+                cell.lstm_gates(a, cp, ca, dfac[t] if rec else none3, rec)
+                np.tanh(ca, out=tc)
+                cell.lstm_output(a, tc, ha, dfac[t] if rec else none3, kfac[t] if rec else none2, rec)
                 cp, ca = ca, cp
                 continue
             a += xg[t]
