@@ -259,3 +259,14 @@ def test_mode_switch_bad_names_and_missing_numba(monkeypatch):
     finally:
         monkeypatch.undo()
         kernels.use(previous)
+
+
+def test_batch_norm_input_changed_in_place_is_caught(calls):
+    """The fused batch norm keeps its input for backward, so changing it in place must raise, as in PyTorch."""
+    x = nnlab.from_numpy(_rand(4, 3, 5, 5).astype(np.float32)).requires_grad_()
+    h = x * 2
+    y = F.batch_norm(h, None, None, training=True)
+    h.mul_(3)
+    assert "batch_norm_train" in calls
+    with pytest.raises(RuntimeError, match="modified by an inplace operation|in place|inplace"):
+        y.sum().backward()

@@ -171,14 +171,15 @@ def _batch_norm_fast(ctx: Context, k, x, weight, bias, layout: _Layout, eps, run
     k.batch_norm_train(xs, _affine_or(weight, c, 1.0, dt), _affine_or(bias, c, 0.0, dt), eps, y, mean, var, invstd)
     _update_running(running_mean, mean, momentum)
     _update_running(running_var, var, momentum, unbias=layout.count)
-    ctx.save_for_backward(xs, mean, invstd, weight)
+    ctx.save_for_backward(x, mean, invstd, weight)  # x itself: the engine's in-place check knows its array
     ctx.fused = "batch"
     return y.reshape(x.shape)
 
 
 def _batch_norm_fast_backward(ctx: Context, grad):
     """The backward of :func:`_batch_norm_fast` (same formulas as the reference's per-channel branch)."""
-    xs, mean, invstd, weight = ctx.saved_tensors
+    x, mean, invstd, weight = ctx.saved_tensors
+    xs = x.reshape(ctx.layout.view)
     k, c, dt = kernels.numba_kernels(), xs.shape[1], xs.dtype
     g = np.ascontiguousarray(grad, dtype=dt).reshape(xs.shape)
     need = ctx.needs_input_grad
@@ -199,14 +200,15 @@ def _layer_norm_fast(ctx: Context, k, x, weight, bias, eps):
     w = _affine_or(None if weight is None else weight.reshape(-1), width, 1.0, dt)
     k.layer_norm_forward(xs, w, _affine_or(None if bias is None else bias.reshape(-1), width, 0.0, dt), eps, y,
                          mean, invstd)
-    ctx.save_for_backward(xs, mean, invstd, weight)
+    ctx.save_for_backward(x, mean, invstd, weight)
     ctx.fused = "layer"
     return y.reshape(x.shape)
 
 
 def _layer_norm_fast_backward(ctx: Context, grad):
     """The backward of :func:`_layer_norm_fast`: the reference's formulas, one row at a time."""
-    xs, mean, invstd, weight = ctx.saved_tensors
+    x, mean, invstd, weight = ctx.saved_tensors
+    xs = x.reshape(ctx.layout.view)
     k, (rows, width), dt = kernels.numba_kernels(), xs.shape, xs.dtype
     g = np.ascontiguousarray(grad, dtype=dt).reshape(xs.shape)
     need = ctx.needs_input_grad
