@@ -38,17 +38,19 @@ def batch_norm_train(x, weight, bias, eps, y, mean, var, invstd):  # pragma: no 
                 d = row[j] - mu
                 sq += d * d
         v = sq / count
-        s = 1.0 / math.sqrt(v + eps)
-        a = s * weight[ch]
-        b = bias[ch] - mu * a
+        mean[ch] = mu
+        var[ch] = v
+        invstd[ch] = 1.0 / math.sqrt(v + eps)
+        # y = (x − μ)·(s·γ) + β in the input's dtype, as the reference rounds it (μ and s read back
+        # from the dtype-typed outputs), so float32 results agree with it and with other runtimes
+        m = mean[ch]
+        a = invstd[ch] * weight[ch]
+        b = bias[ch]
         for i in range(n):
             row = x[i, ch]
             out = y[i, ch]
             for j in range(l):
-                out[j] = row[j] * a + b
-        mean[ch] = mu
-        var[ch] = v
-        invstd[ch] = s
+                out[j] = (row[j] - m) * a + b
 
 
 @jit
