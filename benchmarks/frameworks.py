@@ -53,6 +53,11 @@ class Framework:
 def nnlab_framework() -> Framework:
     import nnlab
     import nnlab.functional as F
+    from nnlab.backend import kernels
+
+    # Numba and LLVM (≈ 100 MiB resident) load at the first kernel call; load them with the framework,
+    # as ``import torch`` loads PyTorch's libraries, so that the peak-memory run counts activations only.
+    kernels.fast()
 
     return Framework(
         name="nnlab", nn=nnlab.nn, optim=nnlab.optim, F=F,

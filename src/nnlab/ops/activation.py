@@ -15,7 +15,7 @@ import numpy as np
 
 from nnlab.autograd.function import Context, Function
 from nnlab.autograd.tensor import Tensor
-from nnlab.backend import get_default_dtype
+from nnlab.backend import get_default_dtype, kernels
 
 SELU_ALPHA = 1.6732632423543772848170429916717
 SELU_SCALE = 1.0507009873554804934193349852946
@@ -41,13 +41,23 @@ class ReLU(Function):
 
     @staticmethod
     def forward(ctx: Context, x):
-        y = np.maximum(x, 0)
+        k = kernels.fast()
+        if k is not None and kernels.worth_it(x):
+            y = np.empty_like(x)
+            k.relu_forward(x.reshape(-1), y.reshape(-1))
+        else:
+            y = np.maximum(x, 0)
         ctx.save_for_backward(y)
         return y
 
     @staticmethod
     def backward(ctx: Context, grad):
         (y,) = ctx.saved_tensors
+        k = kernels.fast()
+        if k is not None and kernels.worth_it(grad, y) and grad.dtype == y.dtype:
+            gx = np.empty_like(y)
+            k.relu_backward(grad.reshape(-1), y.reshape(-1), gx.reshape(-1))
+            return gx
         return grad * (y > 0)
 
 

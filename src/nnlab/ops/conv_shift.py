@@ -32,6 +32,7 @@ import math
 import numpy as np
 
 from nnlab.autograd.function import Context, Function
+from nnlab.backend import kernels
 from nnlab.ops._conv_util import bias_view, spatial_sum
 
 #: Use the shifted matmuls only when at least this fraction of the padded grid is output.
@@ -80,6 +81,16 @@ def _row_columns(flat: np.ndarray, step: int, kl: int, width: int) -> np.ndarray
     return cols
 
 
+def _stacked_columns(flat: np.ndarray, start: int, step: int, kl: int, width: int) -> np.ndarray:
+    """:func:`_row_columns` of ``flat[:, start:]``, by the parallel kernel when the fast kernels are on."""
+    k = kernels.fast()
+    if k is None or kl == 1 or not kernels.worth_it(flat):
+        return _row_columns(flat[:, start:], step, kl, width)
+    cols = np.empty((kl * flat.shape[0], width), dtype=flat.dtype)
+    k.stack_shifts(flat, start, step, kl, width, cols)
+    return cols
+
+
 def _chunks(length: int, rows: int):
     """(start, stop) spans of the flat axis, so that a column block of ``rows`` rows stays ≤ CHUNK_ELEMENTS."""
     width = max(1, CHUNK_ELEMENTS // rows)
@@ -94,13 +105,19 @@ def _shifted_matmuls(src: np.ndarray, wg: np.ndarray, bases: list[int], step: in
     shifts — a block of the flat axis at a time, so the columns and R stay bounded.
     """
     f, stacked = wg.shape[1], wg.reshape(-1, wg.shape[2])
+    k = kernels.fast()
+    fast = k is not None and len(bases) > 1 and kernels.worth_it(src) and out.dtype == src.dtype
+    offsets = np.asarray(bases, dtype=np.int64)
     for start, stop in _chunks(out.shape[1], wg.shape[2]):
         m, target = stop - start, out[:, start:stop]
-        cols = _row_columns(src[:, start:], step, kl, m + bases[-1])
+        cols = _stacked_columns(src, start, step, kl, m + bases[-1])
         if len(bases) == 1:
             np.matmul(wg[0], cols[:, :m], out=target)
             continue
         r = np.matmul(stacked, cols)
+        if fast:
+            k.shifted_sum(r, f, offsets, m, out, start)
+            continue
         np.add(r[:f, bases[0]:bases[0] + m], r[f:2 * f, bases[1]:bases[1] + m], out=target)
         for g in range(2, len(bases)):
             target += r[g * f:(g + 1) * f, bases[g]:bases[g] + m]
@@ -108,6 +125,9 @@ def _shifted_matmuls(src: np.ndarray, wg: np.ndarray, bases: list[int], step: in
 
 def _channel_major(x: np.ndarray, pads: tuple) -> np.ndarray:
     """(N, C, *S) → zero-padded (C, N, *S_p), one copy."""
+    k = kernels.fast()
+    if k is not None and x.ndim == 4 and kernels.worth_it(x):
+        return k.channel_major(x, pads)
     n, c = x.shape[:2]
     padded = tuple(s + lo + hi for s, (lo, hi) in zip(x.shape[2:], pads))
     out = np.zeros((c, n) + padded, dtype=x.dtype)
@@ -118,7 +138,29 @@ def _channel_major(x: np.ndarray, pads: tuple) -> np.ndarray:
 
 def _batch_major(t: np.ndarray, window: tuple) -> np.ndarray:
     """(C, N, *S_p) → contiguous (N, C, *window-cropped S): ``window`` is one slice per spatial dim."""
+    k = kernels.fast()
+    if k is not None and t.ndim == 4 and kernels.worth_it(t):
+        c, n, hp, wp = t.shape
+        rows, cols = range(hp)[window[0]], range(wp)[window[1]]
+        out = np.empty((n, c, len(rows), len(cols)), dtype=t.dtype)
+        k.from_channel_major(t.reshape(c, -1), n, hp, wp, rows.start, cols.start, out)
+        return out
     return np.ascontiguousarray(np.swapaxes(t[(slice(None), slice(None)) + window], 0, 1))
+
+
+def _output_grid(grad: np.ndarray, reach: int, padded: tuple) -> np.ndarray:
+    """(N, F, *out) → (F, reach + N·∏S_p): the output gradient in the padded grid, behind ``reach`` zeros."""
+    n, f = grad.shape[:2]
+    gext = np.empty((f, reach + n * math.prod(padded)), dtype=grad.dtype)
+    k = kernels.fast()
+    if k is not None and grad.ndim == 4 and kernels.worth_it(grad):
+        gext[:, :reach] = 0
+        k.to_channel_major(grad, gext, reach, padded[0], padded[1], 0, 0)
+        return gext
+    gext[...] = 0
+    grid = gext[:, reach:].reshape((f, n) + padded)
+    grid[(slice(None), slice(None)) + tuple(slice(0, o) for o in grad.shape[2:])] = np.swapaxes(grad, 0, 1)
+    return gext
 
 
 class ShiftConvNd(Function):
@@ -157,9 +199,7 @@ class ShiftConvNd(Function):
         gx = gw = gb = None
         if ctx.needs_input_grad[0] or ctx.needs_input_grad[1]:
             # The output gradient in the padded grid, behind o_max zeros (the full correlation's margin).
-            gext = np.zeros((f, reach + n * math.prod(padded)), dtype=grad.dtype)
-            grid = gext[:, reach:].reshape((f, n) + padded)
-            grid[(slice(None), slice(None)) + tuple(slice(0, o) for o in out)] = np.swapaxes(grad, 0, 1)
+            gext = _output_grid(grad, reach, padded)
             gf = gext[:, reach:reach + length]
             if ctx.needs_input_grad[1]:
                 flat = x_pad.reshape(c, -1)
@@ -167,7 +207,7 @@ class ShiftConvNd(Function):
                 # runs this ~25 % faster than gf · cols_gᵀ, and ~15 % faster than with gfᵀ a strided view.
                 gwt = np.zeros((len(bases), kernel[-1] * c, f), dtype=grad.dtype)
                 for start, stop in _chunks(length, kernel[-1] * c):
-                    cols = _row_columns(flat[:, start:], step, kernel[-1], stop - start + bases[-1])
+                    cols = _stacked_columns(flat, start, step, kernel[-1], stop - start + bases[-1])
                     gft = np.ascontiguousarray(gf[:, start:stop].T)
                     for g, base in enumerate(bases):
                         gwt[g] += cols[:, base:base + stop - start] @ gft

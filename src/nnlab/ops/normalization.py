@@ -27,6 +27,8 @@ import numpy as np
 
 from nnlab.autograd.function import Context, Function
 from nnlab.autograd.tensor import Tensor
+from nnlab.backend import kernels
+from nnlab.ops._normalization_fast import batch_norm_fast, batch_norm_fast_backward, layer_norm_fast, layer_norm_fast_backward
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,14 @@ class Normalization(Function):
                 running_mean, running_var, batch_stats: bool, momentum: float):
         xs = x.reshape(layout.view)
         per_channel = batch_stats and layout.axes == (0, 2)
+        ctx.layout, ctx.batch_stats, ctx.per_channel, ctx.fused = layout, batch_stats, per_channel, None
+        ctx.bias_shape = None if bias is None else bias.shape
+        k = kernels.fast()
+        if per_channel and k is not None and kernels.worth_it(xs):
+            return batch_norm_fast(ctx, k, x, weight, bias, layout, eps, running_mean, running_var, momentum,
+                                   _update_running)
+        if layout.axes == (1,) and len(layout.view) == 2 and k is not None and kernels.worth_it(xs):
+            return layer_norm_fast(ctx, k, x, weight, bias, eps)
         if batch_stats:
             mean = xs.mean(axis=layout.axes, keepdims=True)
             xc = xs - mean
@@ -103,12 +113,14 @@ class Normalization(Function):
         if bias is not None:
             y = y + bias.reshape(layout.affine) if y is saved else np.add(y, bias.reshape(layout.affine), out=y)
         ctx.save_for_backward(saved, invstd, weight)
-        ctx.layout, ctx.batch_stats, ctx.per_channel = layout, batch_stats, per_channel
-        ctx.bias_shape = None if bias is None else bias.shape
         return y
 
     @staticmethod
     def backward(ctx: Context, grad):
+        if ctx.fused == "batch":
+            return batch_norm_fast_backward(ctx, grad)
+        if ctx.fused == "layer":
+            return layer_norm_fast_backward(ctx, grad)
         saved, invstd, weight = ctx.saved_tensors
         layout: _Layout = ctx.layout
         broadcast_axes = tuple(i for i, n in enumerate(layout.affine) if n == 1)

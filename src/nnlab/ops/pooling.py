@@ -27,6 +27,7 @@ import numpy as np
 from nnlab.autograd.function import Context, Function
 from nnlab.autograd.grad_mode import is_grad_enabled
 from nnlab.autograd.tensor import Tensor
+from nnlab.backend import kernels
 from nnlab.backend.windows import pad_spatial, unpad_spatial
 from nnlab.ops.movement import reshape
 
@@ -283,6 +284,11 @@ class MaxPool(Function):
 
     @staticmethod
     def forward(ctx: Context, x, geom: PoolGeometry, indices_out: list | None):
+        k, ctx.argmax = kernels.fast(), None
+        if k is not None and len(geom.kernel) == 2 and indices_out is None and kernels.worth_it(x):
+            y, ctx.argmax = k.max_pool2d(x, geom.kernel, geom.stride, geom.padding, geom.dilation, geom.out)
+            ctx.xshape = x.shape
+            return y
         x_pad = pad_spatial(x, geom.pads, value=-np.inf)
         axes = geom.axes
         track = indices_out is not None or (ctx.needs_input_grad[0] and is_grad_enabled())
@@ -296,6 +302,8 @@ class MaxPool(Function):
 
     @staticmethod
     def backward(ctx: Context, grad):
+        if ctx.argmax is not None:
+            return kernels.numba_kernels().max_pool2d_grad(grad, ctx.argmax, ctx.xshape), None, None
         g = grad
         for i, ax in enumerate(ctx.geom.axes):
             g = scatter_taps(g, 2 + i, ax, ctx.sels[i], "max")

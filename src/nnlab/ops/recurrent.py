@@ -33,6 +33,7 @@ import numpy as np
 
 from nnlab.autograd.function import Function
 from nnlab.autograd.tensor import Tensor
+from nnlab.backend import kernels
 from nnlab.ops._recurrent_util import (
     backward_order, finish, gate_scale, grad_time_major, hidden_grads, init_state, input_grads, packed_result,
     project, setup, step_buffer, sum_bias,
@@ -153,10 +154,21 @@ class LSTMSequence(Function):
         init_state(hs[off * steps], h0)
         init_state(cp, c0)
         nm = None if mask is None else 1 - mask
+        cell = kernels.fast() if mask is None and dt in (np.float32, np.float64) else None
+        ctx.fast_cell = cell is not None
+        none3, none2 = np.empty((0, 0, 0), dtype=dt), np.empty((0, 0), dtype=dt)
         for t in order:
             a, a4 = acts[t], acts4[t]
             hp, ha = hs[t + off], hs[t + 1 - off]
             np.matmul(hp, w_t, out=a)
+            if cell is not None:  # the gate arithmetic below in two compiled loops around NumPy's tanh
+                a += xg[t]
+                np.tanh(a, out=a)
+                cell.lstm_gates(a, cp, ca, dfac[t] if rec else none3, rec)
+                np.tanh(ca, out=tc)
+                cell.lstm_output(a, tc, ha, dfac[t] if rec else none3, kfac[t] if rec else none2, rec)
+                cp, ca = ca, cp
+                continue
             a += xg[t]
             np.tanh(a, out=a)
             if rec:  # σ' = ¼(1 − tanh²(x/2)), tanh' = 1 − tanh²
@@ -203,7 +215,12 @@ class LSTMSequence(Function):
         dh, dc = gt[steps].copy(), gt[steps + 1].copy()
         tmp = np.empty_like(dh)
         dhc, dcc = (dh, dc) if mask is None else (np.empty_like(dh), np.empty_like(dc))
+        cell = kernels.numba_kernels() if ctx.fast_cell else None
         for t in backward_order(ctx):
+            if cell is not None:
+                cell.lstm_cell_backward(dh, gt[t], dc, kfac[t], dfac[t], acts4[t, :, 1], dg[t])
+                np.matmul(dg[t], w_hh, out=dh)
+                continue
             if mask is None:
                 dh += gt[t]
             else:

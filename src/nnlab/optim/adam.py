@@ -8,6 +8,7 @@ from typing import Any, Iterable
 import numpy as np
 
 from nnlab.autograd.tensor import Tensor
+from nnlab.backend import kernels
 from nnlab.optim.optimizer import Optimizer, check_hyper
 
 
@@ -78,6 +79,15 @@ class Adam(Optimizer):
         step = state["step"]
         beta1, beta2 = group["betas"]
         lr, wd = group["lr"], group["weight_decay"]
+        k = kernels.fast()
+        if k is not None and p.data.flags.c_contiguous and grad.dtype == p.data.dtype and p.data.dtype in (
+                np.float32, np.float64):  # the same update in one compiled pass
+            m, v = state["exp_avg"], state["exp_avg_sq"]
+            k.adam_update(p.data.reshape(-1), np.ascontiguousarray(grad).reshape(-1), m.reshape(-1), v.reshape(-1),
+                          state.get("max_exp_avg_sq", v).reshape(-1), bool(group["amsgrad"]),
+                          -1.0 if group["maximize"] else 1.0, float(wd), self._decoupled, float(lr), float(beta1),
+                          float(beta2), lr / (1 - beta1**step), math.sqrt(1 - beta2**step), float(group["eps"]))
+            return
         g = -grad if group["maximize"] else grad
         if wd != 0:
             if self._decoupled:

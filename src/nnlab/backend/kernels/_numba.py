@@ -1,0 +1,32 @@
+"""The Numba kernel namespace that :func:`nnlab.backend.kernels.fast` hands to the ops.
+
+Importing it imports Numba; nothing is compiled until a kernel's first call.
+"""
+
+from nnlab.backend.kernels import _jit
+from nnlab.backend.kernels._jit import configure_threads, num_threads
+from nnlab.backend.kernels.elementwise import relu_backward, relu_forward
+from nnlab.backend.kernels.layout import channel_major, from_channel_major, shifted_sum, stack_shifts, to_channel_major
+from nnlab.backend.kernels.optim import adam_update
+from nnlab.backend.kernels.recurrent import lstm_cell_backward, lstm_gates, lstm_output
+from nnlab.backend.kernels.pool import max_pool2d, max_pool2d_backward, max_pool2d_forward, max_pool2d_grad
+from nnlab.backend.kernels.norm import (
+    batch_norm_backward, batch_norm_train, layer_norm_backward, layer_norm_forward,
+    layer_norm_param_grads,
+)
+
+__all__ = [
+    "cached", "configure_threads", "num_threads",
+    "relu_forward", "relu_backward",
+    "channel_major", "from_channel_major", "shifted_sum", "stack_shifts", "to_channel_major",
+    "batch_norm_train", "batch_norm_backward",
+    "lstm_gates", "lstm_output", "lstm_cell_backward",
+    "adam_update",
+    "max_pool2d", "max_pool2d_grad", "max_pool2d_forward", "max_pool2d_backward",
+    "layer_norm_forward", "layer_norm_backward", "layer_norm_param_grads",
+]
+
+
+def cached() -> bool:
+    """Whether every kernel got an on-disk cache (False where no cache location was writable)."""
+    return _jit.CACHED
