@@ -56,7 +56,7 @@ def measure(key: str, quick: bool, threads: int) -> dict:
         session = ort.InferenceSession(path, options, providers=["CPUExecutionProvider"])
     xt = nnlab.from_numpy(x)
     with nnlab.no_grad():
-        ref = model(xt).data
+        ref = model(xt).array
     (out,) = session.run(None, {"x": x})
     rel = float(np.abs(out - ref).max() / np.abs(ref).max())
 

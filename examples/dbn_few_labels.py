@@ -70,7 +70,7 @@ def main(seeds: int = 5, labels: int = 100) -> dict[str, list[float]]:
             model = build()
             fine_tune(model, X, y, **FINE_TUNE)
             model.eval()
-            results.setdefault(name, []).append(accuracy(data.y_test, model(nnlab.as_tensor(data.X_test)).data))
+            results.setdefault(name, []).append(accuracy(data.y_test, model(nnlab.as_tensor(data.X_test)).array))
         print(f"seed {seed}: " + "  ".join(f"{k} {v[-1]:.3f}" for k, v in results.items()))
     base = np.array(results["random"])
     print(f"\n{labels} labels, test accuracy over {seeds} seeds ({time.perf_counter() - start:.0f} s):")

@@ -31,7 +31,7 @@ def _fit(model, X, y, epochs: int, lr: float, seed: int) -> None:
 def _predict(model, X) -> np.ndarray:
     model.eval()
     with nnlab.no_grad():
-        return model(nnlab.tensor(X)).data.reshape(-1)
+        return model(nnlab.tensor(X)).array.reshape(-1)
 
 
 def main(n: int = 2000, window: int = 24, epochs: int = 20, hidden: int = 32, seed: int = 0,

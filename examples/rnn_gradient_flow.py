@@ -59,13 +59,13 @@ def exploding(length: int = 100, hidden: int = 32, scale: float = 1.5, max_norm:
     rnn = nn.RNN(2, hidden, nonlinearity="relu", batch_first=True).double()
     head = nn.Linear(hidden, 1).double()
     with nnlab.no_grad():
-        rnn.weight_hh_l0.data[...] = scale * np.eye(hidden)
-        rnn.bias_hh_l0.data[...] = 0.1
+        rnn.weight_hh_l0.array[...] = scale * np.eye(hidden)
+        rnn.bias_hh_l0.array[...] = 0.1
     out, _ = rnn(nnlab.tensor(X))
     F.mse_loss(head(out[:, -1]).reshape(-1), nnlab.tensor(y)).backward()
     params = list(rnn.parameters()) + list(head.parameters())
     before = float(clip_grad_norm_(params, max_norm).item())
-    after = float(np.sqrt(sum(float((p.grad.data ** 2).sum()) for p in params)))
+    after = float(np.sqrt(sum(float((p.grad.array ** 2).sum()) for p in params)))
     return before, after
 
 

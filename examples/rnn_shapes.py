@@ -55,8 +55,8 @@ def task_many_to_one(steps: int = 150, seed: int = 0) -> float:
     _train(model, _sum_sign_batch, lambda m, x, L, y: F.cross_entropy(m(x, lengths=L), y), steps, 0.02, seed)
     x, lengths, y = _sum_sign_batch(np.random.default_rng(seed + 100), n=500)
     with nnlab.no_grad():
-        pred = model(x, lengths=lengths).data.argmax(-1)
-    return float((pred == y.data).mean())
+        pred = model(x, lengths=lengths).array.argmax(-1)
+    return float((pred == y.array).mean())
 
 
 # ---- one-to-many ----------------------------------------------------------------------------------
@@ -79,7 +79,7 @@ def task_one_to_many(steps: int = 150, seed: int = 0) -> float:
     _train(model, _count_batch, loss, steps, 0.02, seed)
     z, y = _count_batch(np.random.default_rng(seed + 100), n=200)
     out = model.generate(z, steps=y.shape[1])
-    return float((out == y.data).all(axis=1).mean())
+    return float((out == y.array).all(axis=1).mean())
 
 
 # ---- many-to-many, aligned ------------------------------------------------------------------------
@@ -96,8 +96,8 @@ def task_many_to_many(steps: int = 200, seed: int = 0) -> float:
            steps, 0.03, seed)
     x, y = _parity_batch(np.random.default_rng(seed + 100), n=500)
     with nnlab.no_grad():
-        pred = model(x).data.argmax(-1)
-    return float((pred == y.data).mean())
+        pred = model(x).array.argmax(-1)
+    return float((pred == y.array).mean())
 
 
 # ---- many-to-many, different lengths (encoder–decoder) ---------------------------------------------
@@ -120,8 +120,8 @@ def task_encoder_decoder(steps: int = 300, seed: int = 0) -> float:
     _train(model, _reverse_batch, loss, steps, 0.01, seed)
     src, src_len, tgt = _reverse_batch(np.random.default_rng(seed + 100), n=300)
     out = model.greedy_decode(src, max_len=tgt.shape[1], src_lengths=src_len)
-    mask = tgt.data != PAD
-    return float(((out == tgt.data) | ~mask).all(axis=1).mean())
+    mask = tgt.array != PAD
+    return float(((out == tgt.array) | ~mask).all(axis=1).mean())
 
 
 def main(small: bool = False) -> dict[str, float]:

@@ -25,8 +25,8 @@ def accuracies(model, corpus, vocab: Vocab) -> dict[str, float]:
     x, lengths, y = corpus.encode(vocab)
     model.eval()
     with nnlab.no_grad():
-        pred = np.argmax(model(x, lengths).data, axis=1)
-    hit = pred == y.data
+        pred = np.argmax(model(x, lengths).array, axis=1)
+    hit = pred == y.array
     kinds = np.asarray(corpus.kinds)
     out = {"overall": float(hit.mean())}
     for kind in ("plain", "negated", "contrast"):

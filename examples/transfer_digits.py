@@ -23,7 +23,7 @@ def _fit(model, params, X, y, epochs):
 
 
 def _acc(model, X, y):
-    return float((model(nnlab.from_numpy(X)).data.argmax(1) == y).mean())
+    return float((model(nnlab.from_numpy(X)).array.argmax(1) == y).mean())
 
 
 def _copy(model):

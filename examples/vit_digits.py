@@ -26,7 +26,7 @@ from nnlab.optim.lr_scheduler import LambdaLR
 def accuracy(model: ViT, X: np.ndarray, y: np.ndarray) -> float:
     model.eval()
     with nnlab.no_grad():
-        pred = model(nnlab.tensor(X)).data.argmax(1)
+        pred = model(nnlab.tensor(X)).array.argmax(1)
     model.train()
     return float((pred == y).mean())
 

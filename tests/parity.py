@@ -78,7 +78,7 @@ def assert_parity(
     assert len(ours) == len(theirs), f"{len(ours)} outputs vs torch's {len(theirs)}"
     for k, (o, t) in enumerate(zip(ours, theirs)):
         assert tuple(o.shape) == tuple(t.shape), f"output {k}: shape {o.shape} vs torch {tuple(t.shape)}"
-        np.testing.assert_allclose(o.data, t.detach().numpy(), atol=atol, rtol=rtol, err_msg=f"output {k}")
+        np.testing.assert_allclose(o.array, t.detach().numpy(), atol=atol, rtol=rtol, err_msg=f"output {k}")
     if not grad:
         return
     rng = np.random.default_rng(seed)
@@ -87,7 +87,7 @@ def assert_parity(
     for o, t in zip(ours, theirs):
         if not (o.requires_grad and t.requires_grad):
             continue
-        v = rng.standard_normal(o.shape).astype(o.data.dtype)
+        v = rng.standard_normal(o.shape).astype(o.array.dtype)
         term = (o * nnlab.Tensor(v, dtype=v.dtype)).sum()
         loss_ours = term if loss_ours is None else loss_ours + term
         loss_theirs = loss_theirs + (t * torch.from_numpy(v)).sum()
@@ -98,7 +98,7 @@ def assert_parity(
         if not b.requires_grad:
             continue
         tg = np.zeros(b.shape) if b.grad is None else b.grad.numpy()
-        og = np.zeros(a.shape) if a.grad is None else a.grad.data
+        og = np.zeros(a.shape) if a.grad is None else a.grad.array
         np.testing.assert_allclose(og, tg, atol=atol, rtol=rtol, err_msg=f"gradient of input {k}")
 
 
@@ -127,7 +127,7 @@ def assert_module_parity(
         for name, p in module.named_parameters():
             t = theirs[name]
             tg = np.zeros(t.shape) if t.grad is None else t.grad.numpy()
-            og = np.zeros(p.shape) if p.grad is None else p.grad.data
+            og = np.zeros(p.shape) if p.grad is None else p.grad.array
             np.testing.assert_allclose(og, tg, atol=atol, rtol=rtol, err_msg=f"gradient of parameter {name}")
 
 

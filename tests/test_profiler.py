@@ -32,8 +32,8 @@ def test_counts_are_exact_for_a_known_graph():
         ("backward", "MulBackward"): 3, ("backward", "SumBackward"): 3,
     }
     # the gradients are still right under the profiler: d/dx Σ relu(xWᵀ)² = 2·relu(xWᵀ)·W
-    h = np.maximum(x.data @ w.data.T, 0)
-    np.testing.assert_allclose(x.grad.data, 3 * (2 * h) @ w.data, rtol=1e-6)
+    h = np.maximum(x.array @ w.array.T, 0)
+    np.testing.assert_allclose(x.grad.array, 3 * (2 * h) @ w.array, rtol=1e-6)
 
 
 def test_no_grad_records_forward_only():

@@ -6,7 +6,7 @@ Transformer, the character-RNN name classifier, seq2seq with attention, the VAE,
 transfer learning with frozen layers, manual SGD under no_grad), shrunk to tiny
 synthetic data. The only changes from the originals are the imports (and data sizes);
 where nnlab differs (a custom Function's forward/backward receive NumPy arrays; ``.data``
-is the array, so ``p.data.add_(...)`` is written ``with torch.no_grad(): p.add_(...)``)
+is the array, so ``p.array.add_(...)`` is written ``with torch.no_grad(): p.add_(...)``)
 the line says so. Each program asserts that its loss fell by a stated factor.
 """
 
@@ -299,7 +299,7 @@ def _train_word_lm(rnn_type, lr, epochs=8):
             loss = criterion(output, targets)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 0.25)
-            # the example writes p.data.add_(p.grad, alpha=-lr); in nnlab .data is the array:
+            # the example writes p.array.add_(p.grad, alpha=-lr); in nnlab .data is the array:
             with torch.no_grad():
                 for p in model.parameters():
                     p.add_(p.grad, alpha=-lr)
@@ -340,8 +340,8 @@ def test_transformer_language_model():
             self.d_model = d_model
             self.linear = nn.Linear(d_model, ntoken)
             initrange = 0.1
-            nn.init.uniform_(self.embedding.weight.data, -initrange, initrange)
-            nn.init.zeros_(self.linear.bias.data)
+            nn.init.uniform_(self.embedding.weight.array, -initrange, initrange)
+            nn.init.zeros_(self.linear.bias.array)
 
         def forward(self, src, src_mask=None):
             src = self.embedding(src) * math.sqrt(self.d_model)
@@ -572,10 +572,10 @@ def test_dcgan():
     def weights_init(m):
         classname = m.__class__.__name__
         if classname.find("Conv") != -1:
-            nn.init.normal_(m.weight.data, 0.0, 0.02)
+            nn.init.normal_(m.weight.array, 0.0, 0.02)
         elif classname.find("BatchNorm") != -1:
-            nn.init.normal_(m.weight.data, 1.0, 0.02)
-            nn.init.constant_(m.bias.data, 0)
+            nn.init.normal_(m.weight.array, 1.0, 0.02)
+            nn.init.constant_(m.bias.array, 0)
 
     class Generator(nn.Module):
         def __init__(self):

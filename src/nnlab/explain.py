@@ -115,8 +115,8 @@ def explain_backprop(model: Module, x, target, lr: float = 1.0, apply: bool = Tr
     """
     layers = _layers(model)
     dtype = layers[0].weight.dtype
-    x_arr = np.atleast_1d(np.asarray(x.data if isinstance(x, Tensor) else x, dtype=dtype))
-    t_arr = np.atleast_1d(np.asarray(target.data if isinstance(target, Tensor) else target, dtype=dtype))
+    x_arr = np.atleast_1d(np.asarray(x.array if isinstance(x, Tensor) else x, dtype=dtype))
+    t_arr = np.atleast_1d(np.asarray(target.array if isinstance(target, Tensor) else target, dtype=dtype))
 
     # Forward, keeping each Linear's output a (net input) and each layer's final output y.
     h = from_numpy(x_arr[None, :])
@@ -142,19 +142,19 @@ def explain_backprop(model: Module, x, target, lr: float = 1.0, apply: bool = Tr
     loss.backward()
 
     result = BackpropExplanation(inputs=x_arr.tolist(), target=t_arr.tolist(), loss=float(loss.item()))
-    result.output = h.data[0].tolist()
+    result.output = h.array[0].tolist()
     first_unit = [1]
     for layer_idx, lin in enumerate(linears):
         first_unit.append(first_unit[-1] + (x_arr.size if layer_idx == 0 else linears[layer_idx - 1].out_features))
     for layer_idx, lin in enumerate(linears):
-        a = nets[layer_idx].data[0]
-        y = outs[layer_idx].data[0]
-        delta = -nets[layer_idx].grad.data[0]
-        src = inputs_to[layer_idx].data[0]
+        a = nets[layer_idx].array[0]
+        y = outs[layer_idx].array[0]
+        delta = -nets[layer_idx].grad.array[0]
+        src = inputs_to[layer_idx].array[0]
         src_first, dst_first = first_unit[layer_idx], first_unit[layer_idx + 1]
         for j in range(lin.out_features):
             result.units.append(UnitRow(dst_first + j, layer_idx + 1, float(a[j]), float(y[j]), float(delta[j])))
-        w = lin.weight.data
+        w = lin.weight.array
         for j in range(lin.out_features):
             for i in range(lin.in_features):
                 dw = lr * delta[j] * src[i]
@@ -162,15 +162,15 @@ def explain_backprop(model: Module, x, target, lr: float = 1.0, apply: bool = Tr
                     WeightRow(src_first + i, dst_first + j, float(w[j, i]), float(delta[j]), float(src[i]), lr, float(w[j, i] + dw))
                 )
             if lin.bias is not None:
-                b = float(lin.bias.data[j])
+                b = float(lin.bias.array[j])
                 result.weights.append(WeightRow("b", dst_first + j, b, float(delta[j]), 1.0, lr, b + lr * float(delta[j])))
 
     if apply:
         with no_grad():
             for p in model.parameters():
                 if p.grad is not None:
-                    p.data -= (lr * p.grad.data).astype(p.dtype)
-            result.new_output = model(from_numpy(x_arr[None, :])).data[0].tolist()
+                    p.array -= (lr * p.grad.array).astype(p.dtype)
+            result.new_output = model(from_numpy(x_arr[None, :])).array[0].tolist()
     return result
 
 
@@ -185,6 +185,6 @@ def seed_example() -> BackpropExplanation:
 
     model = Sequential(Linear(2, 2, bias=False), Sigmoid(), Linear(2, 1, bias=False), Sigmoid())
     with no_grad():
-        model[0].weight.data[...] = [[0.1, 0.8], [0.4, 0.6]]  # rows: units 3, 4; columns: inputs 1, 2
-        model[2].weight.data[...] = [[0.3, 0.9]]  # row: unit 5; columns: units 3, 4
+        model[0].weight.array[...] = [[0.1, 0.8], [0.4, 0.6]]  # rows: units 3, 4; columns: inputs 1, 2
+        model[2].weight.array[...] = [[0.3, 0.9]]  # row: unit 5; columns: units 3, 4
     return explain_backprop(model, [0.35, 0.9], [0.5], lr=1.0)

@@ -106,7 +106,7 @@ def _vae(config: GenerativeConfig, data, quiet: bool, run_dir: str) -> tuple:
     metrics = {"test_elbo_nats": float(vae.elbo(X_test, samples=10).mean()),
                "test_recon_mse": float(reconstruction_error(vae, X_test).mean())}
     save_image_grid(vae.sample(50), os.path.join(run_dir, "samples.png"), title="VAE samples, z ~ N(0, I)")
-    pairs = np.concatenate([X_test[:10], vae(as_tensor(X_test[:10])).data])
+    pairs = np.concatenate([X_test[:10], vae(as_tensor(X_test[:10])).array])
     save_image_grid(pairs, os.path.join(run_dir, "reconstructions.png"), row_labels=["test", "VAE"])
     lines = [vae.interpolate(X_test[a], X_test[b], 10) for a, b in ((0, 1), (2, 3), (4, 5))]
     save_image_grid(np.concatenate(lines), os.path.join(run_dir, "interpolation.png"),
@@ -162,11 +162,11 @@ def _dbn(config: GenerativeConfig, data, quiet: bool, run_dir: str) -> tuple:
     clf.eval()
     baseline.eval()
     metrics = {"labels": float(len(y)),
-               "test_accuracy_pretrained": accuracy(data.y_test, clf(as_tensor(data.X_test)).data),
-               "test_accuracy_random_init": accuracy(data.y_test, baseline(as_tensor(data.X_test)).data)}
+               "test_accuracy_pretrained": accuracy(data.y_test, clf(as_tensor(data.X_test)).array),
+               "test_accuracy_random_init": accuracy(data.y_test, baseline(as_tensor(data.X_test)).array)}
     save_image_grid(dbn.sample(50, steps=500), os.path.join(run_dir, "samples.png"),
                     title="DBN samples: Gibbs in the top RBM, then down")
-    w = dbn.rbms[0].weight.data[:50]
+    w = dbn.rbms[0].weight.array[:50]
     lo, hi = w.min(axis=1, keepdims=True), w.max(axis=1, keepdims=True)
     save_image_grid((w - lo) / (hi - lo + 1e-12), os.path.join(run_dir, "filters.png"), title="first RBM's filters")
     model = _Pair(dbn, clf)

@@ -35,7 +35,7 @@ def export_run(run_dir: str, path: str | os.PathLike, opset_version: int = DEFAU
     session = ort.InferenceSession(os.fspath(path), providers=["CPUExecutionProvider"])
     (ours,) = session.run(None, {"x": x})
     with no_grad():
-        ref = model(from_numpy(x)).data
+        ref = model(from_numpy(x)).array
     diff = float(np.abs(ours - ref).max())
     return {"max_abs_diff": diff, "max_rel_diff": diff / max(float(np.abs(ref).max()), 1e-30),
             "agreement": float(np.mean(ours.argmax(-1) == ref.argmax(-1))) if ref.ndim == 2 and ref.shape[1] > 1

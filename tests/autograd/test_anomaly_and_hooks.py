@@ -26,7 +26,7 @@ def test_without_anomaly_mode_the_nan_flows_silently():
     x = nnlab.tensor([-1.0, 2.0], requires_grad=True)
     with np.errstate(all="ignore"):
         nnlab.log(nnlab.relu(x)).sum().backward()
-    assert not np.isfinite(x.grad.data).all()
+    assert not np.isfinite(x.grad.array).all()
 
 
 _UNARY = {"log": nnlab.log, "sqrt": nnlab.sqrt, "reciprocal": lambda t: 1 / t}
@@ -40,7 +40,7 @@ def test_anomaly_raises_exactly_when_a_gradient_goes_non_finite(name, values):
     x = nnlab.tensor(values, requires_grad=True)
     with np.errstate(all="ignore"):
         f(nnlab.relu(x)).sum().backward()
-    plain_finite = np.isfinite(x.grad.data).all()
+    plain_finite = np.isfinite(x.grad.array).all()
     x = nnlab.tensor(values, requires_grad=True)
     with set_detect_anomaly(True), np.errstate(all="ignore"):
         y = f(nnlab.relu(x)).sum()
@@ -91,7 +91,7 @@ def test_scaling_hooks_match_torch(values, scale, uses):
     midt = xt.exp()
     midt.register_hook(lambda g: g * scale)
     sum(midt * midt for _ in range(uses)).sum().backward()
-    assert np.allclose(x.grad.data, xt.grad.numpy())
+    assert np.allclose(x.grad.array, xt.grad.numpy())
 
 
 def test_hook_errors():

@@ -69,16 +69,16 @@ def test_retain_graph_allows_second_backward_and_accumulates():
     x = nnlab.tensor([1.0, 2.0], requires_grad=True)
     y = (x * x).sum()
     y.backward(retain_graph=True)
-    np.testing.assert_allclose(x.grad.data, [2.0, 4.0])
+    np.testing.assert_allclose(x.grad.array, [2.0, 4.0])
     y.backward()
-    np.testing.assert_allclose(x.grad.data, [4.0, 8.0])
+    np.testing.assert_allclose(x.grad.array, [4.0, 8.0])
 
 
 def test_leaf_grads_accumulate_across_graphs():
     w = nnlab.tensor([1.0, -1.0], requires_grad=True)
     (w * 3).sum().backward()
     (w * w).sum().backward()
-    np.testing.assert_allclose(w.grad.data, [3 + 2, 3 - 2])
+    np.testing.assert_allclose(w.grad.array, [3 + 2, 3 - 2])
 
 
 def test_retain_grad_on_non_leaf():
@@ -87,8 +87,8 @@ def test_retain_grad_on_non_leaf():
     h.retain_grad()
     other = x * 5  # not retained
     (h * h + other).sum().backward()
-    np.testing.assert_allclose(h.grad.data, 2 * h.data)
-    np.testing.assert_allclose(x.grad.data, 8 * x.data + 5)
+    np.testing.assert_allclose(h.grad.array, 2 * h.array)
+    np.testing.assert_allclose(x.grad.array, 8 * x.array + 5)
     assert other.grad is None
     assert not h.is_leaf and x.is_leaf
 
@@ -99,7 +99,7 @@ def test_backward_on_non_scalar_needs_gradient():
     with pytest.raises(RuntimeError, match="single-element"):
         y.backward()
     y.backward(nnlab.tensor([1.0, 10.0]))
-    np.testing.assert_allclose(x.grad.data, [2.0, 20.0])
+    np.testing.assert_allclose(x.grad.array, [2.0, 20.0])
 
 
 def test_backward_gradient_shape_is_checked():
@@ -118,7 +118,7 @@ def test_detach_cuts_the_graph():
     d = (x * 3).detach()
     assert not d.requires_grad and d.grad_fn is None
     (x * d).sum().backward()
-    np.testing.assert_allclose(x.grad.data, [3.0, 6.0])  # d treated as a constant
+    np.testing.assert_allclose(x.grad.array, [3.0, 6.0])  # d treated as a constant
 
 
 def test_gradient_dtype_follows_its_tensor():
@@ -126,7 +126,7 @@ def test_gradient_dtype_follows_its_tensor():
     b = nnlab.tensor([3.0, 4.0], dtype=nnlab.float64, requires_grad=True)
     (a * b).sum().backward()
     assert a.grad.dtype == np.float32 and b.grad.dtype == np.float64
-    np.testing.assert_allclose(a.grad.data, [3.0, 4.0])
+    np.testing.assert_allclose(a.grad.array, [3.0, 4.0])
 
 
 class _BadShape(Function):
@@ -192,8 +192,8 @@ def test_broadcast_gradients_have_input_shapes(name, shapes):
     assert ta.grad.shape == ta.shape and tb.grad.shape == tb.shape
     qa, qb = torch.tensor(a, requires_grad=True), torch.tensor(b, requires_grad=True)
     theirs(qa, qb).sum().backward()
-    np.testing.assert_allclose(ta.grad.data, qa.grad.numpy(), rtol=1e-12, atol=1e-12)
-    np.testing.assert_allclose(tb.grad.data, qb.grad.numpy(), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(ta.grad.array, qa.grad.numpy(), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(tb.grad.array, qb.grad.numpy(), rtol=1e-12, atol=1e-12)
 
 
 @pytest.mark.parametrize("shapes", [((2, 3, 4), (4, 5)), ((3, 4), (2, 4, 5)), ((2, 1, 3, 4), (5, 4, 2)), ((1, 3, 4), (2, 4, 5))], ids=str)
@@ -205,5 +205,5 @@ def test_matmul_batch_broadcast_gradients(shapes):
     qa, qb = torch.tensor(a, requires_grad=True), torch.tensor(b, requires_grad=True)
     (qa @ qb).sum().backward()
     assert ta.grad.shape == ta.shape and tb.grad.shape == tb.shape
-    np.testing.assert_allclose(ta.grad.data, qa.grad.numpy(), rtol=1e-12)
-    np.testing.assert_allclose(tb.grad.data, qb.grad.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(ta.grad.array, qa.grad.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(tb.grad.array, qb.grad.numpy(), rtol=1e-12)

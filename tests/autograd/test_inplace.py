@@ -40,24 +40,24 @@ def test_inplace_on_non_leaf_matches_torch_forward_and_backward(name):
     ha, ht = xa * 2, xt * 2
     ra, rt = op(ha, ya), op(ht, yt)
     assert ra is ha and ha.requires_grad and ha.grad_fn is not None
-    np.testing.assert_allclose(ha.data, ht.detach().numpy(), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(ha.array, ht.detach().numpy(), rtol=1e-12, atol=1e-12)
     ga = RNG.standard_normal(A.shape)
     (ha * nnlab.tensor(ga)).sum().backward()
     (ht * torch.tensor(ga)).sum().backward()
     # copy_ overwrites every value: PyTorch gives x a zero gradient, nnlab none (the same numbers)
-    np.testing.assert_allclose(xa.grad.data if xa.grad is not None else 0 * A, xt.grad.numpy(), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(xa.grad.array if xa.grad is not None else 0 * A, xt.grad.numpy(), rtol=1e-12, atol=1e-12)
     gy = yt.grad.numpy() if yt.grad is not None else np.zeros_like(B)
-    np.testing.assert_allclose(ya.grad.data if ya.grad is not None else 0 * B, gy, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(ya.grad.array if ya.grad is not None else 0 * B, gy, rtol=1e-12, atol=1e-12)
 
 
 def test_manual_sgd_under_no_grad_changes_the_parameter_and_leaf_rule():
     w = nnlab.tensor([1.0, -2.0], requires_grad=True)
-    storage = w.data
+    storage = w.array
     (w * w).sum().backward()
     with nnlab.no_grad():
         w -= 0.25 * w.grad
         w.grad.zero_()
-    assert w.tolist() == [0.5, -1.0] and w.data is storage and w._version == 1 and w.is_leaf
+    assert w.tolist() == [0.5, -1.0] and w.array is storage and w._version == 1 and w.is_leaf
     assert w.grad.tolist() == [0.0, 0.0]
     with pytest.raises(RuntimeError, match="add_: a leaf tensor that requires grad"):
         w.add_(1.0)

@@ -39,7 +39,7 @@ def test_item_numpy_tolist_size_len():
     assert t.size() == (2, 3) and t.size(1) == 3 and t.size(-1) == 3
     assert len(t) == 2 and t.numel() == 6 and t.dim() == 2
     assert t.tolist() == [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]
-    assert t.numpy() is t.data
+    assert t.numpy() is t.array
     assert t[1, 2].item() == 6.0 and isinstance(t[1, 2].item(), float)
     assert isinstance(nnlab.tensor([4]).item(), int)
     with pytest.raises(ValueError, match=r"one-element.*\(2, 3\)"):
@@ -115,10 +115,10 @@ def test_manual_seed_repeats_randn():
     a = nnlab.randn(3, 4)
     b = nnlab.rand(2)
     nnlab.manual_seed(123)
-    np.testing.assert_array_equal(a.data, nnlab.randn(3, 4).data)
-    np.testing.assert_array_equal(b.data, nnlab.rand(2).data)
+    np.testing.assert_array_equal(a.array, nnlab.randn(3, 4).array)
+    np.testing.assert_array_equal(b.array, nnlab.rand(2).array)
     assert a.dtype == np.float32
-    assert not np.array_equal(a.data, nnlab.randn(3, 4).data)
+    assert not np.array_equal(a.array, nnlab.randn(3, 4).array)
 
 
 def test_to_and_casts():
@@ -140,7 +140,7 @@ def test_to_and_casts():
 def test_clone_is_a_recorded_copy():
     x = nnlab.tensor([1.0, 2.0], requires_grad=True)
     c = x.clone()
-    assert c.data is not x.data and not np.shares_memory(c.data, x.data)
+    assert c.array is not x.array and not np.shares_memory(c.array, x.array)
     assert "Copy" in repr(c.grad_fn)
     (c * 3).sum().backward()
     assert x.grad.tolist() == [3.0, 3.0]
@@ -150,9 +150,9 @@ def test_clone_is_a_recorded_copy():
 
 def test_transpose_properties():
     m = nnlab.tensor(np.arange(6.0).reshape(2, 3))
-    np.testing.assert_array_equal(m.T.data, m.data.T)
+    np.testing.assert_array_equal(m.T.array, m.array.T)
     b = nnlab.tensor(np.arange(24.0).reshape(2, 3, 4))
-    np.testing.assert_array_equal(b.mT.data, torch.arange(24.0).reshape(2, 3, 4).mT.numpy())
+    np.testing.assert_array_equal(b.mT.array, torch.arange(24.0).reshape(2, 3, 4).mT.numpy())
 
 
 def test_floordiv_on_integers():

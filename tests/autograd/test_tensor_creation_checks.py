@@ -47,7 +47,7 @@ def test_python_ints_follow_torch(ints, floats):
         assert got.dtype == np.int64 and got.tolist() == expected.tolist()
     else:  # torch's float32 and ours agree exactly
         assert got.dtype == np.float32
-        assert np.array_equal(got.data, expected.numpy())
+        assert np.array_equal(got.array, expected.numpy())
 
 
 _ragged = st.lists(st.lists(st.integers(0, 9), max_size=3), min_size=2, max_size=4).filter(

@@ -55,10 +55,10 @@ def test_rng_state_round_trips_through_json():
     nnlab.manual_seed(11)
     nnlab.rand(5)
     state = json.loads(json.dumps(nnlab.get_rng_state()))
-    expected = nnlab.randn(6).data
+    expected = nnlab.randn(6).array
     nnlab.manual_seed(0)
     nnlab.set_rng_state(state)
-    np.testing.assert_array_equal(nnlab.randn(6).data, expected)
+    np.testing.assert_array_equal(nnlab.randn(6).array, expected)
     with pytest.raises(ValueError, match="expected a PCG64 state"):
         nnlab.set_rng_state({"bit_generator": "MT19937"})
 

@@ -47,7 +47,7 @@ def _run(fn: Callable, arrays, mode: str, seed: int = 1):
         out = fn(*ins)
         v = np.random.default_rng(seed).standard_normal(out.shape).astype(out.dtype)
         (out * nnlab.from_numpy(v)).sum().backward()
-        return out.data.copy(), [i.grad.data.copy() for i in ins], v
+        return out.array.copy(), [i.grad.array.copy() for i in ins], v
     finally:
         kernels.use(previous)
 
@@ -115,7 +115,7 @@ def test_batch_norm_running_stats_match_reference(calls):
         kernels.use(mode)
         bn = nnlab.nn.BatchNorm2d(3)
         bn(x)
-        stats[mode] = (bn.running_mean.data.copy(), bn.running_var.data.copy())
+        stats[mode] = (bn.running_mean.array.copy(), bn.running_var.array.copy())
     kernels.use("numba")
     assert "batch_norm_train" in calls
     np.testing.assert_allclose(stats["numba"][0], stats["numpy"][0], rtol=1e-5)
@@ -164,7 +164,7 @@ def test_lstm(dtype, batch_first, calls):
     _, _, v = _run(run_ours, [x], "numba")  # the weights' gradients too, from the fast kernels
     (run_theirs(to_torch(x.astype(dtype))) * torch.from_numpy(v)).sum().backward()
     for name, p in ours.named_parameters():
-        np.testing.assert_allclose(p.grad.data, dict(theirs.named_parameters())[name].grad.numpy(), **TOL[dtype],
+        np.testing.assert_allclose(p.grad.array, dict(theirs.named_parameters())[name].grad.numpy(), **TOL[dtype],
                                    err_msg=name)
 
 
@@ -183,7 +183,7 @@ def test_adam_trajectory(dtype, name, kw, calls):
             opt.zero_grad()
             ((p - nnlab.from_numpy(target.astype(dtype))) ** 2).sum().backward()
             opt.step()
-        paths[mode] = p.data.copy()
+        paths[mode] = p.array.copy()
     kernels.use("numba")
     assert "adam_update" in calls
     tp = torch.nn.Parameter(torch.from_numpy(start.astype(dtype)))
@@ -213,7 +213,7 @@ from nnlab.backend import kernels
 k = kernels.fast()
 x = nnlab.from_numpy(np.linspace(-1, 1, 40000, dtype=np.float32).reshape(4, 10000))
 y = F.relu(x)
-print(kernels.mode(), k.cached(), k.num_threads(), float(y.data.sum()))
+print(kernels.mode(), k.cached(), k.num_threads(), float(y.array.sum()))
 """
 
 

@@ -76,10 +76,10 @@ def test_same_seed_same_run_bit_for_bit(tmp_path):
     b = train_run(RunConfig(out=str(tmp_path / "b"), **cfg), quiet=True)
     for (ka, va), (kb, vb) in zip(a.model.state_dict().items(), b.model.state_dict().items()):
         assert ka == kb
-        assert np.array_equal(va.data, vb.data), ka
+        assert np.array_equal(va.array, vb.array), ka
     assert a.history.history["loss"] == b.history.history["loss"]
     c = train_run(RunConfig(out=str(tmp_path / "c"), **{**cfg, "seed": 4}), quiet=True)
-    assert not np.array_equal(a.model.state_dict()["net.0.weight"].data, c.model.state_dict()["net.0.weight"].data)
+    assert not np.array_equal(a.model.state_dict()["net.0.weight"].array, c.model.state_dict()["net.0.weight"].array)
 
 
 @pytest.mark.parametrize(

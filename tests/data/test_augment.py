@@ -54,7 +54,7 @@ def test_shapes_dtypes_and_seeded_determinism(name, dtype):
     np.testing.assert_array_equal(a, TRANSFORMS[name](None)(x))
     t = TRANSFORMS[name](_gen(1))(nnlab.tensor(x))
     assert isinstance(t, nnlab.Tensor)
-    np.testing.assert_array_equal(t.data, out)
+    np.testing.assert_array_equal(t.array, out)
 
 
 def test_integer_images_keep_their_dtype_in_geometric_transforms():
@@ -170,10 +170,10 @@ def test_compose_and_augmented_dataset_in_a_loader():
     ds = AugmentedDataset(TensorDataset(x, y), pipe)
     assert len(ds) == 8
     nnlab.manual_seed(0)
-    epoch1 = [(xb.data.copy(), yb.data.copy()) for xb, yb in DataLoader(ds, batch_size=3)]
+    epoch1 = [(xb.array.copy(), yb.array.copy()) for xb, yb in DataLoader(ds, batch_size=3)]
     nnlab.manual_seed(0)
-    again = [(xb.data.copy(), yb.data.copy()) for xb, yb in DataLoader(ds, batch_size=3)]
-    epoch2 = [xb.data.copy() for xb, _ in DataLoader(ds, batch_size=3)]
+    again = [(xb.array.copy(), yb.array.copy()) for xb, yb in DataLoader(ds, batch_size=3)]
+    epoch2 = [xb.array.copy() for xb, _ in DataLoader(ds, batch_size=3)]
     assert [b[0].shape for b in epoch1] == [(3, 2, 5, 7), (3, 2, 5, 7), (2, 2, 5, 7)]
     assert epoch1[0][0].dtype == np.float32
     np.testing.assert_array_equal(np.concatenate([b[1] for b in epoch1]), y)  # labels untouched
@@ -182,7 +182,7 @@ def test_compose_and_augmented_dataset_in_a_loader():
     assert any(not np.array_equal(a[0], b) for a, b in zip(epoch1, epoch2))  # fresh draws each epoch
     assert np.array_equal(x, _images(n=8))  # the stored data is never modified
     bare = AugmentedDataset(TensorDataset(x), RandomHorizontalFlip(p=1.0), index=0)
-    np.testing.assert_array_equal(bare[2][0].data, x[2][..., ::-1])
+    np.testing.assert_array_equal(bare[2][0].array, x[2][..., ::-1])
     with pytest.raises(TypeError, match="callable"):
         AugmentedDataset(TensorDataset(x), "flip")
 

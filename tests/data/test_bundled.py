@@ -86,7 +86,7 @@ def test_split_argument_and_loaders():
     train, dev, test = s.loaders(batch_size=16, generator=0)
     assert isinstance(train, DataLoader) and len(train) == -(-len(s.y_train) // 16)
     xb, yb = next(iter(dev))
-    np.testing.assert_array_equal(xb.data, s.X_dev[:16])  # dev is not shuffled
+    np.testing.assert_array_equal(xb.array, s.X_dev[:16])  # dev is not shuffled
     assert s["X_test"] is s.X_test and "class_names" in s.keys()
     with pytest.raises(ValueError, match="unknown split"):
         s.split("val")

@@ -33,9 +33,9 @@ def test_tensor_dataset_items_and_lengths():
     ds = TensorDataset(nnlab.Tensor(X), y)
     assert len(ds) == 10
     xi, yi = ds[3]
-    np.testing.assert_array_equal(xi.data, X[3])
+    np.testing.assert_array_equal(xi.array, X[3])
     assert yi.item() == 3 and yi.dtype == np.int64
-    np.testing.assert_array_equal(ds[-1][0].data, X[9])
+    np.testing.assert_array_equal(ds[-1][0].array, X[9])
     with pytest.raises(IndexError, match="out of range"):
         ds[10]
 
@@ -68,7 +68,7 @@ def test_loader_batches_shapes_len_and_drop_last():
     batches = list(loader)
     assert len(loader) == 3 == len(batches)
     assert [b[0].shape for b in batches] == [(4, 3), (4, 3), (2, 3)]
-    np.testing.assert_array_equal(np.concatenate([b[1].data for b in batches]), y)
+    np.testing.assert_array_equal(np.concatenate([b[1].array for b in batches]), y)
     dropped = DataLoader(ds, batch_size=4, drop_last=True)
     assert len(dropped) == 2 == len(list(dropped))
     assert len(DataLoader(ds, batch_size=5, drop_last=True)) == 2
@@ -81,10 +81,10 @@ def test_shuffle_repeatable_with_manual_seed_and_new_each_epoch():
     ds = TensorDataset(*_data(50))
     loader = DataLoader(ds, batch_size=8, shuffle=True)
     nnlab.manual_seed(123)
-    epoch1 = np.concatenate([b[1].data for b in loader])
-    epoch2 = np.concatenate([b[1].data for b in loader])
+    epoch1 = np.concatenate([b[1].array for b in loader])
+    epoch2 = np.concatenate([b[1].array for b in loader])
     nnlab.manual_seed(123)
-    again = np.concatenate([b[1].data for b in loader])
+    again = np.concatenate([b[1].array for b in loader])
     np.testing.assert_array_equal(epoch1, again)
     assert not np.array_equal(epoch1, epoch2)  # a fresh permutation every epoch
     # The order is the global generator's permutation.
@@ -98,11 +98,11 @@ def test_shuffle_with_explicit_generator_ignores_global_state():
     for global_seed in (1, 2):
         nnlab.manual_seed(global_seed)
         loader = DataLoader(ds, batch_size=7, shuffle=True, generator=np.random.default_rng(5))
-        orders.append(np.concatenate([b[1].data for b in loader]))
+        orders.append(np.concatenate([b[1].array for b in loader]))
     np.testing.assert_array_equal(orders[0], orders[1])
     np.testing.assert_array_equal(orders[0], np.random.default_rng(5).permutation(30))
     seeded = DataLoader(ds, batch_size=7, shuffle=True, generator=5)
-    np.testing.assert_array_equal(np.concatenate([b[1].data for b in seeded]), orders[0])
+    np.testing.assert_array_equal(np.concatenate([b[1].array for b in seeded]), orders[0])
 
 
 @pytest.mark.parametrize("dataset_kind", ["tensor", "subset", "list"])
@@ -116,7 +116,7 @@ def test_every_sample_exactly_once_per_epoch(dataset_kind):
         ds, expected = ListDataset(23), np.arange(23)
     loader = DataLoader(ds, batch_size=5, shuffle=True, generator=np.random.default_rng(0))
     for _ in range(2):
-        seen = np.concatenate([b[1].data for b in loader])
+        seen = np.concatenate([b[1].array for b in loader])
         np.testing.assert_array_equal(np.sort(seen), expected)
 
 
@@ -127,12 +127,12 @@ def test_fast_path_matches_per_sample_collate():
     slow = list(DataLoader(ds, batch_size=4, shuffle=True, generator=3, collate_fn=default_collate))
     for (fx, fy), (sx, sy) in zip(fast, slow):
         assert fx.dtype == sx.dtype == np.float32 and fy.dtype == sy.dtype == np.int64
-        np.testing.assert_array_equal(fx.data, sx.data)
-        np.testing.assert_array_equal(fy.data, sy.data)
+        np.testing.assert_array_equal(fx.array, sx.array)
+        np.testing.assert_array_equal(fy.array, sy.array)
     sub = Subset(ds, [10, 0, 5])
     (bx, by), = list(DataLoader(sub, batch_size=3))
-    np.testing.assert_array_equal(by.data, [10, 0, 5])
-    np.testing.assert_array_equal(bx.data, X[[10, 0, 5]])
+    np.testing.assert_array_equal(by.array, [10, 0, 5])
+    np.testing.assert_array_equal(bx.array, X[[10, 0, 5]])
 
 
 def test_default_collate_dtypes_and_structures():
@@ -156,8 +156,8 @@ def test_collate_keeps_graph_for_samples_that_require_grad():
     b = nnlab.Tensor([3.0, 4.0], requires_grad=True)
     out = default_collate([a, b])
     (out * nnlab.Tensor([[1.0, 2.0], [3.0, 4.0]])).sum().backward()
-    np.testing.assert_array_equal(a.grad.data, [1.0, 2.0])
-    np.testing.assert_array_equal(b.grad.data, [3.0, 4.0])
+    np.testing.assert_array_equal(a.grad.array, [1.0, 2.0])
+    np.testing.assert_array_equal(b.grad.array, [3.0, 4.0])
 
 
 def test_loader_with_custom_collate_fn():

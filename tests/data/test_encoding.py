@@ -15,7 +15,7 @@ def test_one_hot_values_and_dtype():
     labels = np.array([[1, 0], [2, 2]])
     t = one_hot(nnlab.Tensor(labels))
     assert isinstance(t, nnlab.Tensor) and t.shape == (2, 2, 3)
-    np.testing.assert_array_equal(t.data, torch.nn.functional.one_hot(torch.from_numpy(labels)).numpy())
+    np.testing.assert_array_equal(t.array, torch.nn.functional.one_hot(torch.from_numpy(labels)).numpy())
     assert one_hot([1], 2, dtype=nnlab.float64).dtype == np.float64
 
 
@@ -42,7 +42,7 @@ def test_class_weights_balanced_hand_computed():
 def test_class_weights_absent_class_tensor_and_errors():
     w = class_weights(nnlab.Tensor(np.array([0, 0, 2, 2])), num_classes=4)
     assert isinstance(w, nnlab.Tensor)
-    np.testing.assert_allclose(w.data, [0.5, 0.0, 0.5, 0.0])
+    np.testing.assert_allclose(w.array, [0.5, 0.0, 0.5, 0.0])
     with pytest.raises(ValueError, match="unknown scheme"):
         class_weights([0, 1], scheme="inverse")
     with pytest.raises(ValueError, match="out of range"):

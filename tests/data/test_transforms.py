@@ -34,7 +34,7 @@ def test_standardize_fit_transform_and_inverse():
     np.testing.assert_allclose(s.inverse_transform(Z), X, atol=1e-5)
     t = s(nnlab.Tensor(X))
     assert isinstance(t, nnlab.Tensor)
-    np.testing.assert_allclose(t.data, Z)
+    np.testing.assert_allclose(t.array, Z)
     assert s.transform(X.astype(np.float64)).dtype == np.float64
 
 

@@ -29,11 +29,11 @@ def test_probe_matches_the_chain_rule_of_an_rnn():
     rnn = nn.RNN(3, 4, batch_first=True).double()
     x = nnlab.randn(2, 6, 3, dtype=nnlab.float64)
     flow = hidden_gradient_norms(rnn, x, lambda out: out[:, -1].sum())
-    W, U = rnn.weight_ih_l0.data, rnn.weight_hh_l0.data
-    b = rnn.bias_ih_l0.data + rnn.bias_hh_l0.data
+    W, U = rnn.weight_ih_l0.array, rnn.weight_hh_l0.array
+    b = rnn.bias_ih_l0.array + rnn.bias_hh_l0.array
     h, hs = np.zeros((2, 4)), []
     for t in range(6):
-        h = np.tanh(x.data[:, t] @ W.T + h @ U.T + b)
+        h = np.tanh(x.array[:, t] @ W.T + h @ U.T + b)
         hs.append(h)
     g, expected = np.ones((2, 4)), [0.0] * 6
     for t in range(5, -1, -1):

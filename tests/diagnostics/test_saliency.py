@@ -13,9 +13,9 @@ class QuadrantNet(nn.Module):
         super().__init__()
         self.conv = nn.Conv2d(1, 2, kernel_size=1)
         with nnlab.no_grad():
-            self.conv.weight.data[...] = 1.0
-            self.conv.weight.data[1] = -3.0  # a map the score never reads
-            self.conv.bias.data[...] = 0.0
+            self.conv.weight.array[...] = 1.0
+            self.conv.weight.array[1] = -3.0  # a map the score never reads
+            self.conv.bias.array[...] = 0.0
 
     def forward(self, x):
         a = self.conv(x)

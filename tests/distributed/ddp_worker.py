@@ -29,7 +29,7 @@ class _Record(Callback):
         self.inner, self.mode, self.rank, self.steps = model, mode, rank, []
 
     def on_batch_end(self, batch, logs):
-        self.steps.append(np.concatenate([p.data.reshape(-1) for p in self.inner.parameters()]))
+        self.steps.append(np.concatenate([p.array.reshape(-1) for p in self.inner.parameters()]))
         if self.rank == 1 and len(self.steps) == 2:
             if self.mode == "raise":
                 raise RuntimeError("injected fault on rank 1")
@@ -48,7 +48,7 @@ def run(mode: str, out: str | None) -> dict[str, np.ndarray]:
     model = nn.Sequential(nn.Conv2d(1, 4, 3), SyncBatchNorm(4), nn.ReLU(), nn.Flatten(), nn.Linear(4 * 6 * 6, 3))
     if rank:  # a different initialization on the other ranks: DDP must broadcast rank 0's
         for p in model.parameters():
-            p.data[...] = 7.0
+            p.array[...] = 7.0
     ddp = DistributedDataParallel(model)
     if "STEP_TIMEOUT" in os.environ:  # a short deadline for the steps only, not for the ranks' uneven start-up
         os.environ["NNLAB_DIST_TIMEOUT"] = os.environ["STEP_TIMEOUT"]
@@ -59,7 +59,7 @@ def run(mode: str, out: str | None) -> dict[str, np.ndarray]:
     opt = optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
     history = Trainer(ddp, nn.CrossEntropyLoss(), opt, callbacks=[record], quiet=True).fit(loader, epochs=2)
     result = {"steps": np.stack(record.steps), "loss": np.array(history["loss"]),
-              "running_mean": model[1].running_mean.data.copy(), "running_var": model[1].running_var.data.copy()}
+              "running_mean": model[1].running_mean.array.copy(), "running_var": model[1].running_var.array.copy()}
     if rank == 0 and out:
         np.savez(out, **result)
     return result

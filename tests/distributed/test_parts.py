@@ -40,7 +40,7 @@ def test_loader_with_sampler_and_trainer_sets_the_epoch():
     sampler = DistributedSampler(x, 2, 1, shuffle=False)
     loader = DataLoader(TensorDataset(x, x), batch_size=2, sampler=sampler)
     assert len(loader) == 2
-    assert [b[0].data.reshape(-1).tolist() for b in loader] == [[1.0, 3.0], [5.0, 7.0]]
+    assert [b[0].array.reshape(-1).tolist() for b in loader] == [[1.0, 3.0], [5.0, 7.0]]
     with pytest.raises(ValueError, match="sampler option is mutually exclusive with shuffle"):
         DataLoader(TensorDataset(x, x), batch_size=2, sampler=sampler, shuffle=True)
 
@@ -51,20 +51,20 @@ def test_sync_batchnorm_function_equals_batch_norm_forward_backward_and_running_
     x = np.random.default_rng(0).standard_normal((4, 3, 5, 5)).astype(np.float32) * 2 + 1
     g = np.random.default_rng(1).standard_normal(x.shape).astype(np.float32)
     bn = nn.BatchNorm2d(3)
-    bn.weight.data[...] = [0.5, 1.5, -1.0]
+    bn.weight.array[...] = [0.5, 1.5, -1.0]
     sync = SyncBatchNorm.convert_sync_batchnorm(nn.Sequential(bn))[0]
     assert isinstance(sync, SyncBatchNorm)
     xa, xb = nnlab.tensor(x, requires_grad=True), nnlab.tensor(x, requires_grad=True)
     ya = bn(xa)
-    yb = SyncBatchNormFn.apply(xb, sync.weight, sync.bias, sync.eps, sync.running_mean.data, sync.running_var.data,
+    yb = SyncBatchNormFn.apply(xb, sync.weight, sync.bias, sync.eps, sync.running_mean.array, sync.running_var.array,
                                0.1)
-    np.testing.assert_allclose(yb.data, ya.data, rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(yb.array, ya.array, rtol=1e-5, atol=1e-5)
     (ya * nnlab.tensor(g)).sum().backward()
     (yb * nnlab.tensor(g)).sum().backward()
-    np.testing.assert_allclose(xb.grad.data, xa.grad.data, rtol=1e-4, atol=1e-5)
-    np.testing.assert_allclose(sync.weight.grad.data, bn.weight.grad.data, rtol=1e-5, atol=1e-5)
-    np.testing.assert_allclose(sync.running_var.data, bn.running_var.data, rtol=1e-5)
-    np.testing.assert_allclose(sync.running_mean.data, bn.running_mean.data, rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(xb.grad.array, xa.grad.array, rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(sync.weight.grad.array, bn.weight.grad.array, rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(sync.running_var.array, bn.running_var.array, rtol=1e-5)
+    np.testing.assert_allclose(sync.running_mean.array, bn.running_mean.array, rtol=1e-5, atol=1e-7)
 
 
 def test_ddp_buckets_group_gradients_in_reverse_order_within_the_cap():
@@ -74,7 +74,7 @@ def test_ddp_buckets_group_gradients_in_reverse_order_within_the_cap():
     assert [[names[id(p)] for p in b] for b in ddp.buckets] == [["1.bias", "1.weight", "0.bias"], ["0.weight"]]
     x = nnlab.tensor(np.ones((2, 100), np.float32))
     ddp(x).sum().backward()
-    before = model[0].weight.grad.data.copy()
+    before = model[0].weight.grad.array.copy()
     ddp.sync_gradients()  # a world of one: the average is the gradient itself
-    np.testing.assert_array_equal(model[0].weight.grad.data, before)
+    np.testing.assert_array_equal(model[0].weight.grad.array, before)
     assert ddp.reduce_logs({"loss": 2.0}) == {"loss": 2.0}

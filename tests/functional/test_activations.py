@@ -70,14 +70,14 @@ def test_pointwise_extremes_no_warnings(name, fn, tfn, dtype):
     t = torch.from_numpy(values.copy()).requires_grad_(True)
     ty = tfn(t)
     ty.sum().backward()
-    np.testing.assert_allclose(y.data, ty.detach().numpy(), rtol=1e-6, atol=1e-30)
-    np.testing.assert_allclose(x.grad.data, t.grad.numpy(), rtol=1e-6, atol=1e-30)
+    np.testing.assert_allclose(y.array, ty.detach().numpy(), rtol=1e-6, atol=1e-30)
+    np.testing.assert_allclose(x.grad.array, t.grad.numpy(), rtol=1e-6, atol=1e-30)
 
 
 def test_leaky_relu_gradient_at_zero_is_slope_like_torch():
     x = nnlab.tensor([0.0], requires_grad=True)
     F.leaky_relu(x, 0.1).sum().backward()
-    np.testing.assert_allclose(x.grad.data, [0.1])
+    np.testing.assert_allclose(x.grad.array, [0.1])
 
 
 def test_bad_arguments_raise():
@@ -96,14 +96,14 @@ def test_bad_arguments_raise():
 def test_step_values_dtype_and_zero_gradient():
     x = nnlab.tensor([-2.0, -0.5, 0.0, 0.5, 3.0], requires_grad=True)
     y = F.step(x)
-    np.testing.assert_array_equal(y.data, [0.0, 0.0, 1.0, 1.0, 1.0])
+    np.testing.assert_array_equal(y.array, [0.0, 0.0, 1.0, 1.0, 1.0])
     assert y.dtype == np.float32
     y.sum().backward()
-    np.testing.assert_array_equal(x.grad.data, np.zeros(5))
-    np.testing.assert_array_equal(F.step(x, threshold=0.5).data, [0.0, 0.0, 0.0, 1.0, 1.0])
+    np.testing.assert_array_equal(x.grad.array, np.zeros(5))
+    np.testing.assert_array_equal(F.step(x, threshold=0.5).array, [0.0, 0.0, 0.0, 1.0, 1.0])
     ints = F.step(nnlab.tensor([-1, 0, 2]))
     assert ints.dtype == np.float32
-    np.testing.assert_array_equal(ints.data, [0.0, 1.0, 1.0])
+    np.testing.assert_array_equal(ints.array, [0.0, 1.0, 1.0])
 
 
 def test_step_gradcheck_away_from_threshold():
@@ -115,7 +115,7 @@ def test_heaviside_matches_torch():
     assert_parity(lambda a: F.heaviside(a, 0.5), lambda a: torch.heaviside(a, torch.tensor(0.5, dtype=a.dtype)), x, grad=False)
     out = F.heaviside(nnlab.tensor([-1.0, 0.0, 3.0]), 0.5)
     assert out.dtype == np.float32
-    np.testing.assert_array_equal(out.data, [0.0, 0.5, 1.0])
+    np.testing.assert_array_equal(out.array, [0.0, 0.5, 1.0])
 
 
 # ---- softmax / log_softmax -------------------------------------------------------------------
@@ -137,7 +137,7 @@ def test_softmax_family_rows_with_minus_inf(name):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert_parity(lambda a: fn(a, -1), lambda a: tfn(a, -1), x)
-    out = fn(nnlab.tensor(x), -1).data
+    out = fn(nnlab.tensor(x), -1).array
     if name == "softmax":
         np.testing.assert_allclose(out.sum(-1), [1.0, 1.0], rtol=1e-6)
         assert out[0, 0] == 0.0
@@ -148,7 +148,7 @@ def test_softmax_family_all_minus_inf_row_is_nan_like_torch(name):
     x = np.array([[-np.inf, -np.inf], [0.0, 1.0]])
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        ours = getattr(F, name)(nnlab.tensor(x), -1).data
+        ours = getattr(F, name)(nnlab.tensor(x), -1).array
     theirs = getattr(TF, name)(torch.from_numpy(x), -1).numpy()
     np.testing.assert_array_equal(np.isnan(ours), np.isnan(theirs))
     np.testing.assert_allclose(ours[1], theirs[1], rtol=1e-6)
@@ -160,9 +160,9 @@ def test_softmax_family_huge_logits_float32():
     p = F.softmax(x)
     lp = F.log_softmax(x)
     assert p.dtype == lp.dtype == np.float32
-    np.testing.assert_allclose(p.data, [[0.5, 0.5, 0.0], [1.0, 0.0, 0.0]])
-    np.testing.assert_allclose(lp.data[0, :2], [-np.log(2)] * 2, rtol=1e-6)
-    assert lp.data[1, 0] == 0.0
+    np.testing.assert_allclose(p.array, [[0.5, 0.5, 0.0], [1.0, 0.0, 0.0]])
+    np.testing.assert_allclose(lp.array[0, :2], [-np.log(2)] * 2, rtol=1e-6)
+    assert lp.array[1, 0] == 0.0
 
 
 @pytest.mark.parametrize("name", ["softmax", "log_softmax"])
@@ -195,8 +195,8 @@ def test_maxout_parity_shape_and_gradcheck(shape, k, dim):
 
 def test_maxout_groups_consecutive_pieces():
     x = nnlab.tensor([[1.0, 5.0, 2.0, -1.0, -3.0, 0.0]])
-    np.testing.assert_array_equal(F.maxout(x, 3).data, [[5.0, 0.0]])
-    np.testing.assert_array_equal(F.maxout(x, 2).data, [[5.0, 2.0, 0.0]])
+    np.testing.assert_array_equal(F.maxout(x, 3).array, [[5.0, 0.0]])
+    np.testing.assert_array_equal(F.maxout(x, 2).array, [[5.0, 2.0, 0.0]])
     assert F.maxout(x, 2).dtype == np.float32
 
 

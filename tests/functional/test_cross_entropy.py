@@ -119,8 +119,8 @@ def test_cross_entropy_huge_logits_finite(dtype):
         loss = F.cross_entropy(x, nnlab.tensor([1, 1]), reduction="none")
         loss.sum().backward()
     assert loss.dtype == dtype and x.grad.dtype == dtype
-    np.testing.assert_allclose(loss.data, [2e30, 0.0], rtol=1e-6)
-    np.testing.assert_allclose(x.grad.data, [[1.0, -1.0, 0.0], [0.0, 0.0, 0.0]], atol=1e-30)
+    np.testing.assert_allclose(loss.array, [2e30, 0.0], rtol=1e-6)
+    np.testing.assert_allclose(x.grad.array, [[1.0, -1.0, 0.0], [0.0, 0.0, 0.0]], atol=1e-30)
 
 
 def test_hand_computed_label_smoothing_with_weights():
@@ -181,4 +181,4 @@ def test_nll_loss_errors():
 def test_all_ignored_gradient_is_zero_like_torch():
     x = nnlab.tensor(_logits((2, 3)), requires_grad=True)
     F.cross_entropy(x, nnlab.tensor([-100, -100]), label_smoothing=0.1).backward()
-    np.testing.assert_array_equal(x.grad.data, np.zeros((2, 3)))
+    np.testing.assert_array_equal(x.grad.array, np.zeros((2, 3)))

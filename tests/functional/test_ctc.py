@@ -35,8 +35,8 @@ def test_matches_torch(reduction, dtype):
     assert out.dtype == xn.dtype
     out.sum().backward()
     tol = 1e-10 if dtype == np.float64 else 1e-4
-    np.testing.assert_allclose(out.data, ref.detach().numpy(), rtol=tol, atol=tol)
-    np.testing.assert_allclose(xn.grad.data, xt.grad.numpy(), rtol=tol, atol=tol)
+    np.testing.assert_allclose(out.array, ref.detach().numpy(), rtol=tol, atol=tol)
+    np.testing.assert_allclose(xn.grad.array, xt.grad.numpy(), rtol=tol, atol=tol)
 
 
 def test_gradcheck_and_two_frame_example():
@@ -48,19 +48,19 @@ def test_gradcheck_and_two_frame_example():
     y = np.array([[[0.5, 0.5]], [[0.25, 0.75]]])  # classes (blank, a)
     loss = F.ctc_loss(nnlab.from_numpy(np.log(y)), [[1]], [2], [1], reduction="none")
     p = 0.5 * 0.25 + 0.5 * 0.75 + 0.5 * 0.75
-    assert loss.data[0] == pytest.approx(-math.log(p))
+    assert loss.array[0] == pytest.approx(-math.log(p))
 
 
 def test_impossible_alignment_and_errors():
     # "aa" needs 3 frames (a, blank, a); with 2 frames p = 0
     lp = nnlab.from_numpy(np.log(np.full((2, 1, 3), 1 / 3)))
     lp.requires_grad_(True)
-    assert np.isinf(F.ctc_loss(lp, [[1, 1]], [2], [2], reduction="none").data[0])
+    assert np.isinf(F.ctc_loss(lp, [[1, 1]], [2], [2], reduction="none").array[0])
     out = F.ctc_loss(lp, [[1, 1]], [2], [2], reduction="sum", zero_infinity=True)
     out.backward()
     ref = torch.nn.functional.ctc_loss(torch.log(torch.full((2, 1, 3), 1 / 3)), torch.tensor([[1, 1]]),
                                        torch.tensor([2]), torch.tensor([2]), reduction="sum", zero_infinity=True)
-    assert out.item() == ref.item() == 0.0 and not lp.grad.data.any()
+    assert out.item() == ref.item() == 0.0 and not lp.grad.array.any()
     with pytest.raises(ValueError, match="ctc_loss: blank=0"):
         F.ctc_loss(lp, [[0, 1]], [2], [2])
     with pytest.raises(ValueError, match="input_lengths must lie in"):

@@ -58,7 +58,7 @@ def test_regression_float32_and_hand_values(name, fn, tfn):
     loss = fn(x, y, "none")
     assert loss.dtype == np.float32
     expected = tfn(torch.tensor([0.0, 1.0, 3.0]), torch.tensor([0.5, 1.0, 0.0]), reduction="none").numpy()
-    np.testing.assert_allclose(loss.data, expected, rtol=1e-6)
+    np.testing.assert_allclose(loss.array, expected, rtol=1e-6)
     fn(x, y, "mean").backward()
     assert x.grad.dtype == np.float32
 
@@ -120,7 +120,7 @@ def test_bce_clamps_log_at_minus_100_like_torch():
         warnings.simplefilter("error")
         assert_parity(lambda a: F.binary_cross_entropy(a, nnlab.tensor(y, dtype=np.float64), reduction="none"),
                       lambda a: TF.binary_cross_entropy(a, torch.from_numpy(y), reduction="none"), x)
-    np.testing.assert_allclose(F.binary_cross_entropy(nnlab.tensor(x), nnlab.tensor(y), reduction="none").data,
+    np.testing.assert_allclose(F.binary_cross_entropy(nnlab.tensor(x), nnlab.tensor(y), reduction="none").array,
                                [100, 100, 0, 0, np.log(2)], rtol=1e-6)
 
 
@@ -168,15 +168,15 @@ def test_bce_with_logits_finite_at_extremes(dtype):
         loss = F.binary_cross_entropy_with_logits(xt, nnlab.Tensor(y, dtype=dtype), reduction="none")
         loss.sum().backward()
     assert loss.dtype == dtype and xt.grad.dtype == dtype
-    np.testing.assert_allclose(loss.data, [100.0, 100.0, 0.0, 0.0, 1000.0], atol=1e-30, rtol=1e-6)
-    np.testing.assert_allclose(xt.grad.data, [1.0, -1.0, 0.0, 0.0, 1.0], atol=1e-30)
+    np.testing.assert_allclose(loss.array, [100.0, 100.0, 0.0, 0.0, 1000.0], atol=1e-30, rtol=1e-6)
+    np.testing.assert_allclose(xt.grad.array, [1.0, -1.0, 0.0, 0.0, 1.0], atol=1e-30)
 
 
 def test_bce_with_logits_gradient_at_zero_is_sigmoid_minus_target():
     y = np.array([0.0, 1.0, 0.3])
     x = nnlab.tensor(np.zeros(3), dtype=np.float64, requires_grad=True)
     F.binary_cross_entropy_with_logits(x, nnlab.tensor(y, dtype=np.float64), reduction="sum").backward()
-    np.testing.assert_allclose(x.grad.data, 0.5 - y, rtol=1e-12)
+    np.testing.assert_allclose(x.grad.array, 0.5 - y, rtol=1e-12)
 
 
 def test_bce_with_logits_matches_bce_of_sigmoid():

@@ -19,7 +19,7 @@ from tests.parity import assert_parity, gradcheck_fn
 def test_dropout_statistics(p):
     nnlab.manual_seed(0)
     x = nnlab.ones(400, 500)
-    y = F.dropout(x, p).data
+    y = F.dropout(x, p).array
     assert y.dtype == np.float32
     assert abs((y == 0).mean() - p) < 0.005
     assert abs(y.mean() - 1.0) < 0.02
@@ -35,31 +35,31 @@ def test_dropout_identity_when_not_training_or_p0():
 def test_dropout_same_seed_same_mask():
     x = nnlab.ones(50, 40)
     nnlab.manual_seed(7)
-    a = F.dropout(x, 0.3).data
+    a = F.dropout(x, 0.3).array
     nnlab.manual_seed(7)
-    b = F.dropout(x, 0.3).data
+    b = F.dropout(x, 0.3).array
     np.testing.assert_array_equal(a, b)
-    assert not np.array_equal(a, F.dropout(x, 0.3).data)
-    c = F.dropout(x, 0.3, generator=np.random.default_rng(11)).data
-    d = F.dropout(x, 0.3, generator=np.random.default_rng(11)).data
+    assert not np.array_equal(a, F.dropout(x, 0.3).array)
+    c = F.dropout(x, 0.3, generator=np.random.default_rng(11)).array
+    d = F.dropout(x, 0.3, generator=np.random.default_rng(11)).array
     np.testing.assert_array_equal(c, d)
 
 
 def test_dropout_explicit_generator_leaves_global_stream_alone():
     x = nnlab.ones(10, 10)
     nnlab.manual_seed(1)
-    expected = F.dropout(x, 0.5).data
+    expected = F.dropout(x, 0.5).array
     nnlab.manual_seed(1)
     F.dropout(x, 0.5, generator=np.random.default_rng(2))
-    np.testing.assert_array_equal(F.dropout(x, 0.5).data, expected)
+    np.testing.assert_array_equal(F.dropout(x, 0.5).array, expected)
 
 
 def test_dropout_p1_gives_zeros_and_zero_gradient():
     x = nnlab.randn(4, 5, requires_grad=True)
     y = F.dropout(x, 1.0)
-    np.testing.assert_array_equal(y.data, np.zeros((4, 5)))
+    np.testing.assert_array_equal(y.array, np.zeros((4, 5)))
     y.sum().backward()
-    np.testing.assert_array_equal(x.grad.data, np.zeros((4, 5)))
+    np.testing.assert_array_equal(x.grad.array, np.zeros((4, 5)))
 
 
 def test_dropout_gradient_is_the_scaled_mask():
@@ -67,9 +67,9 @@ def test_dropout_gradient_is_the_scaled_mask():
     y = F.dropout(x, 0.25)
     v = np.random.default_rng(1).standard_normal((6, 7)).astype(np.float32)
     y.backward(nnlab.tensor(v))
-    mask = (y.data != 0) / np.float32(0.75)
-    np.testing.assert_allclose(x.grad.data, v * mask, rtol=1e-6)
-    np.testing.assert_allclose(y.data, x.data * mask, rtol=1e-6)
+    mask = (y.array != 0) / np.float32(0.75)
+    np.testing.assert_allclose(x.grad.array, v * mask, rtol=1e-6)
+    np.testing.assert_allclose(y.array, x.array * mask, rtol=1e-6)
     assert gradcheck_fn(lambda a: F.dropout(a, 0.4, generator=np.random.default_rng(3)), np.ones((3, 4)))
 
 
@@ -93,7 +93,7 @@ def test_one_hot_matches_torch(num_classes):
     theirs = TF.one_hot(torch.from_numpy(idx), num_classes).numpy()
     assert ours.dtype == np.int64
     assert ours.shape == theirs.shape
-    np.testing.assert_array_equal(ours.data, theirs)
+    np.testing.assert_array_equal(ours.array, theirs)
 
 
 def test_one_hot_errors():
@@ -118,7 +118,7 @@ def test_normalize_parity_and_gradcheck(p, dim):
 def test_normalize_zero_vector_stays_zero_like_torch():
     x = np.array([[0.0, 0.0, 0.0], [3.0, 4.0, 0.0]])
     assert_parity(lambda a: F.normalize(a), lambda a: TF.normalize(a), x, rtol=1e-6)
-    np.testing.assert_allclose(F.normalize(nnlab.tensor(x)).data, [[0, 0, 0], [0.6, 0.8, 0]], rtol=1e-6)
+    np.testing.assert_allclose(F.normalize(nnlab.tensor(x)).array, [[0, 0, 0], [0.6, 0.8, 0]], rtol=1e-6)
     assert F.normalize(nnlab.tensor(x.astype(np.float32))).dtype == np.float32
 
 

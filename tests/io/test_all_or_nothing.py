@@ -26,7 +26,7 @@ def _setup():
 
 
 def _fingerprint(model, opt, sched):
-    weights = {k: v.data.copy() for k, v in model.state_dict().items()}
+    weights = {k: v.array.copy() for k, v in model.state_dict().items()}
     groups = [{k: v for k, v in g.items() if k != "params"} for g in opt.param_groups]
     state = {id(p): {k: np.array(v, copy=True) for k, v in s.items()} for p, s in opt.state.items()}
     return weights, groups, state, sched.state_dict(), get_rng_state()
@@ -141,16 +141,16 @@ _values = st.one_of(
                        _values, max_size=6), st.booleans())
 def test_load_state_dict_applies_everything_or_nothing(state, strict):
     model = nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4))
-    before = {k: v.data.copy() for k, v in model.state_dict().items()}
+    before = {k: v.array.copy() for k, v in model.state_dict().items()}
     try:
         model.load_state_dict(state, strict=strict)
     except (RuntimeError, TypeError):
-        after = {k: v.data for k, v in model.state_dict().items()}
+        after = {k: v.array for k, v in model.state_dict().items()}
         assert all(np.array_equal(before[k], after[k]) for k in before)
     else:  # success: every given key that the model has was copied
         for k, v in state.items():
             if k in before:
-                assert np.array_equal(model.state_dict()[k].data, np.asarray(v))
+                assert np.array_equal(model.state_dict()[k].array, np.asarray(v))
 
 
 @pytest.mark.parametrize("bad", [{"lr": -1.0}, {"momentum": -0.5}, {"lr": "0.1"}])

@@ -36,7 +36,7 @@ def _train_epoch(model, opt, sched, loader):
 
 
 def _params(model):
-    return {k: v.data.copy() for k, v in model.state_dict().items()}
+    return {k: v.array.copy() for k, v in model.state_dict().items()}
 
 
 def _resumed(tmp_path, restore_rng=True):
@@ -66,7 +66,7 @@ def test_resume_is_bit_for_bit(tmp_path):
     assert resumed_opt.param_groups[0]["lr"] == opt.param_groups[0]["lr"] == 0.0025
     for i, state in opt.state_dict()["state"].items():
         assert state["step"] == resumed_opt.state_dict()["state"][i]["step"] == 10
-        assert np.array_equal(state["exp_avg_sq"].data, resumed_opt.state_dict()["state"][i]["exp_avg_sq"].data)
+        assert np.array_equal(state["exp_avg_sq"].array, resumed_opt.state_dict()["state"][i]["exp_avg_sq"].array)
     # Without the saved RNG state the dropout masks and the shuffle differ: the RNG really matters here.
     diverged, _ = _resumed(tmp_path, restore_rng=False)
     assert not all(np.array_equal(straight[k], v) for k, v in _params(diverged).items())
@@ -87,9 +87,9 @@ def test_model_and_optimizer_state_dicts_round_trip(tmp_path, name):
     fresh.load_state_dict(back["model"])
     fresh_opt.load_state_dict(back["optim"])
     for k, v in model.state_dict().items():
-        assert np.array_equal(fresh.state_dict()[k].data, v.data)
+        assert np.array_equal(fresh.state_dict()[k].array, v.array)
     assert fresh_opt.state_dict()["state"][2]["step"] == 1
-    assert np.array_equal(fresh_opt.state_dict()["state"][2]["exp_avg"].data, opt.state_dict()["state"][2]["exp_avg"].data)
+    assert np.array_equal(fresh_opt.state_dict()["state"][2]["exp_avg"].array, opt.state_dict()["state"][2]["exp_avg"].array)
 
 
 def test_load_checkpoint_errors(tmp_path):

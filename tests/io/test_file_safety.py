@@ -118,7 +118,7 @@ def test_every_model_of_the_zoo_round_trips(tmp_path, fmt):
         back = load(path)
         assert list(back) == list(state), name
         for k in state:
-            assert np.array_equal(back[k].data, state[k].data), (name, k)
+            assert np.array_equal(back[k].array, state[k].array), (name, k)
         model.load_state_dict(back)
 
 

@@ -51,7 +51,7 @@ def _assert_same(a, b, where="root"):
         for i, (x, y) in enumerate(zip(a, b)):
             _assert_same(x, y, f"{where}/{i}")
     elif isinstance(a, Tensor):
-        _assert_same(a.data, b.data, where)
+        _assert_same(a.array, b.array, where)
     elif isinstance(a, (np.ndarray, np.generic)):
         assert a.dtype == b.dtype and np.shape(a) == np.shape(b), where
         assert np.array_equal(a, b, equal_nan=a.dtype.kind == "f"), where
@@ -70,7 +70,7 @@ def test_round_trip_every_leaf_type(tmp_path, name):
     _assert_same(obj, back)
     assert back["weights"]["fc.weight"].requires_grad is False
     # Loaded arrays own writable memory: a state dict can be modified in place.
-    back["weights"]["fc.weight"].data[0, 0] = 42.0
+    back["weights"]["fc.weight"].array[0, 0] = 42.0
     back["mask"][0, 0] = False
 
 
@@ -215,7 +215,7 @@ def test_plain_safetensors_file_loads_flat(tmp_path):
     path = tmp_path / "plain.safetensors"
     st_numpy.save_file({"w": np.ones((2, 2), np.float32)}, str(path), metadata={"format": "pt"})
     flat = load_safetensors(path)
-    assert list(flat) == ["w"] and isinstance(flat["w"], Tensor) and flat["w"].data.sum() == 4
+    assert list(flat) == ["w"] and isinstance(flat["w"], Tensor) and flat["w"].array.sum() == 4
     _reject(path, "format 'pt'")
 
 

@@ -15,12 +15,12 @@ def test_one_cell_per_block_is_the_standard_lstm_and_counts():
     with nnlab.no_grad():  # torch's gate rows (i, f, g, o) → the blocks' (i, f, o, g)
         for mine, theirs in (("weight_ih", "weight_ih_l0"), ("weight_hh", "weight_hh_l0"), ("bias_ih", "bias_ih_l0"),
                              ("bias_hh", "bias_hh_l0")):
-            i, f, g, o = np.split(getattr(lstm, theirs).data, 4, axis=0)
-            getattr(blocks, mine).data[...] = np.concatenate([i, f, o, g])
+            i, f, g, o = np.split(getattr(lstm, theirs).array, 4, axis=0)
+            getattr(blocks, mine).array[...] = np.concatenate([i, f, o, g])
     x = nnlab.randn(2, 5, 3)
     (y1, (_, c1)), (y2, (_, c2)) = blocks(x), lstm(x)
-    np.testing.assert_allclose(y1.data, y2.data, atol=1e-6)
-    np.testing.assert_allclose(c1.data, c2.data[0], atol=1e-6)
+    np.testing.assert_allclose(y1.array, y2.array, atol=1e-6)
+    np.testing.assert_allclose(c1.array, c2.array[0], atol=1e-6)
     # H = B·S cells: (3B + H)(D + H + 2) parameters against 4H(D + H + 2)
     D, B, S = 8, 4, 4
     H = B * S

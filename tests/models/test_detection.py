@@ -51,7 +51,7 @@ def test_yolo_loss_gradcheck_on_tiny_grid():
     assert gradcheck(lambda p: loss_fn(p, target), (pred,))
     # With rescoring the IoU target is held constant, so the gradient equals the loss with that target fixed.
     rescored = YOLOLoss(model.anchors, 16)(pred, target)
-    assert np.isfinite(float(rescored.data)) and float(rescored.data) != float(loss_fn(pred, target).data)
+    assert np.isfinite(float(rescored.array)) and float(rescored.array) != float(loss_fn(pred, target).array)
 
 
 def test_decode_turns_one_confident_anchor_into_one_box_after_nms():
@@ -90,7 +90,7 @@ def test_localization_loss_is_the_seeds_formula():
     out = nnlab.tensor(np.array([[0.8, 0.4, 0.5, 0.2, 0.1, 0.3, 0.6], [0.3, 9, 9, 9, 9, 9, 9]], np.float32))
     # Image 1: every term; image 2 (no object): only (ŷ1 − y1)².
     want = (0.04 + 0.01 + 0 + 0 + 0.04 + 0.09 + 0.16 + 0.09) / 2
-    assert float(localization_loss(out, y, kind="squared").data) == pytest.approx(want, rel=1e-5)
+    assert float(localization_loss(out, y, kind="squared").array) == pytest.approx(want, rel=1e-5)
     t = localization_targets([np.array([[16, 8, 48, 24]]), np.zeros((0, 4))], [np.array([1]), np.array([])], 2, 64)
     np.testing.assert_allclose(t, [[1, 0.5, 0.25, 0.25, 0.5, 0, 1], [0] * 7])
     dec = decode_localization(np.array([[9.0, 0, 0, 0, 0, 1, 0]]), 64)

@@ -51,7 +51,7 @@ def test_seed_rounding_explains_the_last_digit_of_w35_and_w45():
 def test_explain_matches_autograd_on_a_bigger_mlp_with_biases():
     nnlab.manual_seed(1)
     model = nn.Sequential(nn.Linear(3, 4), nn.Tanh(), nn.Linear(4, 2), nn.Sigmoid()).double()
-    before = {k: v.data.copy() for k, v in model.state_dict().items()}
+    before = {k: v.array.copy() for k, v in model.state_dict().items()}
     x, t = [0.2, -0.5, 1.0], [1.0, 0.0]
     ex = explain_backprop(model, x, t, lr=0.5)
     # Δw = −η ∂E/∂w: recompute the gradient independently with a fresh model copy.
@@ -59,8 +59,8 @@ def test_explain_matches_autograd_on_a_bigger_mlp_with_biases():
     ref.load_state_dict(before)
     out = ref(nnlab.tensor([x], dtype=nnlab.float64))
     (0.5 * ((nnlab.tensor([t], dtype=nnlab.float64) - out) ** 2).sum()).backward()
-    expected_w0 = before["0.weight"] - 0.5 * ref[0].weight.grad.data
-    np.testing.assert_allclose(model[0].weight.data, expected_w0, rtol=1e-12)
+    expected_w0 = before["0.weight"] - 0.5 * ref[0].weight.grad.array
+    np.testing.assert_allclose(model[0].weight.array, expected_w0, rtol=1e-12)
     rows = [r for r in ex.weights if r.j == 4 and r.i == 1]  # unit 4 is the first hidden unit
     assert rows[0].w_new == pytest.approx(expected_w0[0, 0], rel=1e-12)
     assert sum(1 for r in ex.weights if r.i == "b") == 4 + 2

@@ -104,9 +104,9 @@ def test_initialization_follows_torch():
     nnlab.manual_seed(0)
     m = nn.MultiheadAttention(64, 4)
     bound = np.sqrt(6 / (64 + 3 * 64))  # xavier-uniform over the (3E, E) matrix
-    w = m.in_proj_weight.data
+    w = m.in_proj_weight.array
     assert np.abs(w).max() <= bound and np.abs(w).max() > 0.9 * bound
-    assert np.all(m.in_proj_bias.data == 0) and np.all(m.out_proj.bias.data == 0)
+    assert np.all(m.in_proj_bias.array == 0) and np.all(m.out_proj.bias.array == 0)
 
 
 def test_float32_dropout_train_eval_and_fully_masked_rows():
@@ -119,15 +119,15 @@ def test_float32_dropout_train_eval_and_fully_masked_rows():
     assert x.grad.dtype == np.float32 and m.in_proj_weight.grad.dtype == np.float32
     m.eval()
     e1, e2 = m(x, x, x)[0], m(x, x, x)[0]
-    np.testing.assert_array_equal(e1.data, e2.data)
+    np.testing.assert_array_equal(e1.array, e2.array)
     m.train()
-    assert not np.allclose(m(x, x, x)[0].data, e1.data)
+    assert not np.allclose(m(x, x, x)[0].array, e1.array)
     # a batch row whose keys are all padding: output = out_proj bias (0 after attention), weights 0, no NaN
     m.eval()
     kpm = nnlab.tensor(np.array([[False] * 4, [True] * 4]))
     out, w = m(x, x, x, key_padding_mask=kpm)
-    assert np.isfinite(out.data).all() and np.all(w.data[1] == 0)
-    np.testing.assert_allclose(out.data[1], np.broadcast_to(m.out_proj.bias.data, (4, 8)), atol=1e-7)
+    assert np.isfinite(out.array).all() and np.all(w.array[1] == 0)
+    np.testing.assert_allclose(out.array[1], np.broadcast_to(m.out_proj.bias.array, (4, 8)), atol=1e-7)
 
 
 def test_errors():

@@ -22,7 +22,7 @@ def test_sequential_indexing_slicing_and_forward():
     assert isinstance(head, nn.Sequential) and list(head) == [b, c]
     assert list(head._modules) == ["1", "2"]  # slices keep the original names, as torch does
     x = nnlab.randn(4, 2)
-    np.testing.assert_allclose(s(x).data, c(b(a(x))).data, rtol=1e-6)
+    np.testing.assert_allclose(s(x).array, c(b(a(x))).array, rtol=1e-6)
     with pytest.raises(IndexError, match="out of range"):
         s[3]
     named = nn.Sequential(OrderedDict(fc=nn.Linear(2, 2), act=nn.ReLU()))

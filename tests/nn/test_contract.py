@@ -68,9 +68,9 @@ def test_state_dict_round_trip_into_fresh_instance(case):
     nnlab.manual_seed(2)
     b = factory().eval()
     if any(True for _ in a.parameters()):
-        assert not np.array_equal(a(_input(in_shape)).data, b(_input(in_shape)).data)
+        assert not np.array_equal(a(_input(in_shape)).array, b(_input(in_shape)).array)
     assert b.load_state_dict(a.state_dict()) == ([], [])
-    np.testing.assert_array_equal(a(_input(in_shape)).data, b(_input(in_shape)).data)
+    np.testing.assert_array_equal(a(_input(in_shape)).array, b(_input(in_shape)).array)
     assert list(a.state_dict()) == list(b.state_dict())
 
 
@@ -86,15 +86,15 @@ def test_train_eval_difference_only_when_stochastic(case):
     factory, in_shape, _, _, stochastic = case
     layer = factory()
     x = _input(in_shape)
-    train_out = layer.train()(x).data
-    eval_out = layer.eval()(x).data
-    np.testing.assert_array_equal(layer(x).data, eval_out)  # eval is deterministic
+    train_out = layer.train()(x).array
+    eval_out = layer.eval()(x).array
+    np.testing.assert_array_equal(layer(x).array, eval_out)  # eval is deterministic
     assert (not np.allclose(train_out, eval_out)) == stochastic
     if stochastic:  # same seed, same noise
         nnlab.manual_seed(5)
-        first = layer.train()(x).data
+        first = layer.train()(x).array
         nnlab.manual_seed(5)
-        np.testing.assert_array_equal(layer(x).data, first)
+        np.testing.assert_array_equal(layer(x).array, first)
 
 
 def test_backward_reaches_every_parameter(case):

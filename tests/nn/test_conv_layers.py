@@ -55,9 +55,9 @@ def test_padding_mode_with_strided_same_pads_asymmetrically():
     x = _x(1, 1, 7, 7)
     y = m(nnlab.tensor(x))
     xp = np.pad(x, ((0, 0), (0, 0), (1, 2), (1, 2)), mode="reflect")
-    ref = torch.nn.functional.conv2d(torch.from_numpy(xp), torch.from_numpy(m.weight.data), stride=2).numpy()
+    ref = torch.nn.functional.conv2d(torch.from_numpy(xp), torch.from_numpy(m.weight.array), stride=2).numpy()
     assert tuple(y.shape) == (1, 1, 4, 4)
-    np.testing.assert_allclose(y.data, ref, rtol=1e-10)
+    np.testing.assert_allclose(y.array, ref, rtol=1e-10)
 
 
 TRANSPOSE_CASES = [
@@ -84,11 +84,11 @@ def test_conv_transpose2d_output_size_reverses_strided_conv():
         x = nnlab.randn(2, 3, size, size)
         h = down(x)
         assert tuple(h.shape) == (2, 8, 8, 8)
-        hd = h.data.astype(np.float64)
+        hd = h.array.astype(np.float64)
         y = up(nnlab.tensor(hd), output_size=x.shape)
         assert tuple(y.shape) == tuple(x.shape)
         ref = theirs(torch.from_numpy(hd), output_size=list(x.shape)).detach().numpy()
-        np.testing.assert_allclose(y.data, ref, rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(y.array, ref, rtol=1e-10, atol=1e-12)
     with pytest.raises(ValueError, match=r"requested output size \(18, 18\) is not reachable"):
         up(nnlab.tensor(hd), output_size=(18, 18))
 
@@ -112,12 +112,12 @@ def test_default_init_is_uniform_one_over_sqrt_fan_in(layer, fan_in):
     m = layer()
     bound = 1 / math.sqrt(fan_in)
     for p in (m.weight, m.bias):
-        assert np.abs(p.data).max() <= bound
+        assert np.abs(p.array).max() <= bound
         # U(−b, b) has standard deviation b/√3; with ≥ 64 draws it is within 30%.
-        assert abs(p.data.std() - bound / math.sqrt(3)) < 0.3 * bound / math.sqrt(3)
+        assert abs(p.array.std() - bound / math.sqrt(3)) < 0.3 * bound / math.sqrt(3)
     nnlab.manual_seed(0)
     again = layer()
-    np.testing.assert_array_equal(again.weight.data, m.weight.data)
+    np.testing.assert_array_equal(again.weight.array, m.weight.array)
 
 
 @pytest.mark.filterwarnings("ignore:Using padding='same'")
@@ -211,7 +211,7 @@ def test_lazy_load_state_dict_before_first_call_is_a_clear_error_then_works():
     fresh(nnlab.randn(1, 3, 12, 12))
     fresh.load_state_dict(trained.state_dict())
     x = nnlab.randn(2, 3, 12, 12)
-    np.testing.assert_array_equal(fresh(x).data, trained(x).data)
+    np.testing.assert_array_equal(fresh(x).array, trained(x).array)
 
 
 def test_lazy_layers_match_torch_after_materializing():

@@ -36,12 +36,12 @@ def test_one_hot_times_e_equals_lookup_in_value_and_gradient():
     one_hot = nnlab.Tensor(np.eye(V)[IDX], dtype=np.float64)  # (3, 4, V)
     by_matmul = one_hot @ e1
     by_lookup = F.embedding(nnlab.Tensor(IDX), e2)
-    np.testing.assert_allclose(by_lookup.data, by_matmul.data, atol=1e-15)
+    np.testing.assert_allclose(by_lookup.array, by_matmul.array, atol=1e-15)
     cot = rng.standard_normal(by_lookup.shape)
     by_matmul.backward(cot)
     by_lookup.backward(cot)
-    np.testing.assert_allclose(e2.grad.data, e1.grad.data, atol=1e-12)
-    assert np.all(e2.grad.data[4] == 0)  # index 4 never looked up
+    np.testing.assert_allclose(e2.grad.array, e1.grad.array, atol=1e-12)
+    assert np.all(e2.grad.array[4] == 0)  # index 4 never looked up
 
 
 def test_module_parity_and_padding_row():
@@ -50,7 +50,7 @@ def test_module_parity_and_padding_row():
     assert_parity(ours, theirs, IDX)
     out = ours(nnlab.Tensor(IDX))
     out.sum().backward()
-    assert np.all(ours.weight.grad.data[1] == 0) and np.any(ours.weight.grad.data[0] != 0)
+    assert np.all(ours.weight.grad.array[1] == 0) and np.any(ours.weight.grad.array[0] != 0)
     assert list(ours.state_dict()) == list(theirs.state_dict()) == ["weight"]
     assert repr(ours) == repr(theirs)
 
@@ -58,26 +58,26 @@ def test_module_parity_and_padding_row():
 def test_init_normal_and_padding_zeroed():
     nnlab.manual_seed(0)
     e = nn.Embedding(2000, 50, padding_idx=3)
-    w = e.weight.data
+    w = e.weight.array
     assert w.dtype == np.float32 and w.shape == (2000, 50)
     assert np.all(w[3] == 0)
     assert abs(w.mean()) < 0.01 and abs(w.std() - 1) < 0.01
     out = e(nnlab.Tensor(np.array([[3, 4]])))
-    assert out.dtype == np.float32 and out.shape == (1, 2, 50) and np.all(out.data[0, 0] == 0)
+    assert out.dtype == np.float32 and out.shape == (1, 2, 50) and np.all(out.array[0, 0] == 0)
 
 
 def test_from_pretrained_freeze_and_fine_tune():
     vectors = nnlab.Tensor(rng.standard_normal((V, D)).astype(np.float32))
     frozen = nn.Embedding.from_pretrained(vectors)
-    assert not frozen.weight.requires_grad and frozen.weight.data is vectors.data
+    assert not frozen.weight.requires_grad and frozen.weight.array is vectors.array
     out = frozen(nnlab.Tensor(np.array([3, 3, 1])))
-    np.testing.assert_array_equal(out.data, vectors.data[[3, 3, 1]])
+    np.testing.assert_array_equal(out.array, vectors.array[[3, 3, 1]])
     assert not out.requires_grad
     tuned = nn.Embedding.from_pretrained(vectors, freeze=False, padding_idx=0)
     assert tuned.weight.requires_grad and tuned.padding_idx == 0
-    np.testing.assert_array_equal(tuned.weight.data[0], vectors.data[0])  # pretrained rows are kept
+    np.testing.assert_array_equal(tuned.weight.array[0], vectors.array[0])  # pretrained rows are kept
     tuned(nnlab.Tensor(np.array([0, 2]))).sum().backward()
-    assert np.all(tuned.weight.grad.data[0] == 0) and np.all(tuned.weight.grad.data[2] == 1)
+    assert np.all(tuned.weight.grad.array[0] == 0) and np.all(tuned.weight.grad.array[2] == 1)
 
 
 def test_max_norm_renormalizes_rows_like_torch():
@@ -85,13 +85,13 @@ def test_max_norm_renormalizes_rows_like_torch():
     ours, theirs = nn.Embedding(V, D, max_norm=1.5).double(), torch.nn.Embedding(V, D, max_norm=1.5).double()
     copy_weights(ours, theirs)
     idx = np.array([0, 2, 2, 5])
-    ours.weight.data[...] = w
+    ours.weight.array[...] = w
     with torch.no_grad():
         theirs.weight.copy_(torch.from_numpy(w))
-    np.testing.assert_allclose(ours(nnlab.Tensor(idx)).data, theirs(torch.from_numpy(idx)).detach().numpy(), atol=1e-12)
-    np.testing.assert_allclose(ours.weight.data, theirs.weight.detach().numpy(), atol=1e-12)
-    assert np.linalg.norm(ours.weight.data[2]) <= 1.5 + 1e-6
-    np.testing.assert_array_equal(ours.weight.data[1], w[1])  # rows not looked up stay as they were
+    np.testing.assert_allclose(ours(nnlab.Tensor(idx)).array, theirs(torch.from_numpy(idx)).detach().numpy(), atol=1e-12)
+    np.testing.assert_allclose(ours.weight.array, theirs.weight.detach().numpy(), atol=1e-12)
+    assert np.linalg.norm(ours.weight.array[2]) <= 1.5 + 1e-6
+    np.testing.assert_array_equal(ours.weight.array[1], w[1])  # rows not looked up stay as they were
 
 
 def test_errors():

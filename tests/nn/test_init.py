@@ -37,24 +37,24 @@ BIG = (400, 500)  # fan_in 500, fan_out 400, 200k samples: moment errors well un
 
 
 def _std(t):
-    return float(np.std(t.data.astype(np.float64)))
+    return float(np.std(t.array.astype(np.float64)))
 
 
 def test_uniform_family_bounds_and_std():
     t = nnlab.empty(*BIG)
     b = math.sqrt(6 / 900)
     init.xavier_uniform_(t)
-    assert np.abs(t.data).max() <= b and np.abs(t.data).max() > 0.99 * b
+    assert np.abs(t.array).max() <= b and np.abs(t.array).max() > 0.99 * b
     assert _std(t) == pytest.approx(b / math.sqrt(3), rel=0.02)
     init.kaiming_uniform_(t, nonlinearity="relu")
     b = math.sqrt(2) * math.sqrt(3 / 500)
-    assert np.abs(t.data).max() <= b and _std(t) == pytest.approx(b / math.sqrt(3), rel=0.02)
+    assert np.abs(t.array).max() <= b and _std(t) == pytest.approx(b / math.sqrt(3), rel=0.02)
     init.kaiming_uniform_(t, a=math.sqrt(5), mode="fan_out")
-    assert np.abs(t.data).max() <= 1 / math.sqrt(400)
+    assert np.abs(t.array).max() <= 1 / math.sqrt(400)
     init.uniform_(t, -2.0, 3.0)
-    assert t.data.min() >= -2 and t.data.max() <= 3 and t.data.mean() == pytest.approx(0.5, abs=0.02)
+    assert t.array.min() >= -2 and t.array.max() <= 3 and t.array.mean() == pytest.approx(0.5, abs=0.02)
     init.lecun_uniform_(t)
-    assert np.abs(t.data).max() <= math.sqrt(3 / 500)
+    assert np.abs(t.array).max() <= math.sqrt(3 / 500)
 
 
 def test_normal_family_std():
@@ -68,9 +68,9 @@ def test_normal_family_std():
     init.lecun_normal_(t)
     assert _std(t) == pytest.approx(1 / math.sqrt(500), rel=0.02)
     init.normal_(t, mean=1.0, std=0.5)
-    assert float(t.data.mean()) == pytest.approx(1.0, abs=0.01) and _std(t) == pytest.approx(0.5, rel=0.02)
+    assert float(t.array.mean()) == pytest.approx(1.0, abs=0.01) and _std(t) == pytest.approx(0.5, rel=0.02)
     init.trunc_normal_(t, std=1.0, a=-0.5, b=0.5)
-    assert t.data.min() >= -0.5 and t.data.max() <= 0.5 and t.data.min() < -0.49
+    assert t.array.min() >= -0.5 and t.array.max() <= 0.5 and t.array.min() < -0.49
     # N(0,1) truncated to [-0.5, 0.5] has variance 1 - 2·0.5·φ(0.5)/(Φ(0.5) − Φ(−0.5)) ≈ 0.0796
     phi = math.exp(-0.125) / math.sqrt(2 * math.pi)
     mass = math.erf(0.5 / math.sqrt(2))
@@ -87,7 +87,7 @@ def test_conv_shaped_kaiming_uses_receptive_field():
 def test_orthogonal(shape):
     w = nnlab.empty(*shape, dtype=nnlab.float64)
     init.orthogonal_(w, gain=2.0)
-    m = w.data.reshape(shape[0], -1)
+    m = w.array.reshape(shape[0], -1)
     small = min(m.shape)
     gram = m @ m.T if m.shape[0] == small else m.T @ m
     np.testing.assert_allclose(gram, 4 * np.eye(small), atol=1e-10)
@@ -96,13 +96,13 @@ def test_orthogonal(shape):
 def test_constant_fills_and_dtype_kept():
     t = nnlab.empty(3, 2)
     assert init.constant_(t, 0.3) is t and t.dtype == np.float32
-    np.testing.assert_array_equal(t.data, np.full((3, 2), 0.3, np.float32))
+    np.testing.assert_array_equal(t.array, np.full((3, 2), 0.3, np.float32))
     init.ones_(t)
-    assert t.data.sum() == 6
+    assert t.array.sum() == 6
     init.zeros_(t)
-    assert not t.data.any()
+    assert not t.array.any()
     init.eye_(t)
-    np.testing.assert_array_equal(t.data, np.eye(3, 2))
+    np.testing.assert_array_equal(t.array, np.eye(3, 2))
     d = nnlab.empty(3, 2, dtype=nnlab.float64)
     init.xavier_uniform_(d)
     assert d.dtype == np.float64
@@ -114,14 +114,14 @@ def test_same_seed_same_values_and_explicit_generator():
     init.kaiming_uniform_(a)
     nnlab.manual_seed(7)
     init.kaiming_uniform_(b)
-    np.testing.assert_array_equal(a.data, b.data)
+    np.testing.assert_array_equal(a.array, b.array)
     init.orthogonal_(a, generator=np.random.default_rng(3))
     init.orthogonal_(b, generator=np.random.default_rng(3))
-    np.testing.assert_array_equal(a.data, b.data)
+    np.testing.assert_array_equal(a.array, b.array)
     nnlab.manual_seed(7)
-    first = nn.Linear(3, 2).weight.data.copy()
+    first = nn.Linear(3, 2).weight.array.copy()
     nnlab.manual_seed(7)
-    np.testing.assert_array_equal(nn.Linear(3, 2).weight.data, first)
+    np.testing.assert_array_equal(nn.Linear(3, 2).weight.array, first)
 
 
 def test_linear_default_init_bounds():
@@ -129,7 +129,7 @@ def test_linear_default_init_bounds():
     layer = nn.Linear(256, 300)
     bound = 1 / math.sqrt(256)
     for t in (layer.weight, layer.bias):
-        assert np.abs(t.data).max() <= bound and np.abs(t.data).max() > 0.95 * bound
+        assert np.abs(t.array).max() <= bound and np.abs(t.array).max() > 0.95 * bound
     assert _std(layer.weight) == pytest.approx(bound / math.sqrt(3), rel=0.02)
 
 
@@ -140,5 +140,5 @@ def test_bad_arguments():
         init.orthogonal_(nnlab.empty(3))
     with pytest.raises(TypeError, match="Tensor"):
         init.zeros_([0.0, 1.0])
-    arr = np.ones(3)  # PyTorch's ``init.zeros_(m.weight.data)``: the array is filled in place
+    arr = np.ones(3)  # PyTorch's ``init.zeros_(m.weight.array)``: the array is filled in place
     assert init.zeros_(arr) is arr and arr.tolist() == [0.0, 0.0, 0.0]

@@ -20,8 +20,8 @@ def test_matches_the_equations_in_numpy():
     nnlab.manual_seed(0)
     cell = nn.LayerNormLSTMCell(3, 4).double()
     with nnlab.no_grad():
-        cell.ln_ih.weight.data[...] = np.linspace(0.5, 1.5, 16)
-        cell.ln_cell.bias.data[...] = [0.1, -0.2, 0.3, 0.0]
+        cell.ln_ih.weight.array[...] = np.linspace(0.5, 1.5, 16)
+        cell.ln_cell.bias.array[...] = [0.1, -0.2, 0.3, 0.0]
     rng = np.random.default_rng(0)
     x, h, c = rng.standard_normal((2, 3)), rng.standard_normal((2, 4)), rng.standard_normal((2, 4))
     h1, c1 = cell(nnlab.from_numpy(x), (nnlab.from_numpy(h), nnlab.from_numpy(c)))

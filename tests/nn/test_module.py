@@ -39,8 +39,8 @@ def test_parameter_is_a_tensor_and_shares_data():
     t = nnlab.tensor([1.0, 2.0])
     p = nn.Parameter(t)
     assert isinstance(p, nnlab.Tensor) and p.requires_grad and p.is_leaf
-    p.data[0] = 5.0
-    assert t.data[0] == 5.0  # shares the tensor's storage, like torch
+    p.array[0] = 5.0
+    assert t.array[0] == 5.0  # shares the tensor's storage, like torch
     assert repr(p).startswith("Parameter containing:\ntensor([5., 2.]")
     assert not nn.Parameter(np.zeros(2, np.float32), requires_grad=False).requires_grad
     assert type(p * 2) is nnlab.Tensor
@@ -57,7 +57,7 @@ def test_setattr_registers_and_reassigns():
     with pytest.raises(TypeError, match="parameter 'scale'"):
         m.scale = nnlab.ones(4)  # ... but not to a plain Tensor
     m.running = nnlab.ones(4)
-    assert m._buffers["running"].data.sum() == 4
+    assert m._buffers["running"].array.sum() == 4
     with pytest.raises(TypeError, match="buffer 'running'"):
         m.running = 3
     m.fc = nn.ReLU()  # a Module replaces a Module
@@ -125,7 +125,7 @@ def test_apply_train_eval_requires_grad_zero_grad():
     m(nnlab.randn(4, 2)).sum().backward()
     assert all(p.grad is not None for p in m.parameters())
     m.zero_grad(set_to_none=False)
-    assert all(p.grad is not None and not p.grad.data.any() for p in m.parameters())
+    assert all(p.grad is not None and not p.grad.array.any() for p in m.parameters())
     m.zero_grad()
     assert all(p.grad is None for p in m.parameters())
 
@@ -136,8 +136,8 @@ def test_state_dict_keys_values_and_sharing():
     assert isinstance(sd, OrderedDict)
     assert list(sd) == list(theirs.state_dict()) == ["scale", "running", "fc.weight", "fc.bias"]
     assert not sd["fc.weight"].requires_grad and type(sd["fc.weight"]) is nnlab.Tensor
-    sd["running"].data[0] = 3.0  # values share data with the module, as torch's do
-    assert ours.running.data[0] == 3.0
+    sd["running"].array[0] = 3.0  # values share data with the module, as torch's do
+    assert ours.running.array[0] == 3.0
 
 
 def _nested_pair():
@@ -176,7 +176,7 @@ def test_load_torch_state_dict_as_numpy_gives_same_outputs():
     assert repr(result) == "<All keys matched successfully>"
     assert ours.fc.weight.dtype == np.float32  # values are cast into the existing parameters
     x = np.random.default_rng(0).standard_normal((5, 3)).astype(np.float32)
-    np.testing.assert_allclose(ours(nnlab.tensor(x)).data, theirs(torch.from_numpy(x)).detach().numpy(), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(ours(nnlab.tensor(x)).array, theirs(torch.from_numpy(x)).detach().numpy(), rtol=1e-5, atol=1e-6)
 
 
 def test_load_state_dict_in_place_and_dtype_cast():
@@ -184,13 +184,13 @@ def test_load_state_dict_in_place_and_dtype_cast():
     w = m.weight
     m.load_state_dict({"weight": np.eye(2), "bias": nnlab.tensor([1.0, 2.0], dtype=nnlab.float64)})
     assert m.weight is w and m.weight.dtype == np.float32
-    np.testing.assert_array_equal(m.weight.data, np.eye(2, dtype=np.float32))
+    np.testing.assert_array_equal(m.weight.array, np.eye(2, dtype=np.float32))
 
 
 def test_load_state_dict_strict_errors_and_non_strict():
     m = nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 1))
-    before = m[0].weight.data.copy()
-    good = {k: v.data.copy() + 1 for k, v in m.state_dict().items()}
+    before = m[0].weight.array.copy()
+    good = {k: v.array.copy() + 1 for k, v in m.state_dict().items()}
     bad = dict(good)
     del bad["2.bias"]
     bad["2.extra"] = np.zeros(1)
@@ -201,13 +201,13 @@ def test_load_state_dict_strict_errors_and_non_strict():
     assert 'Missing key(s) in state_dict: "2.bias"' in msg
     assert 'Unexpected key(s) in state_dict: "2.extra"' in msg
     assert "size mismatch for 0.weight" in msg and "(4, 2)" in msg and "(3, 2)" in msg
-    np.testing.assert_array_equal(m[0].weight.data, before)  # nothing copied on failure
+    np.testing.assert_array_equal(m[0].weight.array, before)  # nothing copied on failure
 
     partial = {k: v for k, v in good.items() if k != "2.bias"}
     partial["junk"] = np.zeros(1)
     missing, unexpected = m.load_state_dict(partial, strict=False)
     assert missing == ["2.bias"] and unexpected == ["junk"]
-    np.testing.assert_array_equal(m[0].weight.data, good["0.weight"])
+    np.testing.assert_array_equal(m[0].weight.array, good["0.weight"])
     with pytest.raises(RuntimeError, match="size mismatch for 2.weight"):
         m.load_state_dict({"2.weight": np.zeros((2, 2))}, strict=False)  # shapes are checked even non-strict
 
@@ -227,8 +227,8 @@ def test_forward_hooks_fire_modify_and_remove():
     with m.register_forward_pre_hook(lambda mod, args: (args[0] * 0,)):
         with m.register_forward_hook(lambda mod, args, out: out + 1):
             y = m(nnlab.ones(1, 2))
-    np.testing.assert_allclose(y.data, m.bias.data[None] + 1, rtol=1e-6)
-    np.testing.assert_allclose(m(nnlab.zeros(1, 2)).data, m.bias.data[None], rtol=1e-6)  # handles removed on exit
+    np.testing.assert_allclose(y.array, m.bias.array[None] + 1, rtol=1e-6)
+    np.testing.assert_allclose(m(nnlab.zeros(1, 2)).array, m.bias.array[None], rtol=1e-6)  # handles removed on exit
 
 
 def test_repr_matches_torch():
@@ -266,5 +266,5 @@ def test_deepcopy_is_independent():
     m = nn.Sequential(nn.Linear(2, 2))
     c = copy.deepcopy(m)
     assert isinstance(c[0].weight, nn.Parameter) and c[0].weight is not m[0].weight
-    c[0].weight.data[...] = 0
-    assert m[0].weight.data.any()
+    c[0].weight.array[...] = 0
+    assert m[0].weight.array.any()

@@ -18,9 +18,9 @@ def test_missing_labels_are_skipped_and_match_torch_on_the_present_ones():
     zt = torch.tensor(z, requires_grad=True)
     ref = torch.nn.functional.binary_cross_entropy_with_logits(zt[torch.tensor(present)], torch.tensor(y[present]))
     ref.backward()
-    assert float(loss.data) == pytest.approx(ref.item(), rel=1e-5)
-    np.testing.assert_allclose(np.asarray(logits.grad.data), zt.grad.numpy(), rtol=1e-5, atol=1e-7)
-    assert np.all(np.asarray(logits.grad.data)[~present] == 0)
+    assert float(loss.array) == pytest.approx(ref.item(), rel=1e-5)
+    np.testing.assert_allclose(np.asarray(logits.grad.array), zt.grad.numpy(), rtol=1e-5, atol=1e-7)
+    assert np.all(np.asarray(logits.grad.array)[~present] == 0)
 
 
 def test_all_missing_and_shape_errors():

@@ -26,7 +26,7 @@ def _compare_buffers(ours, theirs):
     theirs_buf = dict(theirs.named_buffers())
     assert [k for k, _ in ours.named_buffers()] == list(theirs_buf)
     for name, b in ours.named_buffers():
-        np.testing.assert_allclose(b.data, theirs_buf[name].numpy(), atol=1e-12, err_msg=name)
+        np.testing.assert_allclose(b.array, theirs_buf[name].numpy(), atol=1e-12, err_msg=name)
         assert b.dtype == theirs_buf[name].numpy().dtype, name
 
 
@@ -51,7 +51,7 @@ def test_batch_norm_train_steps_then_eval_match_torch(index, kwargs):
     for _ in range(3):  # more training steps, without re-copying: our running stats evolve on their own
         assert_parity(ours, theirs, _x(*shape))
     _compare_buffers(ours, theirs)
-    assert int(ours.num_batches_tracked.data) == 4
+    assert int(ours.num_batches_tracked.array) == 4
     ours.eval(), theirs.eval()
     assert_parity(ours, theirs, _x(*shape))
     _compare_buffers(ours, theirs)  # eval leaves them alone
@@ -64,7 +64,7 @@ def test_batch_norm_without_running_stats_uses_batch_stats_in_eval_too(training)
     ours.train(training), theirs.train(training)
     assert_module_parity(ours, theirs, _x(3, 2, 2, 2))
     x = nnlab.tensor(_x(3, 2, 2, 2))
-    y = ours(x).data
+    y = ours(x).array
     np.testing.assert_allclose(y.mean(axis=(0, 2, 3)), 0, atol=1e-12)
 
 
@@ -78,12 +78,12 @@ def test_batch_norm_float32_state_dict_loads_across_and_keeps_dtypes():
     ours = nn.BatchNorm2d(3)
     ours.load_state_dict({k: v.numpy() for k, v in theirs.state_dict().items()})
     assert ours.num_batches_tracked.dtype == np.int64 and ours.num_batches_tracked.shape == ()
-    assert int(ours.num_batches_tracked.data) == 2
+    assert int(ours.num_batches_tracked.array) == 2
     ours.eval(), theirs.eval()
     x = xs[0]
     y = ours(nnlab.tensor(x))
     assert y.dtype == np.float32 and ours.running_var.dtype == np.float32
-    np.testing.assert_allclose(y.data, theirs(torch.from_numpy(x)).detach().numpy(), rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(y.array, theirs(torch.from_numpy(x)).detach().numpy(), rtol=1e-5, atol=1e-5)
     ours.train()
     y = ours(nnlab.tensor(x, requires_grad=True))
     assert y.dtype == np.float32 and ours.running_mean.dtype == np.float32
@@ -96,9 +96,9 @@ def test_batch_norm_errors_and_reset():
     with pytest.raises(ValueError, match=r"expected 3 channels"):
         bn(nnlab.tensor(np.ones((2, 4, 2, 2), np.float32)))
     bn(nnlab.tensor(_x(2, 3, 2, 2).astype(np.float32)))
-    assert not np.allclose(bn.running_mean.data, 0)
+    assert not np.allclose(bn.running_mean.array, 0)
     bn.reset_running_stats()
-    assert np.all(bn.running_mean.data == 0) and np.all(bn.running_var.data == 1) and int(bn.num_batches_tracked.data) == 0
+    assert np.all(bn.running_mean.array == 0) and np.all(bn.running_var.array == 1) and int(bn.num_batches_tracked.array) == 0
 
 
 @pytest.mark.parametrize("kwargs", [{}, {"affine": True}, {"track_running_stats": True},
@@ -166,15 +166,15 @@ def test_layer_norm_equals_group_norm_with_one_group():
     x = _x(n, c, h, w)
     xg, xl = to_nnlab(x), to_nnlab(x)
     yg, yl = gn(xg), ln(xl)
-    np.testing.assert_allclose(yg.data, yl.data, atol=1e-12)
+    np.testing.assert_allclose(yg.array, yl.array, atol=1e-12)
     v = nnlab.tensor(rng.standard_normal(yg.shape))
     (yg * v).sum().backward()
     (yl * v).sum().backward()
-    np.testing.assert_allclose(xg.grad.data, xl.grad.data, atol=1e-12)
-    np.testing.assert_allclose(gn.weight.grad.data, ln.weight.grad.data.sum(axis=(1, 2)), atol=1e-12)
-    np.testing.assert_allclose(gn.bias.grad.data, ln.bias.grad.data.sum(axis=(1, 2)), atol=1e-12)
+    np.testing.assert_allclose(xg.grad.array, xl.grad.array, atol=1e-12)
+    np.testing.assert_allclose(gn.weight.grad.array, ln.weight.grad.array.sum(axis=(1, 2)), atol=1e-12)
+    np.testing.assert_allclose(gn.bias.grad.array, ln.bias.grad.array.sum(axis=(1, 2)), atol=1e-12)
     # And the shared statistics are torch's too.
-    np.testing.assert_allclose(yl.data, T.functional.group_norm(to_torch(x), 1, to_torch(gamma), to_torch(beta)).detach().numpy(),
+    np.testing.assert_allclose(yl.array, T.functional.group_norm(to_torch(x), 1, to_torch(gamma), to_torch(beta)).detach().numpy(),
                                atol=1e-12)
 
 
@@ -188,13 +188,13 @@ def test_layer_norm_equals_group_norm_with_one_group():
 def test_contract_state_dict_round_trip_and_float32(factory, shape):
     a = factory()
     for p in a.parameters():
-        p.data[...] = rng.standard_normal(p.shape)
+        p.array[...] = rng.standard_normal(p.shape)
     x = nnlab.tensor(_x(*shape).astype(np.float32))
     a(x)  # one training step moves the running stats
     b = factory()
     assert b.load_state_dict(a.state_dict()) == ([], [])
     a.eval(), b.eval()
-    np.testing.assert_array_equal(a(x).data, b(x).data)
+    np.testing.assert_array_equal(a(x).array, b(x).array)
     assert a(x).dtype == np.float32
     assert all(t.dtype == np.float32 for t in a.parameters())
     assert all(t.dtype == np.float32 for name, t in a.named_buffers() if name != "num_batches_tracked")

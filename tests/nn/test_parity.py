@@ -52,7 +52,7 @@ def test_torch_state_dict_as_numpy_into_float32_model_gives_same_outputs():
     ours.load_state_dict({k: v.numpy() for k, v in theirs.state_dict().items()})
     assert all(p.dtype == np.float32 for p in ours.parameters())
     x = _x(7, 5).astype(np.float32)
-    np.testing.assert_allclose(ours(nnlab.tensor(x)).data, theirs(torch.from_numpy(x)).detach().numpy(),
+    np.testing.assert_allclose(ours(nnlab.tensor(x)).array, theirs(torch.from_numpy(x)).detach().numpy(),
                                rtol=1e-5, atol=1e-6)
 
 
@@ -101,7 +101,7 @@ def test_maxout_parity_with_torch_composition():
 
 def test_step_values():
     y = nn.Step(threshold=0.5)(nnlab.tensor([-1.0, 0.49, 0.5, 2.0]))
-    np.testing.assert_array_equal(y.data, [0.0, 0.0, 1.0, 1.0])
+    np.testing.assert_array_equal(y.array, [0.0, 0.0, 1.0, 1.0])
     assert y.dtype == np.float32
 
 
@@ -172,7 +172,7 @@ def test_softmax_without_dim_uses_torchs_legacy_choice_with_a_warning():
     x = _x(3, 4)
     with pytest.warns(UserWarning, match="Implicit dimension"):
         y = nn.Softmax()(nnlab.tensor(x, dtype=nnlab.float64))
-    np.testing.assert_allclose(y.data, torch.softmax(torch.from_numpy(x), dim=1).numpy(), rtol=1e-12)
+    np.testing.assert_allclose(y.array, torch.softmax(torch.from_numpy(x), dim=1).numpy(), rtol=1e-12)
     with pytest.warns(UserWarning, match="Implicit dimension"):
         z = nn.LogSoftmax()(nnlab.tensor(x[0], dtype=nnlab.float64))
-    np.testing.assert_allclose(z.data, torch.log_softmax(torch.from_numpy(x[0]), dim=0).numpy(), rtol=1e-12)
+    np.testing.assert_allclose(z.array, torch.log_softmax(torch.from_numpy(x[0]), dim=0).numpy(), rtol=1e-12)

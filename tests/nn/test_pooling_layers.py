@@ -86,14 +86,14 @@ def test_layer_contract(name):
     assert fresh.load_state_dict(layer.state_dict()) == ([], [])
     if name != "StochasticPool2d":
         layer.eval()
-        np.testing.assert_array_equal(layer(to_nnlab(_x(in_shape))).data, layer.train()(to_nnlab(_x(in_shape))).data)
+        np.testing.assert_array_equal(layer(to_nnlab(_x(in_shape))).array, layer.train()(to_nnlab(_x(in_shape))).array)
 
 
 def test_global_pools_are_adaptive_pools_to_one_then_flatten():
     x = to_nnlab(np.random.default_rng(2).standard_normal((2, 3, 5, 4)))
     flat = nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Flatten())
-    np.testing.assert_allclose(nn.GlobalAvgPool2d()(x).data, flat(x).data)
-    np.testing.assert_array_equal(nn.GlobalMaxPool2d()(x).data, nn.Sequential(nn.AdaptiveMaxPool2d(1), nn.Flatten())(x).data)
+    np.testing.assert_allclose(nn.GlobalAvgPool2d()(x).array, flat(x).array)
+    np.testing.assert_array_equal(nn.GlobalMaxPool2d()(x).array, nn.Sequential(nn.AdaptiveMaxPool2d(1), nn.Flatten())(x).array)
     head = nn.Sequential(nn.MaxPool2d(2), nn.GlobalAvgPool2d(), nn.Linear(3, 4)).double()
     assert head(x).shape == (2, 4)
 
@@ -105,12 +105,12 @@ def test_mixed_pool_learnable_alpha_is_a_sigmoid_of_a_logit():
     x = to_nnlab(np.random.default_rng(3).standard_normal((1, 2, 4, 4)))
     g = np.random.default_rng(4).standard_normal((1, 2, 2, 2))
     (layer(x) * nnlab.Tensor(g)).sum().backward()
-    mx = nnlab.functional.max_pool2d(x, 2).data
-    av = nnlab.functional.avg_pool2d(x, 2).data
+    mx = nnlab.functional.max_pool2d(x, 2).array
+    av = nnlab.functional.avg_pool2d(x, 2).array
     # dL/dlogit = σ'(logit) · Σ g (max − mean), σ' = α(1 − α)
-    np.testing.assert_allclose(layer.alpha_logit.grad.data, 0.3 * 0.7 * np.sum(g * (mx - av)), rtol=1e-6)
+    np.testing.assert_allclose(layer.alpha_logit.grad.array, 0.3 * 0.7 * np.sum(g * (mx - av)), rtol=1e-6)
     assert gradcheck_fn(lambda a, lg: nnlab.functional.mixed_pool2d(a, 2, alpha=nnlab.sigmoid(lg)),
-                        x.data, np.array(0.4))
+                        x.array, np.array(0.4))
     fixed = nn.MixedPool2d(2, alpha=0.0)
     assert list(fixed.parameters()) == [] and fixed.alpha == 0.0
     with pytest.raises(ValueError, match="alpha"):
@@ -122,10 +122,10 @@ def test_lp_pool_weights_as_parameter_or_buffer():
     assert [n for n, _ in learned.named_parameters()] == ["weights"]
     x = nnlab.Tensor(_x((1, 2, 4, 4)).astype(np.float32))
     learned(x).sum().backward()
-    assert learned.weights.grad.shape == (2, 2) and np.all(learned.weights.grad.data > 0)
+    assert learned.weights.grad.shape == (2, 2) and np.all(learned.weights.grad.array > 0)
     fixed = nn.LPPool2d(2, 2, weights=np.ones((2, 2)))
     assert list(fixed.parameters()) == [] and list(fixed.state_dict()) == ["weights"]
-    np.testing.assert_allclose(fixed(x).data, nn.LPPool2d(2, 2)(x).data, rtol=1e-6)
+    np.testing.assert_allclose(fixed(x).array, nn.LPPool2d(2, 2)(x).array, rtol=1e-6)
     with pytest.raises(ValueError, match="kernel's shape"):
         nn.LPPool2d(2, 3, weights=np.ones((2, 2)))
 
@@ -134,19 +134,19 @@ def test_stochastic_pool_train_samples_eval_averages():
     layer = nn.StochasticPool2d(2)
     x = nnlab.Tensor(_x((2, 3, 6, 6)).astype(np.float32))
     nnlab.manual_seed(7)
-    a = layer(x).data
+    a = layer(x).array
     nnlab.manual_seed(7)
-    np.testing.assert_array_equal(layer(x).data, a)
-    windows = x.data.reshape(2, 3, 3, 2, 3, 2).transpose(0, 1, 2, 4, 3, 5).reshape(2, 3, 3, 3, 4)
+    np.testing.assert_array_equal(layer(x).array, a)
+    windows = x.array.reshape(2, 3, 3, 2, 3, 2).transpose(0, 1, 2, 4, 3, 5).reshape(2, 3, 3, 3, 4)
     assert np.all(np.any(windows == a[..., None], axis=-1))  # every output is one of its window's inputs
     layer.eval()
     expected = (windows**2).sum(-1) / windows.sum(-1)
-    np.testing.assert_allclose(layer(x).data, expected, rtol=1e-6)
+    np.testing.assert_allclose(layer(x).array, expected, rtol=1e-6)
     seeded = nn.StochasticPool2d(2, generator=np.random.default_rng(0))
     assert seeded.kernel_size == 2 and seeded.stride == 2 and seeded.padding == 0 and seeded.dilation == 1
 
 
 def test_spectral_pool_layer_matches_functional():
     x = to_nnlab(np.random.default_rng(5).standard_normal((2, 2, 6, 6)))
-    np.testing.assert_array_equal(nn.SpectralPool2d(4)(x).data, nnlab.functional.spectral_pool2d(x, 4).data)
+    np.testing.assert_array_equal(nn.SpectralPool2d(4)(x).array, nnlab.functional.spectral_pool2d(x, 4).array)
     assert repr(nn.SpectralPool2d((4, None))) == "SpectralPool2d(output_size=(4, None))"

@@ -119,8 +119,8 @@ def test_cells_unrolled_equal_the_layer():
     h = c = None
     for t in range(L):
         h, c = cell(x[t], None if h is None else (h, c))
-        np.testing.assert_allclose(out.data[t], h.data, rtol=1e-6, atol=1e-7)
-    np.testing.assert_allclose(cn.data[0], c.data, rtol=1e-6, atol=1e-7)
+        np.testing.assert_allclose(out.array[t], h.array, rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(cn.array[0], c.array, rtol=1e-6, atol=1e-7)
 
 
 @pytest.mark.parametrize("kind", sorted(KINDS))
@@ -140,23 +140,23 @@ def test_init_is_uniform_over_one_over_sqrt_h():
     hidden = 64
     m = nn.LSTM(10, hidden, num_layers=2)
     bound = 1 / np.sqrt(hidden)
-    values = np.concatenate([p.data.ravel() for p in m.parameters()])
+    values = np.concatenate([p.array.ravel() for p in m.parameters()])
     assert values.dtype == np.float32 and np.abs(values).max() <= bound
     assert abs(values.std() - bound / np.sqrt(3)) < 0.01 * bound  # std of U(−b, b) is b/√3
     nnlab.manual_seed(0)
     again = nn.LSTM(10, hidden, num_layers=2)
-    assert all(np.array_equal(a.data, b.data) for a, b in zip(m.parameters(), again.parameters()))
+    assert all(np.array_equal(a.array, b.array) for a, b in zip(m.parameters(), again.parameters()))
 
 
 def test_forget_bias_init():
     m = nn.LSTM(I, H, num_layers=2, bidirectional=True, forget_bias_init=1.0)
     for name, p in m.named_parameters():
         if name.startswith("bias_ih"):
-            assert np.all(p.data[H:2 * H] == 1) and np.all(np.abs(p.data[:H]) <= 1 / np.sqrt(H))
+            assert np.all(p.array[H:2 * H] == 1) and np.all(np.abs(p.array[:H]) <= 1 / np.sqrt(H))
         elif name.startswith("bias_hh"):
-            assert np.all(p.data[H:2 * H] == 0)
+            assert np.all(p.array[H:2 * H] == 0)
     cell = nn.init_forget_bias_(nn.LSTMCell(I, H), 2.0)
-    assert np.all(cell.bias_ih.data[H:2 * H] + cell.bias_hh.data[H:2 * H] == 2.0)
+    assert np.all(cell.bias_ih.array[H:2 * H] + cell.bias_hh.array[H:2 * H] == 2.0)
     with pytest.raises(ValueError, match="no LSTM biases"):
         nn.init_forget_bias_(nn.LSTM(I, H, bias=False))
 
@@ -168,40 +168,40 @@ def test_dtype_float32_and_float64():
     assert out.dtype == hn.dtype == np.float32
     (out.sum() + hn.sum()).backward()
     assert x.grad.dtype == np.float32 and all(p.grad.dtype == np.float32 for p in m.parameters())
-    out64, _ = m.double()(nnlab.Tensor(x.data, dtype=np.float64))
+    out64, _ = m.double()(nnlab.Tensor(x.array, dtype=np.float64))
     assert out64.dtype == np.float64
-    np.testing.assert_allclose(out64.data, out.data, atol=1e-5)
+    np.testing.assert_allclose(out64.array, out.array, atol=1e-5)
 
 
 def test_dropout_between_layers_only_and_only_in_training():
     with pytest.warns(UserWarning, match="between layers"):
         single = nn.LSTM(I, H, dropout=0.5)
     x = nnlab.randn(L, N, I)
-    np.testing.assert_array_equal(single(x)[0].data, single(x)[0].data)  # nothing to drop with one layer
+    np.testing.assert_array_equal(single(x)[0].array, single(x)[0].array)  # nothing to drop with one layer
     m = nn.LSTM(I, H, num_layers=2, dropout=1.0)  # p = 1 zeroes layer 0's output entirely
     out_a, (hn_a, _) = m(x)
     out_b, _ = m(nnlab.randn(L, N, I))
-    np.testing.assert_array_equal(out_a.data, out_b.data)  # layer 1 sees zeros whatever the input
-    assert np.abs(out_a.data).min() > 0  # ... and its own output is not dropped
+    np.testing.assert_array_equal(out_a.array, out_b.array)  # layer 1 sees zeros whatever the input
+    assert np.abs(out_a.array).min() > 0  # ... and its own output is not dropped
     m.eval()
     out_e, _ = m(x)
-    assert not np.allclose(out_e.data, out_a.data)  # in eval the input reaches layer 1 again
+    assert not np.allclose(out_e.array, out_a.array)  # in eval the input reaches layer 1 again
     torch_m = TNN.LSTM(I, H, num_layers=2, dropout=1.0).double().eval()
     copy_weights(m.double(), torch_m)
     xe = rng.standard_normal((L, N, I))
-    np.testing.assert_allclose(m(nnlab.Tensor(xe, dtype=np.float64))[0].data,
+    np.testing.assert_allclose(m(nnlab.Tensor(xe, dtype=np.float64))[0].array,
                                torch_m(torch.from_numpy(xe))[0].detach().numpy(), atol=1e-10)
 
 
 def test_dropout_statistics_in_training():
     m = nn.RNN(I, 200, num_layers=2, dropout=0.5)
-    m.weight_ih_l1.data[...] = 0
-    m.weight_hh_l1.data[...] = 0
-    m.weight_ih_l1.data[:, :] = np.eye(200, dtype=np.float32)  # layer 1 echoes tanh(dropped layer-0 output)
-    m.bias_ih_l1.data[...] = 0
-    m.bias_hh_l1.data[...] = 0
+    m.weight_ih_l1.array[...] = 0
+    m.weight_hh_l1.array[...] = 0
+    m.weight_ih_l1.array[:, :] = np.eye(200, dtype=np.float32)  # layer 1 echoes tanh(dropped layer-0 output)
+    m.bias_ih_l1.array[...] = 0
+    m.bias_hh_l1.array[...] = 0
     out, _ = m(nnlab.randn(L, 8, I))
-    zero_fraction = np.mean(out.data == 0)
+    zero_fraction = np.mean(out.array == 0)
     assert 0.45 < zero_fraction < 0.55
 
 
@@ -209,12 +209,12 @@ def test_h_n_is_the_last_output_and_lengths_pick_each_last_step():
     m = nn.GRU(I, H, batch_first=True)
     x = nnlab.randn(N, L, I)
     out, hn = m(x)
-    np.testing.assert_array_equal(hn.data[0], out.data[:, -1])
+    np.testing.assert_array_equal(hn.array[0], out.array[:, -1])
     out, hn = m(x, lengths=LENGTHS)
-    np.testing.assert_array_equal(hn.data[0], out.data[np.arange(N), LENGTHS - 1])
-    assert np.all(out.data[0, 3:] == 0) and np.all(out.data[2, 1:] == 0)
+    np.testing.assert_array_equal(hn.array[0], out.array[np.arange(N), LENGTHS - 1])
+    assert np.all(out.array[0, 3:] == 0) and np.all(out.array[2, 1:] == 0)
     _, alone = m(x[2:3, :1])  # sequence 2 run alone over its single true step
-    np.testing.assert_allclose(hn.data[0, 2], alone.data[0, 0], rtol=1e-6)
+    np.testing.assert_allclose(hn.array[0, 2], alone.array[0, 0], rtol=1e-6)
 
 
 def test_clear_errors():

@@ -82,16 +82,16 @@ def test_full_transformer_parity_and_state_dict():
 def test_generate_square_subsequent_mask_matches_torch():
     ours = nn.Transformer.generate_square_subsequent_mask(4)
     assert ours.dtype == np.float32
-    np.testing.assert_array_equal(ours.data, T.Transformer.generate_square_subsequent_mask(4).numpy())
+    np.testing.assert_array_equal(ours.array, T.Transformer.generate_square_subsequent_mask(4).numpy())
 
 
 def test_stacks_deep_copy_the_layer():
     layer = nn.TransformerEncoderLayer(**LAYER)
     enc = nn.TransformerEncoder(layer, 3, norm=nn.LayerNorm(8))
     ws = [m.linear1.weight for m in enc.layers]
-    assert len({id(w) for w in ws}) == 3 and all(np.array_equal(w.data, layer.linear1.weight.data) for w in ws)
-    ws[0].data += 1
-    assert not np.array_equal(ws[0].data, ws[1].data)
+    assert len({id(w) for w in ws}) == 3 and all(np.array_equal(w.array, layer.linear1.weight.array) for w in ws)
+    ws[0].array += 1
+    assert not np.array_equal(ws[0].array, ws[1].array)
     assert "norm.weight" in enc.state_dict() and "layers.2.self_attn.in_proj_weight" in enc.state_dict()
 
 
@@ -106,8 +106,8 @@ def test_float32_in_out_and_dropout_train_vs_eval():
     out.sum().backward()
     assert all(p.grad is not None and p.grad.dtype == np.float32 for p in model.parameters())
     model.eval()
-    np.testing.assert_array_equal(model(src, tgt).data, model(src, tgt).data)
-    assert not np.allclose(model.train()(src, tgt).data, model.eval()(src, tgt).data)
+    np.testing.assert_array_equal(model(src, tgt).array, model(src, tgt).array)
+    assert not np.allclose(model.train()(src, tgt).array, model.eval()(src, tgt).array)
 
 
 @pytest.mark.parametrize("batch_first", [False, True])
@@ -124,7 +124,7 @@ def test_kv_cache_step_by_step_equals_full_causal_recompute(batch_first):
         steps = [dec(tgt[:, t : t + 1] if batch_first else tgt[t : t + 1], mem, cache=cache) for t in range(8)]
         assert cache.seq_len == 8
         chunk = dec(tgt[:, 8:] if batch_first else tgt[8:], mem, cache=cache)  # several new positions at once
-    np.testing.assert_allclose(nnlab.cat(steps + [chunk], dim=seq).data, full.data, atol=1e-5)
+    np.testing.assert_allclose(nnlab.cat(steps + [chunk], dim=seq).array, full.array, atol=1e-5)
 
 
 def test_kv_cache_decoder_only_and_beam_reorder():
@@ -137,23 +137,23 @@ def test_kv_cache_decoder_only_and_beam_reorder():
         first = enc(x[:, :4], cache=cache)
         cache.reorder_([2, 0])  # keep batch rows 2 and 0 (e.g. surviving beams)
         rest = enc(x[[2, 0], 4:], cache=cache)
-    np.testing.assert_allclose(first.data, full.data[:, :4], atol=1e-5)
-    np.testing.assert_allclose(rest.data, full.data[[2, 0], 4:], atol=1e-5)
+    np.testing.assert_allclose(first.array, full.array[:, :4], atol=1e-5)
+    np.testing.assert_allclose(rest.array, full.array[[2, 0], 4:], atol=1e-5)
     with pytest.raises(RuntimeError, match="no_grad"):
-        enc(nnlab.tensor(x.data, requires_grad=True), cache=nn.KVCache())
+        enc(nnlab.tensor(x.array, requires_grad=True), cache=nn.KVCache())
 
 
 def test_sinusoidal_values_by_hand_and_offset():
     pe = nn.SinusoidalPositionalEncoding(4, max_len=10)
     assert "pe" not in pe.state_dict() and tuple(pe.pe.shape) == (10, 4) and pe.pe.dtype == np.float32
     # PE(pos, 2i) = sin(pos / 10000^(2i/4)), PE(pos, 2i+1) = cos(...): frequencies 1 and 1/100
-    np.testing.assert_allclose(pe.pe.data[0], [0, 1, 0, 1], atol=1e-7)
-    np.testing.assert_allclose(pe.pe.data[1], [np.sin(1), np.cos(1), np.sin(0.01), np.cos(0.01)], rtol=1e-6)
-    np.testing.assert_allclose(pe.pe.data[3], [np.sin(3), np.cos(3), np.sin(0.03), np.cos(0.03)], rtol=1e-6)
+    np.testing.assert_allclose(pe.pe.array[0], [0, 1, 0, 1], atol=1e-7)
+    np.testing.assert_allclose(pe.pe.array[1], [np.sin(1), np.cos(1), np.sin(0.01), np.cos(0.01)], rtol=1e-6)
+    np.testing.assert_allclose(pe.pe.array[3], [np.sin(3), np.cos(3), np.sin(0.03), np.cos(0.03)], rtol=1e-6)
     x = nnlab.zeros(3, 2, 4)  # (L, N, D)
-    np.testing.assert_allclose(pe(x, offset=2).data[:, 1], pe.pe.data[2:5])
+    np.testing.assert_allclose(pe(x, offset=2).array[:, 1], pe.pe.array[2:5])
     xb = nn.SinusoidalPositionalEncoding(4, max_len=10, batch_first=True)(nnlab.zeros(2, 3, 4))
-    np.testing.assert_allclose(xb.data[1], pe.pe.data[:3])
+    np.testing.assert_allclose(xb.array[1], pe.pe.array[:3])
     with pytest.raises(ValueError, match="max_len=10"):
         pe(nnlab.zeros(11, 1, 4))
 
@@ -171,12 +171,12 @@ def test_sinusoidal_shift_is_a_rotation_per_frequency_pair():
 def test_learned_positional_embedding():
     nnlab.manual_seed(0)
     pe = nn.LearnedPositionalEmbedding(6, 4, batch_first=True)
-    assert list(pe.state_dict()) == ["weight"] and abs(pe.weight.data.std() - 0.02) < 0.01
+    assert list(pe.state_dict()) == ["weight"] and abs(pe.weight.array.std() - 0.02) < 0.01
     x = nnlab.tensor(np.ones((2, 3, 4), np.float32), requires_grad=True)
     y = pe(x, offset=1)
-    np.testing.assert_allclose(y.data[0], 1 + pe.weight.data[1:4])
+    np.testing.assert_allclose(y.array[0], 1 + pe.weight.array[1:4])
     y.sum().backward()
-    np.testing.assert_allclose(pe.weight.grad.data, np.array([0, 2, 2, 2, 0, 0])[:, None] * np.ones(4))
+    np.testing.assert_allclose(pe.weight.grad.array, np.array([0, 2, 2, 2, 0, 0])[:, None] * np.ones(4))
 
 
 def test_tiny_transformer_learns_to_copy():

@@ -38,7 +38,7 @@ def test_interpolate_parity_float64_and_float32(hw, kwargs, mode, align_corners)
     ours = F.interpolate(nnlab.tensor(x32), mode=mode, align_corners=align_corners, **kwargs)
     theirs = TF.interpolate(torch.from_numpy(x32), mode=mode, align_corners=align_corners, **kwargs).numpy()
     assert ours.dtype == np.float32
-    np.testing.assert_allclose(ours.data, theirs, rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(ours.array, theirs, rtol=1e-6, atol=1e-6)
 
 
 @pytest.mark.parametrize("mode,align_corners", MODES[:3], ids=["nearest", "bilinear", "bilinear-ac"])
@@ -51,18 +51,18 @@ def test_interpolate_gradcheck(kwargs, mode, align_corners):
 def test_nearest_by_hand_and_gradient_sums_copies():
     x = nnlab.tensor(np.array([[[[1.0, 2.0], [3.0, 4.0]]]]), requires_grad=True)
     y = F.interpolate(x, scale_factor=2)
-    np.testing.assert_array_equal(y.data[0, 0], [[1, 1, 2, 2], [1, 1, 2, 2], [3, 3, 4, 4], [3, 3, 4, 4]])
+    np.testing.assert_array_equal(y.array[0, 0], [[1, 1, 2, 2], [1, 1, 2, 2], [3, 3, 4, 4], [3, 3, 4, 4]])
     y.sum().backward()
-    np.testing.assert_array_equal(x.grad.data, np.full((1, 1, 2, 2), 4.0))  # each pixel copied 4 times
+    np.testing.assert_array_equal(x.grad.array, np.full((1, 1, 2, 2), 4.0))  # each pixel copied 4 times
 
 
 def test_bilinear_by_hand():
     # 1×2 → 1×4, align_corners=False: sources at x = 0.25·(2j+1)... clamped: -0.25→0, 0.25, 0.75, 1.25→(i0=1).
     x = nnlab.tensor(np.array([[[[0.0, 4.0]]]], dtype=np.float32))
     y = F.interpolate(x, size=(1, 4), mode="bilinear")
-    np.testing.assert_allclose(y.data[0, 0, 0], [0.0, 1.0, 3.0, 4.0])
+    np.testing.assert_allclose(y.array[0, 0, 0], [0.0, 1.0, 3.0, 4.0])
     y = F.interpolate(x, size=(1, 5), mode="bilinear", align_corners=True)
-    np.testing.assert_allclose(y.data[0, 0, 0], [0.0, 1.0, 2.0, 3.0, 4.0])
+    np.testing.assert_allclose(y.array[0, 0, 0], [0.0, 1.0, 2.0, 3.0, 4.0])
 
 
 def test_interp_helpers_rows_sum_to_one_and_nearest_rule():

@@ -20,7 +20,7 @@ def test_export_a_trained_run_and_run_it_in_onnxruntime(tmp_path, capsys):
     x = data.X_test[:100].astype(np.float32)
     (logits,) = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"]).run(None, {"x": x})
     with nnlab.no_grad():
-        ref = model(nnlab.from_numpy(x)).data
+        ref = model(nnlab.from_numpy(x)).array
     np.testing.assert_allclose(logits, ref, rtol=1e-5, atol=1e-5 * np.abs(ref).max())
     assert np.mean(logits.argmax(1) == data.y_test[:100]) > 0.8  # the trained weights went across
 

@@ -20,7 +20,7 @@ RTOL = 1e-5
 
 def _outputs(out):
     if isinstance(out, nnlab.Tensor):
-        return [out.data]
+        return [out.array]
     return [t for o in out for t in _outputs(o)]
 
 
@@ -112,8 +112,8 @@ def test_layer_matches_onnxruntime_with_a_dynamic_batch(name, tmp_path):
     factory, shape = LAYERS[name]
     layer = factory()
     if isinstance(layer, (nn.BatchNorm1d, nn.BatchNorm2d)):  # non-trivial running statistics
-        layer.running_mean.data[...] = np.linspace(-1, 1, layer.num_features)
-        layer.running_var.data[...] = np.linspace(0.5, 2, layer.num_features)
+        layer.running_mean.array[...] = np.linspace(-1, 1, layer.num_features)
+        layer.running_var.array[...] = np.linspace(0.5, 2, layer.num_features)
     if isinstance(layer, (nn.RNN, nn.GRU, nn.LSTM)) and not layer.batch_first:  # time-major: batch is dim 1
         x = _x(*shape)
         export(layer, x, tmp_path / "m.onnx", input_names=["x"], dynamic_axes={"x": {1: "batch"}})
@@ -195,8 +195,8 @@ def test_resnet50_in_onnxruntime_is_as_accurate_as_nnlab_in_float32(tmp_path):
     x3 = np.random.default_rng(3).standard_normal((3, 3, 32, 32)).astype(np.float32)
     out = ort.InferenceSession(str(tmp_path / "m.onnx"), providers=["CPUExecutionProvider"]).run(None, {"x0": x3})[0]
     with nnlab.no_grad():
-        ref32 = model(nnlab.from_numpy(x3)).data
-        exact = model.to(nnlab.float64)(nnlab.from_numpy(x3.astype(np.float64))).data
+        ref32 = model(nnlab.from_numpy(x3)).array
+        exact = model.to(nnlab.float64)(nnlab.from_numpy(x3.astype(np.float64))).array
     own_error = _rel(ref32, exact)
     assert 1e-5 < own_error < 2e-4
     assert _rel(out, exact) < 3 * own_error
@@ -211,7 +211,7 @@ def test_a_layer_without_counterpart_is_named(tmp_path):
 def test_input_dependent_constants_opsets_and_names_are_checked(tmp_path):
     class DataMask(nn.Module):
         def forward(self, x):
-            return x * nnlab.from_numpy((x.data > 0).astype(np.float32))  # a NumPy mask of the input
+            return x * nnlab.from_numpy((x.array > 0).astype(np.float32))  # a NumPy mask of the input
 
     with pytest.raises(ExportError, match="computed outside nnlab's ops"):
         export(DataMask(), _x(2, 3), tmp_path / "m.onnx", input_names=["x"], dynamic_axes={"x": [0]})

@@ -48,12 +48,12 @@ def test_exported_bert_masks_the_pads_of_any_batch(tmp_path):
     with nnlab.no_grad():
         mlm, nsp = model(nnlab.from_numpy(ids))
     out_mlm, out_nsp = session.run(None, {"ids": ids})
-    _close(out_mlm, mlm.data)
-    _close(out_nsp, nsp.data)
+    _close(out_mlm, mlm.array)
+    _close(out_nsp, nsp.array)
     # The mask matters: the same row without its <pad> mask (an explicit all-ones attention mask) differs.
     with nnlab.no_grad():
         unmasked, _ = model(nnlab.from_numpy(ids), attention_mask=np.ones(ids.shape, np.int64))
-    assert np.abs(unmasked.data[1, :5] - mlm.data[1, :5]).max() > 1e-3 * np.abs(mlm.data).max()
+    assert np.abs(unmasked.array[1, :5] - mlm.array[1, :5]).max() > 1e-3 * np.abs(mlm.array).max()
 
 
 def test_exported_bert_takes_an_attention_mask_input(tmp_path):
@@ -77,7 +77,7 @@ def test_exported_bert_takes_an_attention_mask_input(tmp_path):
     with nnlab.no_grad():
         refs = wrapped(nnlab.from_numpy(ids3), nnlab.from_numpy(mask3))
     for out, ref in zip(_session(tmp_path / "m.onnx").run(None, {"ids": ids3, "mask": mask3}), refs):
-        _close(out, ref.data)
+        _close(out, ref.array)
 
 
 def test_exported_seq2seq_masks_the_source_pads(tmp_path):
@@ -88,14 +88,14 @@ def test_exported_seq2seq_masks_the_source_pads(tmp_path):
            dynamic_axes={"src": {0: "batch"}, "tgt": {0: "batch"}})
     src3, tgt3 = _padded(3, 7, [2, 7, 4], 6), _padded(3, 5, [5, 3, 1], 7, vocab=21)
     with nnlab.no_grad():
-        ref = model(nnlab.from_numpy(src3), nnlab.from_numpy(tgt3)).data
+        ref = model(nnlab.from_numpy(src3), nnlab.from_numpy(tgt3)).array
     (out,) = _session(tmp_path / "s2s.onnx").run(None, {"src": src3, "tgt": tgt3})
     _close(out, ref)
     # Changing a source <pad> into a real token changes nnlab's output: the mask was doing work.
     src_other = src3.copy()
     src_other[0, 5] = 7
     with nnlab.no_grad():
-        other = model(nnlab.from_numpy(src_other), nnlab.from_numpy(tgt3)).data
+        other = model(nnlab.from_numpy(src_other), nnlab.from_numpy(tgt3)).array
     assert np.abs(other[0] - ref[0]).max() > 1e-4 * np.abs(ref).max()
 
 
@@ -109,7 +109,7 @@ def test_exported_gpt_is_causal_and_refuses_a_dynamic_length(tmp_path):
     later[:, 5:] = (later[:, 5:] + 1) % 20  # change the last two tokens only
     (a,), (b,) = session.run(None, {"ids": ids}), session.run(None, {"ids": later})
     with nnlab.no_grad():
-        ref = model(nnlab.from_numpy(later)).data
+        ref = model(nnlab.from_numpy(later)).array
     _close(b, ref)
     np.testing.assert_array_equal(a[:, :5], b[:, :5])  # positions before the change do not see it
     assert np.abs(a[:, 5:] - b[:, 5:]).max() > 1e-4 * np.abs(a).max()
@@ -128,4 +128,4 @@ def test_a_mask_computed_with_nnlab_ops_is_exported(tmp_path):
     x3 = np.random.default_rng(1).standard_normal((3, 6)).astype(np.float32)
     (out,) = _session(tmp_path / "m.onnx").run(None, {"x": x3})
     with nnlab.no_grad():
-        _close(out, Masked()(nnlab.from_numpy(x3)).data)
+        _close(out, Masked()(nnlab.from_numpy(x3)).array)

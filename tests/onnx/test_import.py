@@ -35,11 +35,11 @@ def test_round_trip_gives_nnlabs_outputs(name, tmp_path):
     imported = load_onnx(tmp_path / "m.onnx")
     assert isinstance(imported, OnnxModule) and not imported.training
     with nnlab.no_grad():
-        ref, out = model(nnlab.from_numpy(x)).data, imported(nnlab.from_numpy(x)).data
+        ref, out = model(nnlab.from_numpy(x)).array, imported(nnlab.from_numpy(x)).array
     np.testing.assert_allclose(out, ref, rtol=1e-5, atol=1e-5 * np.abs(ref).max())
     assert np.abs(ref[0] - ref[1]).max() > 1e-4 * np.abs(ref).max()
-    n_weights = sum(p.data.size for p in model.parameters())
-    assert sum(p.data.size for p in imported.parameters()) >= n_weights  # + running statistics as Parameters
+    n_weights = sum(p.array.size for p in model.parameters())
+    assert sum(p.array.size for p in imported.parameters()) >= n_weights  # + running statistics as Parameters
 
 
 def test_imported_model_fine_tunes(tmp_path):
@@ -55,7 +55,7 @@ def test_imported_model_fine_tunes(tmp_path):
         opt.zero_grad()
         loss.backward()
         opt.step()
-        losses.append(float(loss.data))
+        losses.append(float(loss.array))
     assert losses[-1] < 0.5 * losses[0]
 
 
@@ -90,8 +90,8 @@ def test_transformer_round_trip_with_gelu_and_pad_masks(name, tmp_path):
         refs, outs = model(*map(nnlab.from_numpy, args)), imported(*map(nnlab.from_numpy, args))
     refs, outs = (refs, outs) if isinstance(refs, tuple) else ((refs,), (outs,))
     for ref, out in zip(refs, outs):
-        np.testing.assert_allclose(out.data, ref.data, rtol=1e-5, atol=1e-5 * np.abs(ref.data).max())
-    assert np.abs(refs[0].data[0] - refs[0].data[1]).max() > 1e-4 * np.abs(refs[0].data).max()
+        np.testing.assert_allclose(out.array, ref.array, rtol=1e-5, atol=1e-5 * np.abs(ref.array).max())
+    assert np.abs(refs[0].array[0] - refs[0].array[1]).max() > 1e-4 * np.abs(refs[0].array).max()
 
 
 def _graph(nodes, inputs, outputs, initializers=()):
@@ -112,10 +112,10 @@ def test_erf_gelu_and_mask_ops_import_on_their_own(tmp_path):
     v = _x(2, 5)
     e, t, y = load_onnx(tmp_path / "m.onnx")(nnlab.from_numpy(v))
     tv = torch.from_numpy(v)
-    np.testing.assert_allclose(e.data, torch.erf(tv).numpy(), rtol=1e-6, atol=1e-7)
-    np.testing.assert_allclose(t.data, torch.nn.functional.gelu(tv, approximate="tanh").numpy(), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(e.array, torch.erf(tv).numpy(), rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(t.array, torch.nn.functional.gelu(tv, approximate="tanh").numpy(), rtol=1e-5, atol=1e-6)
     ref = torch.where(tv < 0, torch.erf(tv), torch.nn.functional.gelu(tv)) + (tv >= 0).float()
-    np.testing.assert_allclose(y.data, ref.numpy(), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(y.array, ref.numpy(), rtol=1e-5, atol=1e-6)
 
 
 def test_unsupported_ops_are_named(tmp_path):

@@ -68,13 +68,13 @@ def test_fully_masked_rows_give_zeros_like_torch_sdpa():
     m = _bool_mask(4, 5)
     m[2] = False
     out = F.scaled_dot_product_attention(to_nnlab(q), to_nnlab(k), to_nnlab(v), attn_mask=nnlab.tensor(m))
-    assert np.all(out.data[..., 2, :] == 0) and np.isfinite(out.data).all()
+    assert np.all(out.array[..., 2, :] == 0) and np.isfinite(out.array).all()
     # torch 2.13's scaled_dot_product_attention also gives 0 there (its MHA softmax path gives NaN)
     assert_parity(lambda a, b, c: F.scaled_dot_product_attention(a, b, c, attn_mask=nnlab.tensor(m)),
                   lambda a, b, c: TF.scaled_dot_product_attention(a, b, c, attn_mask=torch.from_numpy(m)), q, k, v)
     w = F.attention_weights(to_nnlab(q), to_nnlab(k), attn_mask=nnlab.tensor(m))
-    assert np.all(w.data[..., 2, :] == 0)
-    np.testing.assert_allclose(w.data[..., [0, 1, 3], :].sum(-1), 1.0, atol=1e-12)
+    assert np.all(w.array[..., 2, :] == 0)
+    np.testing.assert_allclose(w.array[..., [0, 1, 3], :].sum(-1), 1.0, atol=1e-12)
 
 
 def test_attention_weights_parity_and_consistency():
@@ -85,8 +85,8 @@ def test_attention_weights_parity_and_consistency():
                   q, k)
     w = F.attention_weights(to_nnlab(q), to_nnlab(k), is_causal=True)
     out = F.scaled_dot_product_attention(to_nnlab(q), to_nnlab(k), to_nnlab(v), is_causal=True)
-    np.testing.assert_allclose((w @ to_nnlab(v)).data, out.data, atol=1e-12)
-    assert np.all(np.triu(w.data[0, 0], 1) == 0)
+    np.testing.assert_allclose((w @ to_nnlab(v)).array, out.array, atol=1e-12)
+    assert np.all(np.triu(w.array[0, 0], 1) == 0)
 
 
 @pytest.mark.parametrize("mask", ["none", "bool", "float-grad", "causal"])
@@ -115,10 +115,10 @@ def test_dropout_applies_to_the_weights_only():
     q, k, v = (to_nnlab(a) for a in _qkv())
     p = 0.5
     out = F.scaled_dot_product_attention(q, k, v, dropout_p=p, generator=np.random.default_rng(3))
-    w = F.attention_weights(q, k).data
+    w = F.attention_weights(q, k).array
     keep = (np.random.default_rng(3).random(w.shape) >= p) / (1 - p)
-    np.testing.assert_allclose(out.data, (w * keep) @ v.data, atol=1e-12)
-    assert not np.allclose(out.data, (w @ v.data))
+    np.testing.assert_allclose(out.array, (w * keep) @ v.array, atol=1e-12)
+    assert not np.allclose(out.array, (w @ v.array))
 
 
 def test_float32_stays_float32_and_masks_follow_the_query_dtype():
@@ -128,7 +128,7 @@ def test_float32_stays_float32_and_masks_follow_the_query_dtype():
     assert out.dtype == np.float32
     out.sum().backward()
     assert q.grad.dtype == k.grad.dtype == v.grad.dtype == np.float32
-    q64 = to_nnlab(q.data.astype(np.float64))
+    q64 = to_nnlab(q.array.astype(np.float64))
     assert F.scaled_dot_product_attention(q64, q64, q64, attn_mask=mask[:, :4]).dtype == np.float64
 
 
@@ -146,6 +146,6 @@ def test_errors_name_the_problem():
     with pytest.raises(ValueError, match="E=6"):
         F.scaled_dot_product_attention(q, to_nnlab(rng.standard_normal((2, 3, 5, 4))), v)
     with pytest.raises(TypeError, match="share a dtype"):
-        F.scaled_dot_product_attention(q, k, nnlab.tensor(v.data.astype(np.float32)))
+        F.scaled_dot_product_attention(q, k, nnlab.tensor(v.array.astype(np.float32)))
     with pytest.raises(ValueError, match="dropout_p"):
         F.scaled_dot_product_attention(q, k, v, dropout_p=1.0)

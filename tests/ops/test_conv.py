@@ -251,7 +251,7 @@ def test_same_padding_strided_rule(n, k, s, lo, hi):
     assert tuple(y.shape) == (1, 3, -(-n // s), -(-n // s))
     xp = np.pad(x, ((0, 0), (0, 0), (lo, hi), (lo, hi)))
     expected = TF.conv2d(torch.from_numpy(xp), torch.from_numpy(w), stride=s).numpy()
-    np.testing.assert_allclose(y.data, expected, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(y.array, expected, rtol=1e-10, atol=1e-12)
 
 
 def test_same_padding_stride_one_is_dilated_kernel_extent():
@@ -280,7 +280,7 @@ def test_conv_transpose2d_is_the_adjoint_of_conv2d():
     opad = tuple((n + 2 - dd * (kk - 1) - 1) % 2 for n, kk, dd in zip((9, 8), (3, 2), (1, 2)))
     ty = F.conv_transpose2d(nnlab.tensor(y), nnlab.tensor(w), output_padding=opad, **kw)
     assert ty.shape == x.shape
-    np.testing.assert_allclose(np.sum(cx.data * y), np.sum(x * ty.data), rtol=1e-10)
+    np.testing.assert_allclose(np.sum(cx.array * y), np.sum(x * ty.array), rtol=1e-10)
 
 
 # ---- dtypes ---------------------------------------------------------------------------------

@@ -56,8 +56,8 @@ def test_without_bias_and_without_input_grad():
     yt = torch.nn.functional.conv2d(torch.tensor(x), wt, None, 2)
     (yt * yt).sum().backward()
     assert xn.grad is None
-    np.testing.assert_allclose(y.data, yt.detach().numpy(), rtol=1e-5, atol=1e-5)
-    np.testing.assert_allclose(wn.grad.data, wt.grad.numpy(), rtol=1e-4, atol=1e-3)
+    np.testing.assert_allclose(y.array, yt.detach().numpy(), rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(wn.grad.array, wt.grad.numpy(), rtol=1e-4, atol=1e-3)
 
 
 def test_dispatch():

@@ -59,7 +59,7 @@ def test_without_bias_and_without_input_grad():
     wt = torch.tensor(w, requires_grad=True)
     torch.nn.functional.conv2d(torch.tensor(x), wt, None, 1, 1).sum().backward()
     assert xn.grad is None
-    np.testing.assert_allclose(wn.grad.data, wt.grad.numpy(), rtol=1e-4, atol=1e-3)
+    np.testing.assert_allclose(wn.grad.array, wt.grad.numpy(), rtol=1e-4, atol=1e-3)
 
 
 def test_conv2d_dispatch():
@@ -74,7 +74,7 @@ def test_conv2d_dispatch():
     y = F.conv2d(nnlab.tensor(x, requires_grad=True), nnlab.tensor(w), nnlab.tensor(b), padding=1)
     assert y.grad_fn._fn is ShiftConvNd
     expected = torch.nn.functional.conv2d(torch.tensor(x), torch.tensor(w), torch.tensor(b), padding=1)
-    np.testing.assert_allclose(y.data, expected.numpy(), rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(y.array, expected.numpy(), rtol=1e-4, atol=1e-4)
 
 
 def test_blocks_of_the_flat_axis_give_the_same_result(monkeypatch):

@@ -35,7 +35,7 @@ def test_factories_match_torch(call):
     ours, theirs = call(nnlab), call(torch)
     assert ours.shape == tuple(theirs.shape)
     assert str(ours.dtype) == str(theirs.dtype).replace("torch.", "")
-    np.testing.assert_allclose(ours.data, theirs.numpy(), rtol=1e-6)
+    np.testing.assert_allclose(ours.array, theirs.numpy(), rtol=1e-6)
 
 
 def test_factories_requires_grad():
@@ -51,31 +51,31 @@ def test_random_factories_are_seeded_and_in_range():
     n = nnlab.randn(2000, dtype=nnlab.float64)
     i = nnlab.randint(3, 9, (500,))
     p = nnlab.randperm(10)
-    assert r.dtype == np.float32 and 0 <= r.data.min() and r.data.max() < 1
-    assert n.dtype == np.float64 and abs(n.data.mean()) < 0.1 and abs(n.data.std() - 1) < 0.1
-    assert i.dtype == np.int64 and set(np.unique(i.data)) == set(range(3, 9))
+    assert r.dtype == np.float32 and 0 <= r.array.min() and r.array.max() < 1
+    assert n.dtype == np.float64 and abs(n.array.mean()) < 0.1 and abs(n.array.std() - 1) < 0.1
+    assert i.dtype == np.int64 and set(np.unique(i.array)) == set(range(3, 9))
     assert sorted(p.tolist()) == list(range(10))
     nnlab.manual_seed(7)
-    np.testing.assert_array_equal(nnlab.rand(1000).data, r.data)
-    np.testing.assert_array_equal(nnlab.randn(2000, dtype=nnlab.float64).data, n.data)
-    np.testing.assert_array_equal(nnlab.randint(3, 9, 500).data, i.data)
+    np.testing.assert_array_equal(nnlab.rand(1000).array, r.array)
+    np.testing.assert_array_equal(nnlab.randn(2000, dtype=nnlab.float64).array, n.array)
+    np.testing.assert_array_equal(nnlab.randint(3, 9, 500).array, i.array)
 
 
 def test_explicit_generator_does_not_touch_the_global_one():
     nnlab.manual_seed(0)
-    expected = nnlab.randn(3).data
+    expected = nnlab.randn(3).array
     nnlab.manual_seed(0)
     g = np.random.default_rng(99)
     a = nnlab.randn(3, generator=g)
-    assert not np.array_equal(a.data, expected)
-    np.testing.assert_array_equal(nnlab.randn(3).data, expected)
-    np.testing.assert_array_equal(a.data, np.random.default_rng(99).standard_normal(3).astype(np.float32))
+    assert not np.array_equal(a.array, expected)
+    np.testing.assert_array_equal(nnlab.randn(3).array, expected)
+    np.testing.assert_array_equal(a.array, np.random.default_rng(99).standard_normal(3).astype(np.float32))
 
 
 def test_from_numpy_and_as_tensor_share_memory():
     a = np.arange(3.0)
-    assert nnlab.from_numpy(a).data is a
-    assert nnlab.as_tensor(a).data is a
+    assert nnlab.from_numpy(a).array is a
+    assert nnlab.as_tensor(a).array is a
     assert nnlab.as_tensor(a, dtype=nnlab.float32).dtype == np.float32
     t = nnlab.tensor([1.0])
     assert nnlab.as_tensor(t) is t

@@ -100,7 +100,7 @@ CASES = [
 def test_promotion_matches_torch(name, fn):
     ours, theirs = fn(nnlab), fn(torch)
     assert str(ours.dtype) == _torch_dtype_name(theirs)
-    np.testing.assert_allclose(ours.data.astype(np.float64), theirs.double().numpy(), rtol=1e-6)
+    np.testing.assert_allclose(ours.array.astype(np.float64), theirs.double().numpy(), rtol=1e-6)
 
 
 def test_mixed_float_gradients_flow_through_the_cast():

@@ -66,7 +66,7 @@ def test_pad_modes_accept_exactly_what_torch_accepts(n, lo, hi, mode):
         with pytest.raises(ValueError, match=f"pad: {mode} padding"):
             F.pad(nnlab.tensor(x), (lo, hi), mode=mode)
     else:
-        assert np.array_equal(F.pad(nnlab.tensor(x), (lo, hi), mode=mode).data,
+        assert np.array_equal(F.pad(nnlab.tensor(x), (lo, hi), mode=mode).array,
                               TF.pad(torch.tensor(x), (lo, hi), mode=mode).numpy())
 
 
@@ -97,7 +97,7 @@ def test_softmax_of_int_or_bool_is_refused_unless_a_dtype_is_given(data):
         F.softmax(nnlab.tensor(data), 0)
     got = F.softmax(nnlab.tensor(data), 0, dtype=nnlab.float32)
     want = torch.softmax(torch.tensor(data), 0, dtype=torch.float32)
-    assert got.dtype == np.float32 and np.allclose(got.data, want.numpy())
+    assert got.dtype == np.float32 and np.allclose(got.array, want.numpy())
 
 
 # ---- stable std and attention -------------------------------------------------------------------------
@@ -127,7 +127,7 @@ def test_attention_is_finite_where_torch_is(scale, L, E):
     q = (rng.uniform(0.5, 1.0, (1, L, E)) * scale).astype(np.float32)
     v = rng.standard_normal((1, L, E)).astype(np.float32)
     want = TF.scaled_dot_product_attention(torch.tensor(q), torch.tensor(q), torch.tensor(v)).numpy()
-    got = F.scaled_dot_product_attention(nnlab.tensor(q), nnlab.tensor(q), nnlab.tensor(v)).data
+    got = F.scaled_dot_product_attention(nnlab.tensor(q), nnlab.tensor(q), nnlab.tensor(v)).array
     assert np.isfinite(got).all() == np.isfinite(want).all()
     assert np.allclose(got, want, rtol=1e-4, atol=1e-4)
 
@@ -143,14 +143,14 @@ def test_max_pool_indices_match_torch(h, w, k, s, p, d, ceil):
     except RuntimeError:
         return
     nv, ni = F.max_pool2d(nnlab.tensor(x), k, s, p, d, ceil_mode=ceil, return_indices=True)
-    assert np.array_equal(nv.data, tv.numpy()) and np.array_equal(ni.data, ti.numpy())
+    assert np.array_equal(nv.array, tv.numpy()) and np.array_equal(ni.array, ti.numpy())
 
 
 def test_max_pool_window_wholly_in_padding_has_no_negative_index():
     x = nnlab.arange(4.0).reshape(1, 1, 2, 2)
     _, idx = F.max_pool2d(x, 2, stride=1, padding=1, dilation=3, ceil_mode=True, return_indices=True)
     _, tidx = TF.max_pool2d(torch.arange(4.0).reshape(1, 1, 2, 2), 2, 1, 1, 3, ceil_mode=True, return_indices=True)
-    assert idx.tolist() == tidx.tolist() and idx.data.min() >= 0
+    assert idx.tolist() == tidx.tolist() and idx.array.min() >= 0
 
 
 # ---- norms and sign -----------------------------------------------------------------------------------
@@ -164,7 +164,7 @@ def test_vector_norm_and_its_gradient_match_torch(values, ord):
     assert np.allclose(y.item(), yt.item(), equal_nan=True)
     y.backward()
     yt.backward()
-    assert np.allclose(x.grad.data, xt.grad.numpy(), equal_nan=True)
+    assert np.allclose(x.grad.array, xt.grad.numpy(), equal_nan=True)
 
 
 def test_norm_at_zero_has_a_zero_gradient_and_tensor_norm_exists():
@@ -181,7 +181,7 @@ def test_empty_inputs_follow_torch():
     y = F.conv2d(nnlab.zeros(0, 3, 8, 8), w)
     assert y.shape == tuple(TF.conv2d(torch.zeros(0, 3, 8, 8), torch.zeros(4, 3, 3, 3)).shape)
     y.sum().backward()
-    assert w.grad.shape == w.shape and not w.grad.data.any()
+    assert w.grad.shape == w.shape and not w.grad.array.any()
     out = F.scaled_dot_product_attention(nnlab.ones(1, 2, 4), nnlab.zeros(1, 0, 4), nnlab.zeros(1, 0, 4))
     assert out.tolist() == TF.scaled_dot_product_attention(torch.ones(1, 2, 4), torch.zeros(1, 0, 4),
                                                            torch.zeros(1, 0, 4)).tolist()

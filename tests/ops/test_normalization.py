@@ -72,7 +72,7 @@ def test_batch_norm_running_variance_is_unbiased_by_hand():
     x = np.array([[1.0], [2.0], [6.0]])  # mean 3, biased var 14/3, unbiased var 7
     rm, rv = np.zeros(1), np.ones(1)
     y = F.batch_norm(nnlab.tensor(x), rm, rv, training=True, momentum=0.5, eps=1e-12)
-    np.testing.assert_allclose(y.data[:, 0], (x[:, 0] - 3) / np.sqrt(14 / 3), rtol=1e-9)
+    np.testing.assert_allclose(y.array[:, 0], (x[:, 0] - 3) / np.sqrt(14 / 3), rtol=1e-9)
     np.testing.assert_allclose(rm, [1.5])  # 0.5·0 + 0.5·3
     np.testing.assert_allclose(rv, [4.0])  # 0.5·1 + 0.5·7
 
@@ -112,7 +112,7 @@ def test_local_response_norm_parity(shape, size):
 def test_local_response_norm_by_hand():
     # One sample, 3 channels, 1 pixel, size 2: window of c is [c - 1, c]; d_c = k + α/2·Σ x².
     x = np.array([1.0, 2.0, 3.0]).reshape(1, 3, 1)
-    y = F.local_response_norm(nnlab.tensor(x), size=2, alpha=2.0, beta=0.5, k=1.0).data.ravel()
+    y = F.local_response_norm(nnlab.tensor(x), size=2, alpha=2.0, beta=0.5, k=1.0).array.ravel()
     d = 1 + np.array([1.0, 1 + 4, 4 + 9])
     np.testing.assert_allclose(y, [1, 2, 3] / np.sqrt(d))
 

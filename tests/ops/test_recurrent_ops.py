@@ -100,13 +100,13 @@ def test_mask_freezes_state_and_zeroes_output():
     ts = [nnlab.Tensor(a, dtype=np.float64) for a in (x, w_ih, w_hh, b_ih, b_hh, h0, c0)]
     out, hn, cn = lstm_layer(*ts, mask=MASK)
     one_h, one_c = lstm_cell(ts[0][0], ts[5], ts[6], *ts[1:5])
-    np.testing.assert_allclose(hn.data[1], one_h.data[1], atol=1e-12)
-    np.testing.assert_allclose(cn.data[1], one_c.data[1], atol=1e-12)
-    assert np.all(out.data[1:, 1] == 0) and np.all(out.data[3:, 2] == 0)
+    np.testing.assert_allclose(hn.array[1], one_h.array[1], atol=1e-12)
+    np.testing.assert_allclose(cn.array[1], one_c.array[1], atol=1e-12)
+    assert np.all(out.array[1:, 1] == 0) and np.all(out.array[3:, 2] == 0)
     # reverse: the length-1 sequence sees only its first step, from h0
     out_r, hn_r, _ = lstm_layer(*ts, mask=MASK, reverse=True)
-    np.testing.assert_allclose(hn_r.data[1], one_h.data[1], atol=1e-12)
-    np.testing.assert_allclose(out_r.data[0, 1], one_h.data[1], atol=1e-12)
+    np.testing.assert_allclose(hn_r.array[1], one_h.array[1], atol=1e-12)
+    np.testing.assert_allclose(out_r.array[0, 1], one_h.array[1], atol=1e-12)
 
 
 @pytest.mark.parametrize("fn,gates", [(LSTMSequence, 4), (GRUSequence, 3), (RNNSequence, 1)])
@@ -119,4 +119,4 @@ def test_no_grad_forward_matches_recording_forward(fn, gates):
     with nnlab.no_grad():
         plain = fn.apply(*ts, MASK, True, True)
     assert rec.requires_grad and not plain.requires_grad
-    np.testing.assert_array_equal(plain.data, rec.data)
+    np.testing.assert_array_equal(plain.array, rec.array)

@@ -52,7 +52,7 @@ def test_var_with_too_few_elements_is_nan_like_torch():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # torch warns about the zero degrees of freedom
         theirs = torch.tensor([[1.0], [2.0]]).var(dim=1)
-    assert np.isnan(ours.data).all() and torch.isnan(theirs).all()
+    assert np.isnan(ours.array).all() and torch.isnan(theirs).all()
 
 
 def test_amax_ties_share_the_gradient_like_torch():
@@ -62,7 +62,7 @@ def test_amax_ties_share_the_gradient_like_torch():
     assert_parity(lambda t: nnlab.max(t), lambda t: torch.max(t), x)
     ours = nnlab.tensor(x, requires_grad=True)
     ours.amax(dim=1).sum().backward()
-    np.testing.assert_allclose(ours.grad.data, [[0, 0.5, 0.5], [1 / 3, 1 / 3, 1 / 3]])
+    np.testing.assert_allclose(ours.grad.array, [[0, 0.5, 0.5], [1 / 3, 1 / 3, 1 / 3]])
 
 
 @pytest.mark.parametrize("fn", ["max", "min"])
@@ -77,9 +77,9 @@ def test_max_min_dim_values_indices_and_gradient(fn, keepdim):
     res = getattr(nnlab.tensor(X), fn)(1, keepdim)
     ref = getattr(torch.tensor(X), fn)(1, keepdim)
     assert res.indices.dtype == np.int64
-    np.testing.assert_array_equal(res.indices.data, ref.indices.numpy())
+    np.testing.assert_array_equal(res.indices.array, ref.indices.numpy())
     values, indices = res  # unpacks like torch's named tuple
-    np.testing.assert_array_equal(values.data, ref.values.numpy())
+    np.testing.assert_array_equal(values.array, ref.values.numpy())
 
 
 def test_max_dim_ties_send_the_gradient_to_one_index_like_torch():
@@ -88,8 +88,8 @@ def test_max_dim_ties_send_the_gradient_to_one_index_like_torch():
     assert_parity(lambda t: nnlab.min(t, 0), lambda t: torch.min(t, 0), x)
     ours = nnlab.tensor(x, requires_grad=True)
     ours.max(dim=1).values.sum().backward()
-    assert ours.grad.data.sum(axis=1).tolist() == [1.0, 1.0]
-    assert (ours.grad.data > 0).sum() == 2
+    assert ours.grad.array.sum(axis=1).tolist() == [1.0, 1.0]
+    assert (ours.grad.array > 0).sum() == 2
 
 
 def test_max_of_two_tensors_is_maximum():
@@ -101,14 +101,14 @@ def test_logsumexp_all_neg_inf_row_gives_zero_gradient():
     x = np.array([[-np.inf, -np.inf, -np.inf], [0.5, -np.inf, 1.0]])
     t = nnlab.tensor(x, requires_grad=True)
     y = nnlab.logsumexp(t, dim=1)
-    assert y.data[0] == -np.inf
-    np.testing.assert_allclose(y.data[1], np.log(np.exp(0.5) + np.exp(1.0)))
+    assert y.array[0] == -np.inf
+    np.testing.assert_allclose(y.array[1], np.log(np.exp(0.5) + np.exp(1.0)))
     y.backward(nnlab.tensor([1.0, 1.0], dtype=nnlab.float64))
     t2 = t
-    assert not np.isnan(t2.grad.data).any()
-    np.testing.assert_array_equal(t2.grad.data[0], [0.0, 0.0, 0.0])
+    assert not np.isnan(t2.grad.array).any()
+    np.testing.assert_array_equal(t2.grad.array[0], [0.0, 0.0, 0.0])
     e = np.exp([0.5, 1.0]) / np.exp([0.5, 1.0]).sum()
-    np.testing.assert_allclose(t2.grad.data[1], [e[0], 0.0, e[1]])
+    np.testing.assert_allclose(t2.grad.array[1], [e[0], 0.0, e[1]])
 
 
 def test_logsumexp_is_stable_for_large_inputs():
@@ -120,12 +120,12 @@ def test_argmax_argmin_match_torch():
     t, q = nnlab.tensor(X), torch.tensor(X)
     assert t.argmax().item() == q.argmax().item()
     for d in (0, -1):
-        np.testing.assert_array_equal(t.argmax(d).data, q.argmax(d).numpy())
-        np.testing.assert_array_equal(t.argmin(d, keepdim=True).data, q.argmin(d, keepdim=True).numpy())
+        np.testing.assert_array_equal(t.argmax(d).array, q.argmax(d).numpy())
+        np.testing.assert_array_equal(t.argmin(d, keepdim=True).array, q.argmin(d, keepdim=True).numpy())
 
 
 def test_sum_keyword_names_and_errors():
     t = nnlab.tensor(X)
-    np.testing.assert_allclose(t.sum(dim=(0, 1), keepdim=True).data, X.sum(axis=(0, 1), keepdims=True))
+    np.testing.assert_allclose(t.sum(dim=(0, 1), keepdim=True).array, X.sum(axis=(0, 1), keepdims=True))
     with pytest.raises(IndexError, match="sum: dim 3 is out of range"):
         t.sum(dim=3)

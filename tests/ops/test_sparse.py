@@ -20,7 +20,7 @@ def test_spmm_matches_dense_and_gradchecks():
     x = rng.standard_normal((5, 3))
     out = spmm(a, nnlab.as_tensor(x.astype(np.float32)))
     assert out.dtype == np.float32
-    np.testing.assert_allclose(out.data, a.toarray() @ x, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(out.array, a.toarray() @ x, rtol=1e-5, atol=1e-6)
     assert gradcheck(lambda t: spmm(a, t), [_t(x)])
 
 
@@ -30,8 +30,8 @@ def test_scatter_add_matches_torch_index_add_and_gradchecks():
     index = np.array([0, 3, 3, 1, 0, 3, 1])
     out = scatter_add(nnlab.as_tensor(src), index, 5)
     want = torch.zeros(5, 2, 3, dtype=torch.float64).index_add_(0, torch.from_numpy(index), torch.from_numpy(src))
-    np.testing.assert_allclose(out.data, want.numpy(), atol=1e-12)
-    assert np.all(out.data[[2, 4]] == 0)  # empty segments
+    np.testing.assert_allclose(out.array, want.numpy(), atol=1e-12)
+    assert np.all(out.array[[2, 4]] == 0)  # empty segments
     assert gradcheck(lambda t: scatter_add(t, index, 5), [_t(src)])
 
 
@@ -39,12 +39,12 @@ def test_scatter_mean_and_segment_softmax_gradcheck():
     rng = np.random.default_rng(2)
     src = rng.standard_normal((6, 2))
     index = np.array([2, 0, 2, 2, 0, 1])
-    mean = scatter_mean(nnlab.as_tensor(src), index, 4).data
+    mean = scatter_mean(nnlab.as_tensor(src), index, 4).array
     np.testing.assert_allclose(mean[2], src[[0, 2, 3]].mean(0))
     assert np.all(mean[3] == 0)
     assert gradcheck(lambda t: scatter_mean(t, index, 4), [_t(src)])
 
-    alpha = segment_softmax(nnlab.as_tensor(src * 50), index, 4).data  # large scores: stable
+    alpha = segment_softmax(nnlab.as_tensor(src * 50), index, 4).array  # large scores: stable
     assert np.all(np.isfinite(alpha))
     sums = np.zeros((4, 2))
     np.add.at(sums, index, alpha)

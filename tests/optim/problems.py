@@ -84,5 +84,5 @@ def run_nnlab(make_opt: Callable, steps: int, group_lr: float | None = None) -> 
     out = []
     for _ in range(steps):
         nnlab_step(opt, params)
-        out.append([p.data.copy() for p in params])
+        out.append([p.array.copy() for p in params])
     return out

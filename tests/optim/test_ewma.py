@@ -49,7 +49,7 @@ def test_class_on_arrays_and_tensors_matches_adam_first_moment():
         p.grad = nnlab.Tensor._wrap(g.copy())
         adam.step()
     assert isinstance(out, nnlab.Tensor) and out.dtype == np.float32
-    np.testing.assert_allclose(out.data, adam.state[p]["exp_avg"], rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(out.array, adam.state[p]["exp_avg"], rtol=1e-6, atol=1e-7)
     np.testing.assert_allclose(ema.average, optim.ewma(grads, 0.9, bias_correction=False)[-1], rtol=1e-6)
 
 

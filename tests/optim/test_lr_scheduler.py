@@ -197,7 +197,7 @@ def test_scheduled_lr_drives_the_update():
         p.grad = nnlab.tensor([1.0], dtype=nnlab.float64)
         opt.step()
         sched.step()
-    assert p.data.tolist() == [-(1.0 + 0.5 + 0.25)]
+    assert p.array.tolist() == [-(1.0 + 0.5 + 0.25)]
 
 
 def test_bad_scheduler_arguments():

@@ -79,7 +79,7 @@ def test_zero_grad_to_none_or_zeros():
     opt = optim.SGD([p], lr=0.1)
     _set_grad(p, [3.0, 4.0])
     opt.zero_grad(set_to_none=False)
-    np.testing.assert_array_equal(p.grad.data, [0.0, 0.0])
+    np.testing.assert_array_equal(p.grad.array, [0.0, 0.0])
     assert p.grad.dtype == p.dtype
     opt.zero_grad()
     assert p.grad is None
@@ -90,7 +90,7 @@ def test_parameters_without_grad_are_skipped():
     opt = optim.Adam([a, b], lr=0.1)
     _set_grad(a, [1.0, -1.0])
     opt.step()
-    assert b.data.tolist() == [5.0] and b not in opt.state and a in opt.state
+    assert b.array.tolist() == [5.0] and b not in opt.state and a in opt.state
     assert list(opt.state_dict()["state"]) == [0]
 
 
@@ -99,9 +99,9 @@ def test_sgd_first_momentum_step_uses_the_raw_gradient_then_dampens():
     opt = optim.SGD([p], lr=1.0, momentum=0.5, dampening=0.5)
     _set_grad(p, [2.0])
     opt.step()  # buffer = 2 (no dampening on the first step)
-    assert p.data.tolist() == [-2.0]
+    assert p.array.tolist() == [-2.0]
     opt.step()  # buffer = 0.5·2 + 0.5·2 = 2
-    assert p.data.tolist() == [-4.0]
+    assert p.array.tolist() == [-4.0]
     np.testing.assert_array_equal(opt.state[p]["momentum_buffer"], [2.0])
 
 
@@ -118,7 +118,7 @@ def test_sgd_momentum_is_the_seeds_ewma_form_with_rescaled_lr():
         opt.step()
         v = beta * v + (1 - beta) * g
         w = w - alpha * v
-        np.testing.assert_allclose(p.data, w, rtol=1e-12, atol=1e-14)
+        np.testing.assert_allclose(p.array, w, rtol=1e-12, atol=1e-14)
 
 
 def test_adam_first_step_is_lr_times_sign_by_bias_correction():
@@ -128,7 +128,7 @@ def test_adam_first_step_is_lr_times_sign_by_bias_correction():
     _set_grad(p, [1e-3, -50.0, 2.0])
     opt.step()
     expected = 1.0 - 0.1 * np.array([1e-3, -50.0, 2.0]) / (np.abs([1e-3, -50.0, 2.0]) + 1e-8)
-    np.testing.assert_allclose(p.data, expected, rtol=1e-12)
+    np.testing.assert_allclose(p.array, expected, rtol=1e-12)
     assert opt.state[p]["step"] == 1
 
 
@@ -138,7 +138,7 @@ def test_adamw_decay_is_decoupled_from_the_gradient():
     opt = optim.AdamW([p], lr=0.1, weight_decay=0.5)
     _set_grad(p, [0.0, 0.0])
     opt.step()
-    np.testing.assert_allclose(p.data, [2.0 * 0.95, -4.0 * 0.95], rtol=1e-12)
+    np.testing.assert_allclose(p.array, [2.0 * 0.95, -4.0 * 0.95], rtol=1e-12)
 
 
 def test_adagrad_hand_computed_steps():
@@ -148,7 +148,7 @@ def test_adagrad_hand_computed_steps():
     opt.step()  # s = 9, step = 1·3/3
     _set_grad(p, [4.0])
     opt.step()  # s = 25, lr_2 = 1/2, step = 0.5·4/5
-    assert p.data[0] == pytest.approx(1.0 - 1.0 - 0.4, abs=1e-15)
+    assert p.array[0] == pytest.approx(1.0 - 1.0 - 0.4, abs=1e-15)
 
 
 def test_state_dict_is_a_copy():
@@ -157,9 +157,9 @@ def test_state_dict_is_a_copy():
     _set_grad(p, [1.0])
     opt.step()
     sd = opt.state_dict()
-    saved = sd["state"][0]["exp_avg"].data.copy()
+    saved = sd["state"][0]["exp_avg"].array.copy()
     opt.step()
-    np.testing.assert_array_equal(sd["state"][0]["exp_avg"].data, saved)
+    np.testing.assert_array_equal(sd["state"][0]["exp_avg"].array, saved)
     assert sd["state"][0]["step"] == 1
     sd["param_groups"][0]["lr"] = 5.0
     assert opt.param_groups[0]["lr"] == 0.1
@@ -195,4 +195,4 @@ def test_load_state_dict_casts_state_to_the_param_dtype():
     _set_grad(p, [1.0, 1.0])
     opt.step()
     assert p.dtype == np.float32 and opt.state[p]["step"] == 2
-    assert math.isfinite(float(p.data[0]))
+    assert math.isfinite(float(p.array[0]))

@@ -37,7 +37,7 @@ def test_seeds_lambda_over_2m_convention():
 def test_gradients_are_lambda_w_and_lambda_sign_w():
     w = _t(W)
     (optim.l2_penalty([w], 0.3) + optim.l1_penalty([w], 0.2)).backward()
-    np.testing.assert_allclose(w.grad.data, 0.3 * W + 0.2 * np.sign(W), rtol=1e-15)
+    np.testing.assert_allclose(w.grad.array, 0.3 * W + 0.2 * np.sign(W), rtol=1e-15)
 
 
 @pytest.mark.parametrize("fn", [
@@ -70,8 +70,8 @@ def test_l2_penalty_equals_sgd_weight_decay():
         (problems.nnlab_loss(b) + optim.l2_penalty(b[:4], lam)).backward()
         opt_b.step()
     for pa, pb in zip(a, b):
-        np.testing.assert_allclose(pa.data, pb.data, rtol=1e-12, atol=1e-14)
-    assert not np.allclose(a[0].data, problems.nnlab_params()[0].data)
+        np.testing.assert_allclose(pa.array, pb.array, rtol=1e-12, atol=1e-14)
+    assert not np.allclose(a[0].array, problems.nnlab_params()[0].array)
 
 
 def test_bad_arguments():

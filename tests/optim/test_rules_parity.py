@@ -62,10 +62,10 @@ def test_trajectory_matches_torch(case):
         loss_theirs = problems.torch_step(theirs, theirs_p)
         assert loss_ours == pytest.approx(loss_theirs, rel=1e-6, abs=1e-6), f"loss at step {step}"
         for k, (a, b) in enumerate(zip(ours_p, theirs_p)):
-            np.testing.assert_allclose(a.data, b.detach().numpy(), rtol=1e-9, atol=1e-9,
+            np.testing.assert_allclose(a.array, b.detach().numpy(), rtol=1e-9, atol=1e-9,
                                        err_msg=f"{name} {kwargs}: param {k} after step {step + 1}")
     # The unused parameter u was never touched and has no state.
-    np.testing.assert_array_equal(ours_p[4].data, problems.INIT[4])
+    np.testing.assert_array_equal(ours_p[4].array, problems.INIT[4])
     assert ours_p[4] not in ours.state
 
 
@@ -87,7 +87,7 @@ def test_closure_is_evaluated_and_returned():
     for _ in range(3):
         lo, lt = ours.step(closure_ours), theirs.step(closure_theirs)
         assert float(lo.item()) == pytest.approx(float(lt.item()), rel=1e-12)
-    np.testing.assert_allclose(ours_p[0].data, theirs_p[0].detach().numpy(), rtol=1e-10)
+    np.testing.assert_allclose(ours_p[0].array, theirs_p[0].detach().numpy(), rtol=1e-10)
 
 
 @pytest.mark.parametrize("name, kwargs", [
@@ -119,7 +119,7 @@ def test_state_dict_layout_matches_torch(name, kwargs):
                 assert isinstance(v, int) and v == float(tv)
             else:
                 assert isinstance(v, nnlab.Tensor)
-                np.testing.assert_allclose(v.data, tv.numpy(), rtol=1e-9, atol=1e-12, err_msg=f"state {i}.{k}")
+                np.testing.assert_allclose(v.array, tv.numpy(), rtol=1e-9, atol=1e-12, err_msg=f"state {i}.{k}")
 
 
 def _jsonish(sd: dict) -> dict:
@@ -128,7 +128,7 @@ def _jsonish(sd: dict) -> dict:
 
     def encode(v, key):
         if isinstance(v, nnlab.Tensor):
-            arrays[key] = np.array(v.data)
+            arrays[key] = np.array(v.array)
             return {"__array__": key}
         return v
 
@@ -171,7 +171,7 @@ def test_state_dict_round_trip_is_bit_exact(name, kwargs, via_json):
     for _ in range(5):
         problems.nnlab_step(fresh, params)
     for k, (a, b) in enumerate(zip(params, straight)):
-        assert np.array_equal(a.data, b), f"{name}: param {k} differs after the round trip"
+        assert np.array_equal(a.array, b), f"{name}: param {k} differs after the round trip"
 
 
 def _after_five(cls, kwargs) -> list[np.ndarray]:
@@ -189,8 +189,8 @@ def test_float32_params_stay_float32_and_track_float64(name):
         problems.nnlab_step(o32, p32)
         problems.nnlab_step(o64, p64)
     for a, b in zip(p32, p64):
-        assert a.data.dtype == np.float32
-        np.testing.assert_allclose(a.data, b.data, rtol=1e-4, atol=1e-5)
+        assert a.array.dtype == np.float32
+        np.testing.assert_allclose(a.array, b.array, rtol=1e-4, atol=1e-5)
     for st in o32.state.values():
         for k, v in st.items():
             if isinstance(v, np.ndarray):

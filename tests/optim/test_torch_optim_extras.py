@@ -47,7 +47,7 @@ def test_lbfgs_trajectory_equals_torch(line_search):
         first = first or float(nl)
         np.testing.assert_allclose(float(nl), float(tl.detach()), rtol=1e-9)
         for (name, tp), np_ in zip(tm.named_parameters(), nm.parameters()):
-            np.testing.assert_allclose(np_.data, tp.detach().numpy(), rtol=1e-7, atol=1e-9, err_msg=name)
+            np.testing.assert_allclose(np_.array, tp.detach().numpy(), rtol=1e-7, atol=1e-9, err_msg=name)
     ts, ns = topt.state[next(iter(tm.parameters()))], nopt.state[next(iter(nm.parameters()))]
     assert ns["func_evals"] == ts["func_evals"] and ns["n_iter"] == ts["n_iter"]
     assert float(nclosure()) < 0.2 * first  # it optimizes
@@ -110,4 +110,4 @@ def test_torch_optimizer_state_dicts_load_with_0d_step():
                 F.mse_loss(m(x), y).backward()
                 o.step()
         for tp, np_ in zip(tm.parameters(), nm.parameters()):
-            np.testing.assert_allclose(np_.data, tp.detach().numpy(), rtol=1e-10, atol=1e-12)
+            np.testing.assert_allclose(np_.array, tp.detach().numpy(), rtol=1e-10, atol=1e-12)

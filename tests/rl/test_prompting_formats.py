@@ -44,7 +44,7 @@ def test_similarity_head_is_symmetric_in_its_two_texts():
     ab, ba = FMT.similarity("abc", "hg")
     i1, w1 = FMT.batch([ab])
     i2, w2 = FMT.batch([ba])
-    np.testing.assert_allclose(model(i1, w1, i2, w2).data, model(i2, w2, i1, w1).data, rtol=1e-6)
+    np.testing.assert_allclose(model(i1, w1, i2, w2).array, model(i2, w2, i1, w1).array, rtol=1e-6)
     with pytest.raises(ValueError, match="similarity needs both orderings"):
         model(i1, w1)
 

@@ -38,16 +38,16 @@ def test_ppo_clip_loss_on_hand_numbers():
     logp_new = nnlab.Tensor(logp_old + np.log(ratios), requires_grad=True)
     loss = ppo_clip_loss(logp_new, logp_old, adv, clip=0.2)
     # min(ρA, clip(ρ)A): min(1.5, 1.2) = 1.2; min(0.5, 0.8) = 0.5; min(−1.1, −1.1) = −1.1; min(−0.7, −0.8) = −0.8
-    assert float(loss.data) == pytest.approx(-(1.2 + 0.5 - 1.1 - 0.8) / 4)
+    assert float(loss.array) == pytest.approx(-(1.2 + 0.5 - 1.1 - 0.8) / 4)
     loss.backward()
     # gradient flows only where the unclipped term is the minimum: −ρA/4 there, 0 where the clip binds
-    np.testing.assert_allclose(logp_new.grad.data, [0.0, -0.5 / 4, 1.1 / 4, 0.0], atol=1e-12)
+    np.testing.assert_allclose(logp_new.grad.array, [0.0, -0.5 / 4, 1.1 / 4, 0.0], atol=1e-12)
 
 
 def test_categorical_log_prob_and_entropy():
     logits = nnlab.as_tensor(np.log(np.array([[0.5, 0.25, 0.25], [0.1, 0.1, 0.8]])))
-    np.testing.assert_allclose(categorical_log_prob(logits, [0, 2]).data, np.log([0.5, 0.8]), rtol=1e-6)
-    np.testing.assert_allclose(categorical_entropy(logits).data[0], 1.5 * np.log(2), rtol=1e-6)
+    np.testing.assert_allclose(categorical_log_prob(logits, [0, 2]).array, np.log([0.5, 0.8]), rtol=1e-6)
+    np.testing.assert_allclose(categorical_entropy(logits).array[0], 1.5 * np.log(2), rtol=1e-6)
 
 
 def _bfs_distances(env):

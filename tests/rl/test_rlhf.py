@@ -19,10 +19,10 @@ def test_bradley_terry_loss_and_gradient_by_hand():
     loss = bradley_terry_loss(rc, rr)
     d = np.array([1.0, 0.0, -2.0])
     sig = 1 / (1 + np.exp(-d))
-    assert float(loss.data) == pytest.approx(-np.mean(np.log(sig)))
+    assert float(loss.array) == pytest.approx(-np.mean(np.log(sig)))
     loss.backward()
-    np.testing.assert_allclose(rc.grad.data, -(1 - sig) / 3)
-    np.testing.assert_allclose(rr.grad.data, (1 - sig) / 3)
+    np.testing.assert_allclose(rc.grad.array, -(1 - sig) / 3)
+    np.testing.assert_allclose(rr.grad.array, (1 - sig) / 3)
     with pytest.raises(ValueError, match="reward shapes differ"):
         bradley_terry_loss(rc, nnlab.ones(2))
 
@@ -44,7 +44,7 @@ def test_token_logprobs_match_log_softmax():
     rng = np.random.default_rng(0)
     logits = rng.standard_normal((2, 3, 5))
     ids = rng.integers(0, 5, (2, 4))
-    got = token_logprobs(nnlab.as_tensor(logits), ids).data
+    got = token_logprobs(nnlab.as_tensor(logits), ids).array
     lsm = logits - np.log(np.exp(logits).sum(-1, keepdims=True))
     want = np.array([[lsm[n, t, ids[n, t + 1]] for t in range(3)] for n in range(2)])
     np.testing.assert_allclose(got, want, rtol=1e-12)
@@ -69,7 +69,7 @@ def _tiny_world_and_sft():
     gpt = GPT(len(world.vocab), d_model=32, nhead=2, layers=1, max_len=world.max_len, dropout=0.0)
     ids = world.encode_reviews([sample_review(rng) for _ in range(256)])
     mask = world.completion_mask(ids)
-    before = float(masked_lm_loss(gpt, ids, mask).data)
+    before = float(masked_lm_loss(gpt, ids, mask).array)
     history = train_lm(gpt, ids, mask, epochs=6, lr=3e-3)
     return world, gpt, rng, before, history
 
@@ -90,8 +90,8 @@ def test_sft_reward_model_and_ppo_run_small():
     assert history["kl"][0] == pytest.approx(0.0, abs=1e-5)  # the first rollout comes from π = π_ref
     assert np.isfinite(history["policy_loss"]).all() and 0.0 <= history["well_formed"][-1] <= 1.0
     # the policy changed, the frozen reference did not
-    assert not np.allclose(agent.policy.gpt.tok_embed.weight.data, gpt.tok_embed.weight.data)
-    np.testing.assert_array_equal(agent.ref.tok_embed.weight.data, gpt.tok_embed.weight.data)
+    assert not np.allclose(agent.policy.gpt.tok_embed.weight.array, gpt.tok_embed.weight.array)
+    np.testing.assert_array_equal(agent.ref.tok_embed.weight.array, gpt.tok_embed.weight.array)
 
 
 def test_clone_gpt_copies_weights_not_storage():
@@ -99,6 +99,6 @@ def test_clone_gpt_copies_weights_not_storage():
     copy = clone_gpt(gpt)
     ids = np.array([[1, 2, 3]])
     gpt.eval()
-    np.testing.assert_allclose(copy(ids).data, gpt(ids).data, rtol=1e-6)
-    copy.tok_embed.weight.data[:] = 0
-    assert np.abs(gpt.tok_embed.weight.data).sum() > 0
+    np.testing.assert_allclose(copy(ids).array, gpt(ids).array, rtol=1e-6)
+    copy.tok_embed.weight.array[:] = 0
+    assert np.abs(gpt.tok_embed.weight.array).sum() > 0

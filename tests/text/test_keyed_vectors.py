@@ -66,22 +66,22 @@ def test_errors(kv):
 def test_pretrained_vectors_frozen_or_fine_tuned(kv, freeze):
     nnlab.manual_seed(0)
     model = build_average_classifier(len(kv), 3, padding_idx=None, pretrained=kv, freeze=freeze)
-    np.testing.assert_array_equal(model.embedding.weight.data, kv.vectors)
+    np.testing.assert_array_equal(model.embedding.weight.array, kv.vectors)
     assert model.embedding.weight.requires_grad is (not freeze)
-    before = model.embedding.weight.data.copy()
+    before = model.embedding.weight.array.copy()
     opt = optim.SGD([p for p in model.parameters() if p.requires_grad], lr=0.5)
     x = nnlab.tensor(np.array([[0, 2], [1, 3]]))
     y = nnlab.tensor(np.array([1, 0]))
-    head_before = model.head.weight.data.copy()
+    head_before = model.head.weight.array.copy()
     for _ in range(3):
         loss = nn.CrossEntropyLoss()(model(x), y)
         opt.zero_grad()
         loss.backward()
         opt.step()
-    assert not np.allclose(model.head.weight.data, head_before)
+    assert not np.allclose(model.head.weight.array, head_before)
     if freeze:
-        np.testing.assert_array_equal(model.embedding.weight.data, before)
+        np.testing.assert_array_equal(model.embedding.weight.array, before)
     else:
-        changed = np.any(model.embedding.weight.data != before, axis=1)
+        changed = np.any(model.embedding.weight.array != before, axis=1)
         assert changed[:4].all() and not changed[4]  # "apple" was never looked up
     np.testing.assert_array_equal(kv.vectors, VECS)  # the KeyedVectors are copied, not shared

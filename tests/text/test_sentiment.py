@@ -41,11 +41,11 @@ def test_average_classifier_is_the_masked_mean():
     nnlab.manual_seed(0)
     model = AveragedEmbeddingClassifier(6, 3, padding_idx=0)
     x = nnlab.tensor(np.array([[1, 2, 0], [3, 4, 5]]))
-    out = model(x, nnlab.tensor(np.array([2, 3]))).data
-    E, W, b = model.embedding.weight.data, model.head.weight.data, model.head.bias.data
+    out = model(x, nnlab.tensor(np.array([2, 3]))).array
+    E, W, b = model.embedding.weight.array, model.head.weight.array, model.head.bias.array
     expected = np.stack([E[[1, 2]].mean(0), E[[3, 4, 5]].mean(0)]) @ W.T + b
     np.testing.assert_allclose(out, expected, rtol=1e-5)
-    np.testing.assert_allclose(model(x).data, expected, rtol=1e-5)  # lengths from the padding index
+    np.testing.assert_allclose(model(x).array, expected, rtol=1e-5)  # lengths from the padding index
 
 
 def test_lstm_beats_average_on_negated_reviews():
@@ -61,7 +61,7 @@ def test_lstm_builder_uses_pretrained_vectors():
     vectors = np.random.default_rng(0).normal(size=(7, 4)).astype(np.float32)
     model = build_lstm_classifier(7, 4, 5, bidirectional=True, pretrained=vectors, freeze=True)
     assert not model.embedding.weight.requires_grad
-    np.testing.assert_array_equal(model.embedding.weight.data, vectors)
+    np.testing.assert_array_equal(model.embedding.weight.array, vectors)
     assert model(nnlab.tensor(np.array([[1, 2, 3]])), nnlab.tensor(np.array([3]))).shape == (1, 2)
     with pytest.raises(ValueError, match="shape \\(7, 4\\)"):
         build_lstm_classifier(8, 4, 5, pretrained=vectors)

@@ -35,7 +35,7 @@ class Snapshots(Callback):
         self.states = []
 
     def on_epoch_end(self, epoch, logs):
-        self.states.append({k: v.data.copy() for k, v in self.model.state_dict().items()})
+        self.states.append({k: v.array.copy() for k, v in self.model.state_dict().items()})
 
 
 def _trainer(callbacks, lr=0.1, scheduler=None, quiet=True):
@@ -61,7 +61,7 @@ def test_early_stopping_stops_at_the_right_epoch_and_restores_best():
     assert len(history) == 4 and stopper.stopped_epoch == 3
     assert stopper.best_epoch == 1 and stopper.best == 0.8
     for k, v in trainer.model.state_dict().items():
-        assert np.array_equal(v.data, snaps.states[1][k]), k
+        assert np.array_equal(v.array, snaps.states[1][k]), k
     assert not np.array_equal(snaps.states[3]["0.weight"], snaps.states[1]["0.weight"])
 
 
@@ -71,7 +71,7 @@ def test_early_stopping_max_mode_and_no_restore():
     trainer = _trainer([snaps, Scripted("val_accuracy", [0.5, 0.7, 0.6, 0.9]), stopper])
     assert len(trainer.fit(LOADER, epochs=4)) == 3
     assert stopper.best == 0.7
-    assert np.array_equal(trainer.model.state_dict()["0.weight"].data, snaps.states[2]["0.weight"])
+    assert np.array_equal(trainer.model.state_dict()["0.weight"].array, snaps.states[2]["0.weight"])
 
 
 def test_early_stopping_restores_best_at_the_end_without_stopping():
@@ -79,7 +79,7 @@ def test_early_stopping_restores_best_at_the_end_without_stopping():
     stopper = EarlyStopping(patience=10)
     trainer = _trainer([snaps, Scripted("val_loss", [0.9, 0.3, 0.6]), stopper])
     assert len(trainer.fit(LOADER, epochs=3)) == 3 and stopper.stopped_epoch is None
-    assert np.array_equal(trainer.model.state_dict()["2.bias"].data, snaps.states[1]["2.bias"])
+    assert np.array_equal(trainer.model.state_dict()["2.bias"].array, snaps.states[1]["2.bias"])
 
 
 def test_missing_monitor_is_a_clear_error():

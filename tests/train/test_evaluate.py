@@ -27,7 +27,7 @@ def test_free_evaluate_needs_no_optimizer_and_matches_a_hand_computation():
     x, y = _binary()
     loader = DataLoader(TensorDataset(x, y), batch_size=16)
     logs = evaluate(model, loader, nn.BCEWithLogitsLoss())
-    z = x @ model.weight.data.T + model.bias.data
+    z = x @ model.weight.array.T + model.bias.array
     expected = np.mean(np.logaddexp(0.0, z) - y * z)
     assert logs["loss"] == pytest.approx(float(expected), rel=1e-5)
     assert logs["accuracy"] == np.mean((z > 0) == (y > 0.5))
@@ -74,6 +74,6 @@ def test_track_grad_norm_logs_the_pre_clip_norm_of_every_step():
     logs = trainer.fit(DataLoader(TensorDataset(x, y), batch_size=16), epochs=1)
     loss = F.binary_cross_entropy_with_logits(twin(nnlab.tensor(x)), nnlab.tensor(y))
     loss.backward()
-    expected = math.sqrt(sum(float((p.grad.data ** 2).sum()) for p in twin.parameters()))
+    expected = math.sqrt(sum(float((p.grad.array ** 2).sum()) for p in twin.parameters()))
     assert logs["grad_norm"][0] == pytest.approx(expected, rel=1e-5)
     assert expected > 1e-2  # the clip (1e-3) did not shrink what is logged

@@ -67,7 +67,7 @@ def test_truncation_stops_gradients_at_the_chunk_boundary():
     out[:, 4:].sum().backward()
     np.testing.assert_allclose(g_full, x.grad.numpy(), rtol=1e-12)
     # The forward values are the same either way: truncation only cuts the backward pass.
-    np.testing.assert_allclose(chunks[1][1].data, out.data[:, 4:], rtol=1e-12)
+    np.testing.assert_allclose(chunks[1][1].array, out.array[:, 4:], rtol=1e-12)
 
 
 def test_detach_hidden_nested():
@@ -95,7 +95,7 @@ def test_full_bptt_in_chunks_equals_unchunked_step():
     assert ta.global_step == tb.global_step == 1
     assert la["loss"] == pytest.approx(lb["loss"], rel=1e-12)
     for (name, pa), (_, pb) in zip(a.named_parameters(), b.named_parameters()):
-        np.testing.assert_allclose(pa.data, pb.data, rtol=1e-10, err_msg=name)
+        np.testing.assert_allclose(pa.array, pb.array, rtol=1e-10, err_msg=name)
 
 
 def test_truncated_bptt_steps_per_chunk_on_chunk_losses():
@@ -113,7 +113,7 @@ def test_truncated_bptt_steps_per_chunk_on_chunk_losses():
         sequence_cross_entropy(logits, y[:, s:s + 4]).backward()
         opt.step()
     for pa, pb in zip(a.parameters(), b.parameters()):
-        np.testing.assert_allclose(pa.data, pb.data, rtol=1e-10)
+        np.testing.assert_allclose(pa.array, pb.array, rtol=1e-10)
 
 
 def test_stateful_evaluation_over_chunks_equals_one_pass():
@@ -148,11 +148,11 @@ def test_lm_training_lowers_perplexity_with_clipping():
 def test_clipping_bounds_every_update():
     nnlab.manual_seed(0)
     model = Elman(None, 8, vocab=5)
-    before = [p.data.copy() for p in model.parameters()]
+    before = [p.array.copy() for p in model.parameters()]
     t = SequenceTrainer(model, optim.SGD(model.parameters(), lr=1.0), grad_clip=1e-3)
     logs = t.train_epoch([_lm_batch(V=5)])
     assert logs["grad_norm"] > 1e-2  # the pre-clip norm is reported
-    step = math.sqrt(sum(float(((p.data - b) ** 2).sum()) for p, b in zip(model.parameters(), before)))
+    step = math.sqrt(sum(float(((p.array - b) ** 2).sum()) for p, b in zip(model.parameters(), before)))
     assert step == pytest.approx(1e-3, rel=1e-3)
 
 

@@ -27,7 +27,7 @@ def test_step_fn_returning_a_loss_matches_the_default_step_bit_for_bit():
         step = (lambda tr, b: F.mse_loss(tr.model(b[0]), b[1])) if custom else None
         trainer = Trainer(model, nn.MSELoss(), opt, metrics=(), quiet=True, step_fn=step)
         hist = trainer.fit(_data(), _data(seed=1), epochs=5)
-        losses.append((hist["loss"], hist["val_loss"], model.weight.data.copy()))
+        losses.append((hist["loss"], hist["val_loss"], model.weight.array.copy()))
     assert losses[0][0] == losses[1][0]
     assert losses[0][1] == losses[1][1]
     np.testing.assert_array_equal(losses[0][2], losses[1][2])
@@ -48,7 +48,7 @@ class _TwoOptimizers(nn.Module):
         logs = {}
         for name, layer, opt in (("a_loss", self.a, self.opt_a), ("b_loss", self.b, self.opt_b)):
             loss = F.mse_loss(layer(x), y)
-            logs[name] = float(loss.data)
+            logs[name] = float(loss.array)
             if nnlab.is_grad_enabled():
                 opt.zero_grad()
                 loss.backward()
@@ -78,9 +78,9 @@ def test_evaluation_never_steps_and_runs_without_gradients():
         seen.append((tr.training, nnlab.is_grad_enabled()))
         return F.mse_loss(tr.model(batch[0]), batch[1])
 
-    before = model.weight.data.copy()
+    before = model.weight.array.copy()
     logs = Trainer(model, step_fn=step, quiet=True).evaluate(_data())
-    np.testing.assert_array_equal(before, model.weight.data)
+    np.testing.assert_array_equal(before, model.weight.array)
     assert set(seen) == {(False, False)} and logs["loss"] > 0
 
 

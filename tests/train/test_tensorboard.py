@@ -48,10 +48,10 @@ def test_callback_writes_epoch_scalars_and_histograms_readable_by_tensorboard(tm
     assert "weights/0.weight" in tags["histograms"] and "grads/2.bias" in tags["histograms"]
     last = acc.Histograms("weights/0.weight")[-1].histogram_value
     assert last.num == 32  # 8 x 4 weights
-    np.testing.assert_allclose([last.min, last.max], [model[0].weight.data.min(), model[0].weight.data.max()],
+    np.testing.assert_allclose([last.min, last.max], [model[0].weight.array.min(), model[0].weight.array.max()],
                                rtol=1e-6)
     grad = acc.Histograms("grads/2.bias")[-1].histogram_value
-    assert grad.num == 2 and abs(grad.sum - float(model[2].bias.grad.data.sum())) < 1e-5
+    assert grad.num == 2 and abs(grad.sum - float(model[2].bias.grad.array.sum())) < 1e-5
 
     # The hyperparameters and the last epoch's metrics, as TensorBoard's HPARAMS plugin stores them.
     hp_dirs = [d for d in glob.glob(str(log_dir / "hparams*")) if os.path.isdir(d)]

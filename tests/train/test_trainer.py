@@ -50,7 +50,7 @@ def test_fit_learns_blobs_quietly(capsys):
     result = trainer.evaluate(dev)
     with nnlab.no_grad():
         model.eval()
-        logits = model(Tensor(xd)).data
+        logits = model(Tensor(xd)).array
         model.train()
     shifted = logits - logits.max(1, keepdims=True)
     expected_loss = -(shifted[np.arange(60), yd] - np.log(np.exp(shifted).sum(1))).mean()
@@ -70,8 +70,8 @@ def test_loss_is_averaged_over_samples_not_batches():
     x = np.zeros((5, 1), np.float32)
     y = np.array([1.0, 2.0, 3.0, 4.0, 5.0], np.float32).reshape(5, 1)
     model = nn.Linear(1, 1)
-    model.weight.data[...] = 0.0
-    model.bias.data[...] = 0.0
+    model.weight.array[...] = 0.0
+    model.bias.array[...] = 0.0
     trainer = Trainer(model, nn.MSELoss(), optim.SGD(model.parameters(), lr=0.0), metrics=(), quiet=True)
     assert trainer.evaluate(DataLoader(TensorDataset(x, y), batch_size=2))["loss"] == pytest.approx(55 / 5)
 
@@ -104,10 +104,10 @@ def test_grad_clip_bounds_the_update():
     y = np.array([0, 1, 2, 0])
     nnlab.manual_seed(4)
     model = _mlp()
-    before = [p.data.copy() for p in model.parameters()]
+    before = [p.array.copy() for p in model.parameters()]
     trainer = Trainer(model, nn.CrossEntropyLoss(), optim.SGD(model.parameters(), lr=1.0), grad_clip=0.01, quiet=True)
     trainer.fit(DataLoader(TensorDataset(x, y), batch_size=4), epochs=1)
-    step = np.sqrt(sum(((p.data - b) ** 2).sum() for p, b in zip(model.parameters(), before)))
+    step = np.sqrt(sum(((p.array - b) ** 2).sum() for p, b in zip(model.parameters(), before)))
     assert 0.0 < step <= 0.01 + 1e-6
 
 
@@ -149,7 +149,7 @@ def test_fit_resumes_from_model_checkpoint_bit_for_bit(tmp_path):
     assert resumed.epoch == [2, 3]
     assert resumed["loss"] == straight["loss"][2:] and resumed["lr"] == straight["lr"][2:]
     for k, v in model.state_dict().items():
-        assert np.array_equal(model3.state_dict()[k].data, v.data), k
+        assert np.array_equal(model3.state_dict()[k].array, v.array), k
 
 
 def test_bad_batches_and_arguments():

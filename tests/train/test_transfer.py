@@ -19,7 +19,7 @@ def test_freeze_replace_head_and_per_layer_lr_train_only_what_they_should():
     replace_head(model, last, head)
     groups = layerwise_param_groups(model, {last: 0.5}, default_lr=0.1)
     assert sum(len(g["params"]) for g in groups) == len(names) - 2
-    before = {n: np.array(p.data) for n, p in model.named_parameters()}
+    before = {n: np.array(p.array) for n, p in model.named_parameters()}
     rng = np.random.default_rng(0)
     X = rng.standard_normal((64, 4)).astype(np.float32)
     out = model(nnlab.from_numpy(X)).shape[1]
@@ -28,8 +28,8 @@ def test_freeze_replace_head_and_per_layer_lr_train_only_what_they_should():
     Trainer(model, nn.CrossEntropyLoss(), optim.SGD(groups, lr=0.1), quiet=True).fit(
         DataLoader(TensorDataset(X, y), batch_size=16), epochs=1)
     after = dict(model.named_parameters())
-    assert np.array_equal(before[names[0]], after[names[0]].data)
-    assert not np.array_equal(before[names[-1]], after[names[-1]].data)
+    assert np.array_equal(before[names[0]], after[names[0]].array)
+    assert not np.array_equal(before[names[-1]], after[names[-1]].array)
 
 
 def test_bad_names():

@@ -31,7 +31,7 @@ def test_diagnose_reports_train_dev_of_a_cli_run(tmp_path, capsys):
     _, _, X_td, y_td = train_dev_split(full.X_train, full.y_train, 0.1, seed=0)
     assert len(data.X_train) + len(X_td) == len(full.X_train) == 1258
     with nnlab.no_grad():
-        wrong = float((model(nnlab.from_numpy(X_td)).data.argmax(1) != y_td).mean())
+        wrong = float((model(nnlab.from_numpy(X_td)).array.argmax(1) != y_td).mean())
     assert abs(errs["train-dev"] - wrong) < 1e-4
     assert abs(errs["train-dev"] - (1 - metrics["train_dev_accuracy"])) < 1e-4
     # The held-out rows are not in the training split.

@@ -72,9 +72,9 @@ def test_losses_equal_one_minus_pairwise_diagonal_and_reduce():
     for loss_fn, pair in ((generalized_box_iou_loss, generalized_box_iou), (distance_box_iou_loss, distance_box_iou),
                           (complete_box_iou_loss, complete_box_iou)):
         loss = loss_fn(nnlab.tensor(a), nnlab.tensor(b))
-        np.testing.assert_allclose(loss.data, 1 - np.diag(pair(a, b)), rtol=1e-6, atol=1e-6)
-        assert float(loss_fn(a, b, reduction="sum").data) == pytest.approx(loss.data.sum())
-        assert float(loss_fn(a, b, reduction="mean").data) == pytest.approx(loss.data.mean())
+        np.testing.assert_allclose(loss.array, 1 - np.diag(pair(a, b)), rtol=1e-6, atol=1e-6)
+        assert float(loss_fn(a, b, reduction="sum").array) == pytest.approx(loss.array.sum())
+        assert float(loss_fn(a, b, reduction="mean").array) == pytest.approx(loss.array.mean())
     with pytest.raises(ValueError, match="generalized_box_iou_loss: reduction"):
         generalized_box_iou_loss(a, b, reduction="avg")
 
@@ -109,8 +109,8 @@ def test_ciou_loss_matches_torch_forward_and_backward():
     ta = torch.tensor(a, requires_grad=True)
     tl = torch_ciou_loss(torch, ta, torch.tensor(b)).sum()
     tl.backward()
-    assert float(loss.data) == pytest.approx(tl.item(), rel=1e-10)
-    np.testing.assert_allclose(x.grad.data, ta.grad.numpy(), rtol=1e-8, atol=1e-12)
+    assert float(loss.array) == pytest.approx(tl.item(), rel=1e-10)
+    np.testing.assert_allclose(x.grad.array, ta.grad.numpy(), rtol=1e-8, atol=1e-12)
 
 
 @pytest.mark.parametrize("loss_fn", [generalized_box_iou_loss, distance_box_iou_loss])
@@ -127,7 +127,7 @@ def test_losses_gradcheck(loss_fn):
 def test_giou_loss_moves_disjoint_boxes_together():
     pred = nnlab.tensor(np.array([[0.0, 0.0, 1.0, 1.0]]), requires_grad=True)
     generalized_box_iou_loss(pred, np.array([[3.0, 0.0, 4.0, 1.0]]), reduction="sum").backward()
-    assert pred.grad.data[0, 2] < 0  # increasing x2 lowers the loss even though IoU is 0
+    assert pred.grad.array[0, 2] < 0  # increasing x2 lowers the loss even though IoU is 0
 
 
 def test_box_convert_round_trip_and_area():

@@ -53,12 +53,12 @@ def test_start_and_output_size_by_hand():
 def _empirical_field(model, in_size):
     """Input pixels that influence the centre output unit: the support of its gradient."""
     for p in model.parameters():
-        p.data[...] = 1.0 / p.data.size  # positive weights: no accidental cancellation
+        p.array[...] = 1.0 / p.array.size  # positive weights: no accidental cancellation
     x = nnlab.ones(1, 1, in_size, in_size, dtype=nnlab.float64, requires_grad=True)
     y = model(x)
     c = tuple(s // 2 for s in y.shape[2:])
     y[(0, 0) + c].backward()
-    rows, cols = np.nonzero(x.grad.data[0, 0])
+    rows, cols = np.nonzero(x.grad.array[0, 0])
     return rows.max() - rows.min() + 1, cols.max() - cols.min() + 1
 
 

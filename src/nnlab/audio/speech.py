@@ -87,7 +87,7 @@ def evaluate_recognizer(model: CTCAcousticModel, test: Sequence[SpokenSentence],
     refs, hyps = [], {k: [] for k in ("greedy", "beam", "lexicon", "lm")}
     with no_grad():
         for x in test:
-            lp = model(from_numpy(x.features[None])).data[:, 0]
+            lp = model(from_numpy(x.features[None])).array[:, 0]
             refs.append(list(x.words))
             hyps["greedy"].append(labels_to_words(ctc_greedy_decode(lp), LABELS))
             hyps["beam"].append(ctc_prefix_beam_search(lp, LABELS, beam=beam))

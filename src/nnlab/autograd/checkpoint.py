@@ -30,7 +30,7 @@ class Checkpoint(Function):
             out = fn(*[Tensor._wrap(a) if isinstance(a, np.ndarray) else a for a in arrays], **kwargs)
         if not isinstance(out, Tensor):
             raise TypeError(f"checkpoint: the function must return one Tensor, got {type(out).__name__}")
-        return out.data
+        return out.array
 
     @staticmethod
     def backward(ctx: Context, grad):
@@ -47,7 +47,7 @@ class Checkpoint(Function):
                 set_rng_state(saved)
         if out.requires_grad:
             out.backward(grad)
-        grads = [x.grad.data if isinstance(x, Tensor) and x.grad is not None else None for x in inputs]
+        grads = [x.grad.array if isinstance(x, Tensor) and x.grad is not None else None for x in inputs]
         return (None, None, None, None, *grads)
 
 

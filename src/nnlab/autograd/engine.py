@@ -66,11 +66,11 @@ def _dependencies(root: Tensor) -> dict[Tensor, int]:
 def _accumulate_into(t: Tensor, g: np.ndarray, owned: bool = False) -> None:
     """Add ``g`` to ``t.grad``; an ``owned`` gradient (no one else can see it) becomes ``grad`` without a copy."""
     if t.grad is None:
-        if not (owned and g.dtype == t.data.dtype):
-            g = np.array(g, dtype=t.data.dtype, copy=True)
+        if not (owned and g.dtype == t.array.dtype):
+            g = np.array(g, dtype=t.array.dtype, copy=True)
         t.grad = Tensor._wrap(g)
     else:
-        t.grad = Tensor._wrap(t.grad.data + g)
+        t.grad = Tensor._wrap(t.grad.array + g)
 
 
 def _give_to_leaf(t: Tensor, g: np.ndarray) -> None:
@@ -128,13 +128,13 @@ def backward(root: Tensor, gradient=None, retain_graph: bool = False) -> None:
     if not root.requires_grad:
         raise RuntimeError("backward: the tensor does not require grad and has no grad_fn")
     if gradient is None:
-        if root.data.size != 1:
+        if root.array.size != 1:
             raise RuntimeError(
                 f"backward: grad can be implicitly created only for single-element outputs, got shape {root.shape}"
             )
-        grad = np.ones_like(root.data)
+        grad = np.ones_like(root.array)
     else:
-        grad = np.asarray(gradient.data if isinstance(gradient, Tensor) else gradient, dtype=root.data.dtype)
+        grad = np.asarray(gradient.array if isinstance(gradient, Tensor) else gradient, dtype=root.array.dtype)
         if grad.shape != root.shape:
             raise RuntimeError(f"backward: gradient has shape {grad.shape}, the tensor has shape {root.shape}")
 
@@ -183,15 +183,15 @@ def backward(root: Tensor, gradient=None, retain_graph: bool = False) -> None:
                 continue
             pg = in_grads[k] if k < len(in_grads) else None
             if pg is not None:
-                if pg.shape != p.data.shape:
-                    pg = unbroadcast(pg, p.data.shape)
-                    if pg.shape != p.data.shape:
+                if pg.shape != p.array.shape:
+                    pg = unbroadcast(pg, p.array.shape)
+                    if pg.shape != p.array.shape:
                         raise RuntimeError(
                             f"backward of {node._fn.__name__}: gradient of shape {pg.shape} does not match "
-                            f"its input's shape {p.data.shape}"
+                            f"its input's shape {p.array.shape}"
                         )
-                if pg.dtype != p.data.dtype:
-                    pg = pg.astype(p.data.dtype)
+                if pg.dtype != p.array.dtype:
+                    pg = pg.astype(p.array.dtype)
                 prev = grads.get(p)
                 grads[p] = pg if prev is None else prev + pg
             n = deps[p] - 1

@@ -146,7 +146,7 @@ class Function:
         any_grad = False
         for a in args:
             if isinstance(a, Tensor):
-                raw.append(a.data)
+                raw.append(a.array)
                 rg = a.requires_grad
                 needs.append(rg)
                 operands.append(True)
@@ -193,7 +193,7 @@ def _share_version(t: Tensor, args: tuple, raw: list) -> Tensor:
     ``t`` is a view when its array is one of the inputs' arrays or a view of the same
     memory (NumPy's ``base`` names the array that owns the memory).
     """
-    arr = t.data
+    arr = t.array
     base = arr.base
     if base is None:
         return t

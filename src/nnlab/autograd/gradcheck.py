@@ -75,7 +75,7 @@ def gradcheck(
     args = []
     for a in inputs:
         if isinstance(a, Tensor) and np.issubdtype(a.dtype, np.floating):
-            args.append(Tensor(a.data.astype(np.float64), requires_grad=a.requires_grad))
+            args.append(Tensor(a.array.astype(np.float64), requires_grad=a.requires_grad))
         else:
             args.append(a)
     checked = [i for i, a in enumerate(args) if isinstance(a, Tensor) and a.requires_grad]
@@ -87,20 +87,20 @@ def gradcheck(
     if not outs:
         raise ValueError("gradcheck: fn returned no floating tensor to differentiate")
     rng = np.random.default_rng(seed)
-    cotangents = [np.ones(o.shape) if o.data.size == 1 else rng.standard_normal(o.shape) for o in outs]
+    cotangents = [np.ones(o.shape) if o.array.size == 1 else rng.standard_normal(o.shape) for o in outs]
     for o, v in zip(outs, cotangents):
         if o.requires_grad:
             o.backward(v, retain_graph=True)
 
     def value() -> float:
         with no_grad():
-            return float(sum(np.sum(o.data * v) for o, v in zip(_float_outputs(fn(*args)), cotangents)))
+            return float(sum(np.sum(o.array * v) for o, v in zip(_float_outputs(fn(*args)), cotangents)))
 
     for i in checked:
         t = args[i]
-        analytic = np.zeros_like(t.data) if t.grad is None else t.grad.data
-        numeric = np.zeros_like(t.data)
-        flat = t.data.reshape(-1)
+        analytic = np.zeros_like(t.array) if t.grad is None else t.grad.array
+        numeric = np.zeros_like(t.array)
+        flat = t.array.reshape(-1)
         for k in range(flat.size):
             orig = flat[k]
             flat[k] = orig + eps

@@ -65,7 +65,7 @@ def run_hooks(t, g: np.ndarray) -> np.ndarray:
         out = fn(Tensor._wrap(g))
         if out is None:
             continue
-        new = out.data if isinstance(out, Tensor) else np.asarray(out)
+        new = out.array if isinstance(out, Tensor) else np.asarray(out)
         if new.shape != g.shape:
             raise RuntimeError(f"register_hook: a hook returned a gradient of shape {new.shape} for a tensor of "
                                f"shape {g.shape}")

@@ -66,14 +66,14 @@ def needs_history(t: Tensor, *others) -> bool:
 
 def stand_in(t: Tensor) -> Tensor:
     """A tensor with ``t``'s old value (copied) and ``t``'s history, to be the input of the in-place op."""
-    old = Tensor._wrap(np.array(t.data, copy=True), t.requires_grad, t._node)
+    old = Tensor._wrap(np.array(t.array, copy=True), t.requires_grad, t._node)
     old._version = t._version
     return old
 
 
 def rebase(t: Tensor, result: Tensor, op: str) -> Tensor:
     """Make ``t`` hold ``result``'s value (in its own storage) and become the output of ``result``'s node."""
-    t.data[...] = result.data
+    t.array[...] = result.array
     bump_version(t, op)
     node = result._node
     t._node = node
@@ -100,14 +100,14 @@ def check_saved(t: Tensor, node, k: int, expected: int) -> None:
     It matters when ``node`` saved that input's array for backward, or when the input's
     history was rebased since (its gradient would flow into the wrong node).
     """
-    saved = any(s is t.data or getattr(s, "base", None) is t.data for s in node.saved_tensors)
+    saved = any(s is t.array or getattr(s, "base", None) is t.array for s in node.saved_tensors)
     rebased = t._node is not None and t._node.__dict__.get("_out_version", 0) > expected
-    if saved or rebased or any(v is t.data for v in node.__dict__.values() if isinstance(v, np.ndarray)):
+    if saved or rebased or any(v is t.array for v in node.__dict__.values() if isinstance(v, np.ndarray)):
         raise modified_error(t, node, f"input {k}", expected)
 
 
 def check_output(t: Tensor, node) -> None:
     """Raise when ``t`` (the output of ``node``) was changed in place after ``node`` saved it."""
     expected = node.__dict__.get("_out_version", 0)
-    if t._version != expected and any(s is t.data for s in node.saved_tensors):
+    if t._version != expected and any(s is t.array for s in node.saved_tensors):
         raise modified_error(t, node, "the output", expected)

@@ -23,7 +23,7 @@ def _infer_array(data: Any, dtype=None) -> np.ndarray:
     strings or other objects are refused with the reason.
     """
     if isinstance(data, Tensor):
-        data = data.data
+        data = data.array
     if dtype is not None:
         try:
             arr = xp.array(data, dtype=as_dtype(dtype))
@@ -93,7 +93,11 @@ class Tensor:
         requires_grad: whether ``backward`` should compute ``grad`` for this tensor.
 
     Attributes:
-        data: the backend array (``numpy.ndarray``).
+        array: the backend array (``numpy.ndarray``), shared and outside autograd: what the
+            library's own kernels read and write.
+        data: as PyTorch, a Tensor sharing ``array`` with ``requires_grad=False`` and its own
+            version counter (changes through it are invisible to autograd); assigning
+            ``t.data = other`` replaces the storage.
         grad: a Tensor of the same shape after ``backward``, else ``None``.
         requires_grad: whether gradients flow to this tensor.
     """
@@ -103,12 +107,12 @@ class Tensor:
     # It lives in _vc, a one-item list that views share with their base (None until needed:
     # version 0, shared with nobody); _view_of is the tensor a view was taken from (unset
     # for a tensor that is no view).
-    __slots__ = ("data", "grad", "requires_grad", "_node", "_retains_grad", "_vc", "_view_of", "__weakref__")
+    __slots__ = ("array", "grad", "requires_grad", "_node", "_retains_grad", "_vc", "_view_of", "__weakref__")
     # Make NumPy defer to Tensor's reflected operators (np.float32(2) * t -> Tensor).
     __array_ufunc__ = None
 
     def __init__(self, data: Any, dtype=None, requires_grad: bool = False):
-        self.data = _infer_array(data, dtype)
+        self.array = _infer_array(data, dtype)
         self.grad: Tensor | None = None
         self._node = None
         self._retains_grad = False
@@ -123,7 +127,7 @@ class Tensor:
         t = object.__new__(cls)
         if not isinstance(data, np.ndarray):
             data = xp.asarray(data)
-        t.data = data
+        t.array = data
         t.grad = None
         t.requires_grad = requires_grad
         t._node = node
@@ -160,15 +164,15 @@ class Tensor:
     # ---- properties -------------------------------------------------------------
     @property
     def shape(self) -> tuple[int, ...]:
-        return self.data.shape
+        return self.array.shape
 
     @property
     def dtype(self) -> np.dtype:
-        return self.data.dtype
+        return self.array.dtype
 
     @property
     def ndim(self) -> int:
-        return self.data.ndim
+        return self.array.ndim
 
     @property
     def device(self) -> str:
@@ -186,25 +190,25 @@ class Tensor:
 
     def size(self, dim: int | None = None):
         """The shape, or its length along ``dim`` (PyTorch's ``size``)."""
-        return self.data.shape if dim is None else self.data.shape[dim]
+        return self.array.shape if dim is None else self.array.shape[dim]
 
     def dim(self) -> int:
-        return self.data.ndim
+        return self.array.ndim
 
     def numel(self) -> int:
-        return int(self.data.size)
+        return int(self.array.size)
 
     def __len__(self) -> int:
-        if self.data.ndim == 0:
+        if self.array.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
-        return self.data.shape[0]
+        return self.array.shape[0]
 
     # ---- gradient bookkeeping ------------------------------------------------------
     def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
         """Set ``requires_grad`` in place; only floating tensors can require gradients."""
-        if requires_grad and not is_floating(self.data.dtype):
+        if requires_grad and not is_floating(self.array.dtype):
             raise RuntimeError(
-                f"requires_grad_: only floating point tensors can require gradients, got dtype {self.data.dtype}"
+                f"requires_grad_: only floating point tensors can require gradients, got dtype {self.array.dtype}"
             )
         if not requires_grad and self._node is not None:
             raise RuntimeError("requires_grad_: cannot turn off gradients of a non-leaf tensor; use detach()")
@@ -239,16 +243,33 @@ class Tensor:
 
         return register_hook(self, hook)
 
+    @property
+    def data(self) -> "Tensor":
+        """A Tensor sharing this one's storage, cut from the graph (PyTorch's ``Tensor.data``).
+
+        Unlike ``detach()``, in-place changes made through it are not seen by autograd's
+        version check, exactly as in PyTorch. ``.numpy()`` or ``.array`` give the NumPy array.
+        """
+        return Tensor._wrap(self.array, False, None)
+
+    @data.setter
+    def data(self, value: Any) -> None:
+        if isinstance(value, Tensor):
+            value = value.array
+        elif not isinstance(value, np.ndarray):
+            raise TypeError(f"Tensor.data: can only be set to a Tensor (or a NumPy array), got {type(value).__name__}")
+        self.array = value
+
     def detach(self) -> "Tensor":
         """A tensor sharing ``data`` (and, as in PyTorch, the version counter) but cut from the graph."""
-        t = Tensor._wrap(self.data, False, None)
+        t = Tensor._wrap(self.array, False, None)
         if self._vc is None:
             self._vc = [0]
         t._vc = self._vc
         return t
 
     def zero_(self) -> "Tensor":
-        self.data[...] = 0
+        self.array[...] = 0
         return self
 
     # ---- conversion -------------------------------------------------------------------
@@ -256,19 +277,19 @@ class Tensor:
         """The data as a NumPy array (shared, not copied)."""
         if self.requires_grad:
             raise RuntimeError("numpy: the tensor requires grad; call detach().numpy() instead")
-        return self.data
+        return self.array
 
     def item(self):
         """The single value of a one-element tensor as a Python number."""
-        if self.data.size != 1:
+        if self.array.size != 1:
             raise ValueError(f"item: only one-element tensors can be converted, got shape {self.shape}")
-        return self.data.reshape(()).item()
+        return self.array.reshape(()).item()
 
     def tolist(self):
-        return self.data.tolist()
+        return self.array.tolist()
 
     def __array__(self, dtype=None, copy=None):
-        return self.data if dtype is None else self.data.astype(dtype)
+        return self.array if dtype is None else self.array.astype(dtype)
 
     def __float__(self) -> float:
         return float(self.item())
@@ -278,25 +299,25 @@ class Tensor:
 
     def __format__(self, spec: str) -> str:
         # f"{loss:.4f}" formats the value of a one-element tensor, as in PyTorch.
-        if spec and self.data.size == 1:
+        if spec and self.array.size == 1:
             return format(self.item(), spec)
         return format(repr(self), spec)
 
     def __bool__(self) -> bool:
-        if self.data.size != 1:
+        if self.array.size != 1:
             raise RuntimeError(f"bool: a tensor of shape {self.shape} is ambiguous; use any() or all()")
-        return bool(self.data.reshape(()).item())
+        return bool(self.array.reshape(()).item())
 
     def __index__(self) -> int:
-        if self.data.dtype.kind not in "iu" or self.data.size != 1:
+        if self.array.dtype.kind not in "iu" or self.array.size != 1:
             raise TypeError("only one-element integer tensors can be used as an index")
-        return int(self.data.reshape(()).item())
+        return int(self.array.reshape(()).item())
 
     def __repr__(self) -> str:
-        body = np.array2string(self.data, separator=", ", precision=4, prefix="tensor(")
+        body = np.array2string(self.array, separator=", ", precision=4, prefix="tensor(")
         extras = []
-        if self.data.dtype not in (get_default_dtype(), np.int64, np.bool_):
-            extras.append(f"dtype={self.data.dtype}")
+        if self.array.dtype not in (get_default_dtype(), np.int64, np.bool_):
+            extras.append(f"dtype={self.array.dtype}")
         if self._node is not None:
             extras.append(f"grad_fn={self._node!r}")
         elif self.requires_grad:
@@ -320,4 +341,4 @@ def clear_grads(tensors, set_to_none: bool = True) -> None:
     for t in tensors:
         if t.grad is None:
             continue
-        t.grad = None if set_to_none else Tensor._wrap(np.zeros_like(t.grad.data))
+        t.grad = None if set_to_none else Tensor._wrap(np.zeros_like(t.grad.array))

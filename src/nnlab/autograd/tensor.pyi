@@ -15,8 +15,11 @@ _Operand = Tensor | float | int | bool | np.ndarray
 _Dims = int | Sequence[int] | None
 
 class Tensor:
-    data: np.ndarray
-    """The values, a backend array (NumPy)."""
+    array: np.ndarray
+    """The values, a backend array (NumPy), shared and outside autograd."""
+    @property
+    def data(self) -> Tensor:
+        """A Tensor sharing the storage, cut from the graph, with its own version counter (PyTorch's)."""
     grad: Tensor | None
     """d(root)/d(self) accumulated by ``backward``; None until a gradient arrives."""
     requires_grad: bool

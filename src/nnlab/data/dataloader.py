@@ -49,7 +49,7 @@ def default_collate(batch: list[Any]) -> Any:
             from nnlab.ops import stack  # keeps the graph when samples carry gradients
 
             return stack(batch)
-        return from_numpy(_stack_arrays([b.data for b in batch], "tensors"))
+        return from_numpy(_stack_arrays([b.array for b in batch], "tensors"))
     if isinstance(elem, np.ndarray):
         return from_numpy(_stack_arrays([np.asarray(b) for b in batch], "arrays"))
     if isinstance(elem, np.generic):

@@ -37,7 +37,7 @@ def _as_array(t: Any, position: int) -> np.ndarray:
     if isinstance(t, Tensor):
         if t.requires_grad:
             raise ValueError(f"TensorDataset: tensor {position} requires grad; pass tensor.detach()")
-        return t.data
+        return t.array
     if isinstance(t, np.ndarray):
         return t
     raise TypeError(

@@ -13,7 +13,7 @@ from nnlab.ops.creation import from_numpy
 
 def _labels(labels: Any, op: str) -> tuple[np.ndarray, bool]:
     was_tensor = isinstance(labels, Tensor)
-    a = labels.data if was_tensor else np.asarray(labels)
+    a = labels.array if was_tensor else np.asarray(labels)
     if a.dtype.kind not in "iu":
         if a.dtype.kind == "f" and a.size and np.all(a == np.round(a)):
             a = a.astype(np.int64)

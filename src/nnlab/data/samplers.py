@@ -87,7 +87,7 @@ class WeightedRandomSampler(Sampler):
     """
 
     def __init__(self, weights, num_samples: int, replacement: bool = True, generator=None):
-        w = np.asarray(weights.data if isinstance(weights, Tensor) else weights, dtype=np.float64)
+        w = np.asarray(weights.array if isinstance(weights, Tensor) else weights, dtype=np.float64)
         if w.ndim != 1 or (w < 0).any() or not np.isfinite(w).all() or w.sum() <= 0:
             raise ValueError(f"WeightedRandomSampler: weights must be a 1-d sequence of non-negative finite numbers "
                              f"with a positive sum, got shape {w.shape}")

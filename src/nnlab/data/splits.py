@@ -108,7 +108,7 @@ def split_indices(
     if isinstance(n_or_labels, (int, np.integer)):
         n = int(n_or_labels)
     else:
-        labels = np.asarray(n_or_labels.data if isinstance(n_or_labels, Tensor) else n_or_labels)
+        labels = np.asarray(n_or_labels.array if isinstance(n_or_labels, Tensor) else n_or_labels)
         if labels.ndim != 1:
             raise ValueError(f"split_indices: labels must be 1-d, got shape {labels.shape}")
         n = labels.shape[0]
@@ -125,7 +125,7 @@ def split_indices(
 
 
 def _rows(a, idx: np.ndarray):
-    return from_numpy(a.data[idx]) if isinstance(a, Tensor) else np.asarray(a)[idx]
+    return from_numpy(a.array[idx]) if isinstance(a, Tensor) else np.asarray(a)[idx]
 
 
 def split_arrays(

@@ -20,7 +20,7 @@ from nnlab.ops.creation import from_numpy
 
 def _unwrap(x: Any) -> tuple[np.ndarray, bool]:
     if isinstance(x, Tensor):
-        return x.data, True
+        return x.array, True
     return np.asarray(x), False
 
 
@@ -114,7 +114,7 @@ class _Scaler:
         missing = [n for n in self._stats if n not in state]
         if missing:
             raise KeyError(f"{self._op}.load_state_dict: missing {missing}, got keys {sorted(state)}")
-        values = [np.asarray(state[n].data if isinstance(state[n], Tensor) else state[n]) for n in self._stats]
+        values = [np.asarray(state[n].array if isinstance(state[n], Tensor) else state[n]) for n in self._stats]
         if any(v.shape != values[0].shape for v in values):
             raise ValueError(f"{self._op}.load_state_dict: statistics shapes differ: {[v.shape for v in values]}")
         for name, v in zip(self._stats, values):

@@ -50,7 +50,7 @@ class GradientFlow:
 
 def _grad_norm(t: Tensor) -> float:
     # Float64 accumulation: the smallest norms here sit far below float32's resolution of a sum.
-    return 0.0 if t.grad is None else float(np.linalg.norm(t.grad.data.astype(np.float64).ravel()))
+    return 0.0 if t.grad is None else float(np.linalg.norm(t.grad.array.astype(np.float64).ravel()))
 
 
 def hidden_gradient_norms(recurrent: Any, x: Tensor, loss_fn: Callable[[Tensor], Tensor],

@@ -16,7 +16,7 @@ from nnlab.nn.module import Module
 
 def _score(model: Module, x: np.ndarray, label: int | None):
     out = model(x)
-    k = int(np.argmax(out.data[0])) if label is None else int(label)
+    k = int(np.argmax(out.array[0])) if label is None else int(label)
     if not 0 <= k < out.shape[1]:
         raise ValueError(f"saliency: label {k} out of range for {out.shape[1]} outputs")
     return out[0, k], k
@@ -41,7 +41,7 @@ def saliency_map(model: Module, image, label: int | None = None) -> np.ndarray:
         score.backward()
     finally:
         model.train(was)
-    return np.abs(np.asarray(x.grad.data if hasattr(x.grad, "data") else x.grad))[0].max(axis=0)
+    return np.abs(np.asarray(x.grad.array if hasattr(x.grad, "array") else x.grad))[0].max(axis=0)
 
 
 def grad_cam(model: Module, layer: Module, image, label: int | None = None) -> np.ndarray:
@@ -64,8 +64,8 @@ def grad_cam(model: Module, layer: Module, image, label: int | None = None) -> n
     finally:
         handle.remove()
         model.train(was)
-    A = np.asarray(maps["A"].data)[0]
-    dA = np.asarray(maps["A"].grad.data)[0]
+    A = np.asarray(maps["A"].array)[0]
+    dA = np.asarray(maps["A"].grad.array)[0]
     cam = np.maximum((dA.mean(axis=(1, 2))[:, None, None] * A).sum(axis=0), 0.0)
     H, W = x.shape[-2:]
     rows = np.arange(H) * cam.shape[0] // H

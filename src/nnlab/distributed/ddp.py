@@ -38,8 +38,8 @@ def _buckets(tensors: list, cap_bytes: int) -> list[list]:
     current: list = []
     size = 0
     for t in tensors:
-        nbytes = t.data.nbytes
-        if current and (size + nbytes > cap_bytes or current[0].data.dtype != t.data.dtype):
+        nbytes = t.array.nbytes
+        if current and (size + nbytes > cap_bytes or current[0].array.dtype != t.array.dtype):
             groups.append(current)
             current, size = [], 0
         current.append(t)
@@ -55,12 +55,12 @@ def broadcast_state(module: Module, root: int = 0, cap_mb: float = 25.0, buffers
         return
     tensors = list(module.parameters()) + ([b for b in module.buffers() if b is not None] if buffers else [])
     for group in _buckets(tensors, int(cap_mb * 2**20)):
-        flat = np.concatenate([t.data.reshape(-1) for t in group])
+        flat = np.concatenate([t.array.reshape(-1) for t in group])
         comm.broadcast(flat, root, what="broadcast of parameters and buffers")
         offset = 0
         for t in group:
-            n = t.data.size
-            t.data[...] = flat[offset : offset + n].reshape(t.data.shape)
+            n = t.array.size
+            t.array[...] = flat[offset : offset + n].reshape(t.array.shape)
             offset += n
 
 
@@ -104,8 +104,8 @@ class DistributedDataParallel(Module):
             return
         flats, requests = [], []
         for group in self.buckets:
-            dtype = group[0].data.dtype
-            flat = np.concatenate([(p.grad.data if p.grad is not None else np.zeros(p.data.shape, dtype)).reshape(-1)
+            dtype = group[0].array.dtype
+            flat = np.concatenate([(p.grad.array if p.grad is not None else np.zeros(p.array.shape, dtype)).reshape(-1)
                                    for p in group]).astype(dtype, copy=False)
             flats.append(flat)
             requests.append(comm.allreduce_start(flat))
@@ -114,12 +114,12 @@ class DistributedDataParallel(Module):
             flat /= self.world_size
             offset = 0
             for p in group:
-                n = p.data.size
-                grad = flat[offset : offset + n].reshape(p.data.shape)
+                n = p.array.size
+                grad = flat[offset : offset + n].reshape(p.array.shape)
                 if p.grad is None:
                     p.grad = from_numpy(grad.copy())
                 else:
-                    p.grad.data[...] = grad
+                    p.grad.array[...] = grad
                 offset += n
 
     def reduce_logs(self, logs: Mapping[str, float]) -> dict[str, float]:

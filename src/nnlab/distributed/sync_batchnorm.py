@@ -100,13 +100,13 @@ class SyncBatchNorm(_BatchNorm):
         self._check_channels(x, 1)
         momentum = 0.0 if self.momentum is None else self.momentum
         if self.track_running_stats:
-            self.num_batches_tracked.data += 1
+            self.num_batches_tracked.array += 1
             if self.momentum is None:
-                momentum = 1.0 / float(self.num_batches_tracked.data)
+                momentum = 1.0 / float(self.num_batches_tracked.array)
         track = self.track_running_stats
         return SyncBatchNormFn.apply(x, self.weight, self.bias, self.eps,
-                                     self.running_mean.data if track else None,
-                                     self.running_var.data if track else None, momentum)
+                                     self.running_mean.array if track else None,
+                                     self.running_var.array if track else None, momentum)
 
     @classmethod
     def convert_sync_batchnorm(cls, module: Module) -> Module:

@@ -122,7 +122,7 @@ def load_checkpoint(
 
 def _snapshot(model, optimizer, scheduler) -> tuple:
     """Copies of everything :func:`load_checkpoint` may change, to put back if a later part fails."""
-    weights = {k: v.data.copy() for k, v in model.state_dict().items()}
+    weights = {k: v.array.copy() for k, v in model.state_dict().items()}
     return (weights, optimizer.state_dict() if optimizer is not None else None,
             scheduler.state_dict() if scheduler is not None else None, get_rng_state())
 

@@ -71,7 +71,7 @@ class _Encoder:
 
     def encode(self, obj: Any, path: tuple[str, ...] = ()) -> dict:
         if isinstance(obj, Tensor):
-            return {"type": "tensor", "key": self._add_array(obj.data, path)}
+            return {"type": "tensor", "key": self._add_array(obj.array, path)}
         if isinstance(obj, np.ndarray):
             return {"type": "ndarray", "key": self._add_array(obj, path)}
         if isinstance(obj, np.generic) and not isinstance(obj, (np.str_, np.bytes_)):

@@ -55,7 +55,7 @@ def graph_bytes(out: Tensor) -> int:
         seen_nodes.add(id(node))
         held = list(node.saved_tensors) + list(getattr(node, "__dict__", {}).values())
         for a in held:
-            arr = a.data if isinstance(a, Tensor) else a
+            arr = a.array if isinstance(a, Tensor) else a
             if isinstance(arr, np.ndarray) and id(arr) not in seen_arrays:
                 seen_arrays.add(id(arr))
                 total += arr.nbytes

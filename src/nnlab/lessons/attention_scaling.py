@@ -47,9 +47,9 @@ def _softmax_stats(logits: np.ndarray, upstream: np.ndarray) -> tuple[float, flo
     z.requires_grad_(True)
     p = F.softmax(z, dim=-1)
     (p * from_numpy(upstream)).sum().backward()
-    probs = p.data.astype(np.float64)
+    probs = p.array.astype(np.float64)
     entropy = float(-(probs * np.log(np.maximum(probs, 1e-30))).sum(-1).mean())
-    return entropy, float(np.linalg.norm(z.grad.data, axis=-1).mean())
+    return entropy, float(np.linalg.norm(z.grad.array, axis=-1).mean())
 
 
 def attention_scaling_stats(d_ks: Sequence[int] = (4, 16, 64, 256, 1024), n_keys: int = 32, n_queries: int = 500,

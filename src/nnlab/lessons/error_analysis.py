@@ -46,7 +46,7 @@ def digits_error_report(train_size: int = 300, seed: int = 0) -> ErrorReport:
     d = get_dataset("digits")
     idx = np.random.default_rng(seed).choice(len(d.y_train), train_size, replace=False)
     model = fit_classifier(d.X_train[idx], d.y_train[idx], 10, hidden=(), steps=300, weight_decay=1e-2, seed=seed)
-    probs = softmax(from_numpy(predict_scores(model, d.X_dev)), dim=1).data
+    probs = softmax(from_numpy(predict_scores(model, d.X_dev)), dim=1).array
     rows = misclassified(d.y_dev, probs)
     taggers = digit_taggers(d.X_dev)
     pairs = {}

@@ -108,8 +108,8 @@ def collapse_linear_stack(layers: list[Linear]) -> tuple[np.ndarray, np.ndarray]
         if layer.in_features != W.shape[0]:
             raise ValueError(f"collapse_linear_stack: layer {k} expects {layer.in_features} inputs, "
                              f"the stack so far gives {W.shape[0]}")
-        Wl = layer.weight.data.astype(np.float64)
-        bl = layer.bias.data.astype(np.float64) if layer.bias is not None else 0.0
+        Wl = layer.weight.array.astype(np.float64)
+        bl = layer.bias.array.astype(np.float64) if layer.bias is not None else 0.0
         W, b = Wl @ W, Wl @ b + bl
     return W, b
 

@@ -112,12 +112,12 @@ def gradient_check_errors(epsilons=tuple(10.0 ** -k for k in np.arange(1, 7.5, 0
     for eps in epsilons:
         g1, g2 = np.empty(len(flat)), np.empty(len(flat))
         for k, (p, idx) in enumerate(flat):
-            old = p.data[idx]
-            p.data[idx] = old + eps
+            old = p.array[idx]
+            p.array[idx] = old + eps
             plus = J()
-            p.data[idx] = old - eps
+            p.array[idx] = old - eps
             minus = J()
-            p.data[idx] = old
+            p.array[idx] = old
             g1[k] = (plus - base) / eps
             g2[k] = (plus - minus) / (2 * eps)
         one.append(relative_difference(g1, exact))

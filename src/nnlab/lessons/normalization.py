@@ -141,10 +141,10 @@ class _InputProbe(Callback):
         self.index, self.X, self.means, self.stds = index, X, [], []
 
     def _record(self) -> None:
-        saved = [b.data.copy() for b in self.model.buffers()]
+        saved = [b.array.copy() for b in self.model.buffers()]
         h = predict_array(self.model[:self.index], self.X, train_mode=True)
         for b, v in zip(self.model.buffers(), saved):
-            b.data[...] = v
+            b.array[...] = v
         self.means.append(h.mean(0))
         self.stds.append(h.std(0))
 

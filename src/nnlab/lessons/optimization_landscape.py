@@ -83,8 +83,8 @@ def set_flat_parameters(model: Module, theta: np.ndarray) -> None:
     """Write the vector ``theta`` (as from :func:`flat_parameters`) back into ``model``'s parameters."""
     k = 0
     for p in model.parameters():
-        p.data[...] = theta[k:k + p.data.size].reshape(p.shape)
-        k += p.data.size
+        p.array[...] = theta[k:k + p.array.size].reshape(p.shape)
+        k += p.array.size
     if k != len(theta):
         raise ValueError(f"set_flat_parameters: the model has {k} parameters, theta has {len(theta)}")
 

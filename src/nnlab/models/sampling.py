@@ -36,7 +36,7 @@ def sampling_probs(logits: Any, temperature: float = 1.0, top_k: int | None = No
     Returns:
         Probabilities of the logits' shape (float64, each row summing to 1).
     """
-    z = np.asarray(logits.data if isinstance(logits, Tensor) else logits, dtype=np.float64)
+    z = np.asarray(logits.array if isinstance(logits, Tensor) else logits, dtype=np.float64)
     if z.ndim not in (1, 2) or z.shape[-1] == 0:
         raise ValueError(f"sampling_probs: logits must have shape (V,) or (N, V) with V >= 1, got {z.shape}")
     if temperature < 0:
@@ -83,7 +83,7 @@ def sample_next(logits: Any, strategy: str = "sample", temperature: float = 1.0,
     Returns:
         int64 indices, shape () or (N,).
     """
-    z = np.asarray(logits.data if isinstance(logits, Tensor) else logits)
+    z = np.asarray(logits.array if isinstance(logits, Tensor) else logits)
     if strategy == "greedy":
         return np.asarray(z.argmax(axis=-1), dtype=np.int64)
     if strategy != "sample":

@@ -27,7 +27,7 @@ def additive_mask(mask, name: str, dtype, op: str = "MultiheadAttention"):
     """
     if mask is None:
         return None
-    data = mask.data if isinstance(mask, Tensor) else np.asarray(mask)
+    data = mask.array if isinstance(mask, Tensor) else np.asarray(mask)
     if data.dtype == np.bool_:
         if isinstance(mask, Tensor):
             dt = np.dtype(dtype)
@@ -104,8 +104,8 @@ class KVCache:
             k = np.concatenate([k[..., :n, :], np.empty(k.shape[:-2] + (cap - n, k.shape[-1]), k.dtype)], axis=-2)
             v = np.concatenate([v[..., :n, :], np.empty(v.shape[:-2] + (cap - n, v.shape[-1]), v.dtype)], axis=-2)
             entry[1], entry[2] = k, v
-        k[..., n : n + n_new, :] = key.data
-        v[..., n : n + n_new, :] = value.data
+        k[..., n : n + n_new, :] = key.array
+        v[..., n : n + n_new, :] = value.array
         entry[3] = n + n_new
         return from_numpy(k[..., : n + n_new, :]), from_numpy(v[..., : n + n_new, :])
 
@@ -120,11 +120,11 @@ class KVCache:
 
     def reorder_(self, index) -> "KVCache":
         """Keep batch rows ``index`` (in that order) in every entry, e.g. surviving beams."""
-        idx = np.asarray(index.data if isinstance(index, Tensor) else index, dtype=np.int64)
+        idx = np.asarray(index.array if isinstance(index, Tensor) else index, dtype=np.int64)
         for entry in self._grow.values():
             entry[1], entry[2] = entry[1][idx], entry[2][idx]
         for key, (m, k, v) in list(self._static.items()):
-            self._static[key] = (m, from_numpy(k.data[idx]), from_numpy(v.data[idx]))
+            self._static[key] = (m, from_numpy(k.array[idx]), from_numpy(v.array[idx]))
         return self
 
     def reset(self) -> None:

@@ -65,7 +65,7 @@ class _HookState:
                 res = hook(self.module, self._as_tensors(self.grad_outputs))
                 if res is not None:
                     res = res if isinstance(res, (tuple, list)) else (res,)
-                    self.grad_outputs = [None if r is None else (r.data if isinstance(r, Tensor) else r) for r in res]
+                    self.grad_outputs = [None if r is None else (r.array if isinstance(r, Tensor) else r) for r in res]
             if self.n_in == 0:
                 self._call_hooks()
         return self.grad_outputs[k]
@@ -88,7 +88,7 @@ class _HookState:
                 raise RuntimeError(
                     f"backward hook of {type(self.module).__name__}: replacing grad_input is supported for modules "
                     f"with one tensor input that needs a gradient (this one has {self.n_in})")
-            self.grad_inputs = [None if res[0] is None else (res[0].data if isinstance(res[0], Tensor) else res[0])]
+            self.grad_inputs = [None if res[0] is None else (res[0].array if isinstance(res[0], Tensor) else res[0])]
 
 
 class _Tap(Function):

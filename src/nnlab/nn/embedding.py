@@ -53,7 +53,7 @@ class Embedding(Module):
                                     requires_grad=not _freeze)
             self.reset_parameters()
         else:
-            data = _weight.data if isinstance(_weight, Tensor) else np.asarray(_weight)
+            data = _weight.array if isinstance(_weight, Tensor) else np.asarray(_weight)
             if data.shape != (num_embeddings, embedding_dim):
                 raise ValueError(f"Embedding: _weight has shape {data.shape}, expected "
                                  f"({num_embeddings}, {embedding_dim})")
@@ -63,7 +63,7 @@ class Embedding(Module):
         """Redraw E from N(0, 1) (seeded generator) and zero the padding row."""
         init.normal_(self.weight)
         if self.padding_idx is not None:
-            self.weight.data[self.padding_idx] = 0
+            self.weight.array[self.padding_idx] = 0
 
     def forward(self, input: Tensor) -> Tensor:
         return embedding(input, self.weight, self.padding_idx, self.max_norm, self.norm_type,
@@ -82,7 +82,7 @@ class Embedding(Module):
             padding_idx, max_norm, norm_type, scale_grad_by_freq, sparse: as in the constructor;
                 the padding row is NOT zeroed (the given vectors are kept as they are).
         """
-        data = embeddings.data if isinstance(embeddings, Tensor) else np.asarray(embeddings)
+        data = embeddings.array if isinstance(embeddings, Tensor) else np.asarray(embeddings)
         if data.ndim != 2:
             raise ValueError(f"Embedding.from_pretrained: embeddings must be 2-D (V, D), got shape {data.shape}")
         return cls(data.shape[0], data.shape[1], padding_idx, max_norm, norm_type, scale_grad_by_freq, sparse,

@@ -203,7 +203,7 @@ class GATConv(Module):
 
 # ---- readouts: one vector per graph from the node vectors of a batch of graphs ----
 def _check_batch(x: Tensor, batch, num_graphs: int | None, op: str) -> tuple[np.ndarray, int]:
-    b = batch.data if isinstance(batch, Tensor) else np.asarray(batch)
+    b = batch.array if isinstance(batch, Tensor) else np.asarray(batch)
     if b.ndim != 1 or b.shape[0] != x.shape[0]:
         raise ValueError(f"{op}: batch must give one graph id per node ({x.shape[0]}), got shape {b.shape}")
     b = b.astype(np.int64, copy=False)

@@ -21,7 +21,7 @@ from nnlab.ops.sparse import check_edge_index
 
 
 def _raw(graph):
-    return graph.data if isinstance(graph, Tensor) else graph
+    return graph.array if isinstance(graph, Tensor) else graph
 
 
 def is_edge_index(graph) -> bool:
@@ -65,8 +65,8 @@ def to_edge_index(graph, num_nodes: int, op: str = "graph") -> tuple[np.ndarray,
         return check_edge_index(g, num_nodes, op), None
     a = to_adjacency(g, num_nodes, np.float64, op)
     coo = sp.coo_matrix(a)
-    keep = coo.data != 0
-    return np.stack([coo.col[keep], coo.row[keep]]).astype(np.int64), coo.data[keep]
+    keep = coo.array != 0
+    return np.stack([coo.col[keep], coo.row[keep]]).astype(np.int64), coo.array[keep]
 
 
 def add_self_loops(edge_index, num_nodes: int) -> np.ndarray:

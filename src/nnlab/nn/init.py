@@ -1,6 +1,6 @@
 """Weight initialization (``nn.init``): fill a tensor in place, PyTorch's names and formulas.
 
-Every function writes into ``tensor.data`` directly (no graph is recorded), keeps the
+Every function writes into ``tensor.array`` directly (no graph is recorded), keeps the
 tensor's dtype, draws from ``generator`` or else the global seeded generator, and
 returns the tensor. Fans of a weight of shape (out, in, *kernel) are
 fan_in = in·∏kernel and fan_out = out·∏kernel (the receptive field counts, as for conv).
@@ -62,12 +62,12 @@ def _fan(tensor: Tensor, mode: str) -> int:
 
 
 def _fill(tensor: Tensor, values) -> Tensor:
-    if isinstance(tensor, np.ndarray):  # PyTorch's ``nn.init.normal_(m.weight.data, ...)``: the array itself
+    if isinstance(tensor, np.ndarray):  # PyTorch's ``nn.init.normal_(m.weight.array, ...)``: the array itself
         tensor[...] = values
         return tensor
     if not isinstance(tensor, Tensor):
         raise TypeError(f"init: expected a Tensor to fill in place, got {type(tensor).__name__}")
-    tensor.data[...] = values
+    tensor.array[...] = values
     return tensor
 
 

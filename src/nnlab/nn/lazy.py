@@ -53,11 +53,11 @@ class UninitializedParameter(Parameter):
 
     def materialize(self, shape: tuple[int, ...]) -> None:
         """Allocate ``shape`` (in the placeholder's dtype) and become a plain :class:`Parameter`, in place."""
-        self.data = np.empty(shape, dtype=self.data.dtype)
+        self.array = np.empty(shape, dtype=self.array.dtype)
         self.__class__ = Parameter
 
     def __repr__(self) -> str:
-        return f"<UninitializedParameter(dtype={self.data.dtype})>"
+        return f"<UninitializedParameter(dtype={self.array.dtype})>"
 
 
 class LazyModuleMixin:
@@ -81,7 +81,7 @@ class LazyModuleMixin:
         for name in names:
             p = self._parameters.get(name)
             if p is not None:
-                setattr(self, name, UninitializedParameter(p.requires_grad, p.data.dtype))
+                setattr(self, name, UninitializedParameter(p.requires_grad, p.array.dtype))
 
     @staticmethod
     def _infer_parameters(module: Module, args: tuple) -> None:

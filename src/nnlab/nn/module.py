@@ -333,11 +333,11 @@ class Module(BackwardHooksMixin):
 
     # ---- dtype ------------------------------------------------------------------------------
     def _apply_to_tensors(self, fn: Callable[[np.ndarray], np.ndarray]) -> "Module":
-        # Rebinding .data keeps each Parameter object, so optimizers holding it stay valid.
+        # Rebinding .array keeps each Parameter object, so optimizers holding it stay valid.
         for t in list(self.parameters()) + list(self.buffers()):
-            t.data = fn(t.data)
+            t.array = fn(t.array)
             if t.grad is not None:
-                t.grad = as_tensor(fn(t.grad.data))
+                t.grad = as_tensor(fn(t.grad.array))
         return self
 
     def to(self, *args: Any, **kwargs: Any) -> "Module":

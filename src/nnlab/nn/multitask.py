@@ -17,7 +17,7 @@ from nnlab.ops.creation import from_numpy
 
 
 def _mask_and_fill(target: Tensor | np.ndarray, missing: float) -> tuple[np.ndarray, np.ndarray]:
-    y = np.asarray(target.data if isinstance(target, Tensor) else target)
+    y = np.asarray(target.array if isinstance(target, Tensor) else target)
     gone = np.isnan(y) if np.isnan(missing) else (y == missing)
     return (~gone).astype(y.dtype if y.dtype.kind == "f" else np.float32), np.where(gone, 0, y)
 
@@ -34,14 +34,14 @@ class MaskedBCEWithLogitsLoss(_Loss):
         self.missing = float(missing)
 
     def forward(self, logits: Tensor, target) -> Tensor:
-        if tuple(logits.shape) != tuple(np.shape(target.data if isinstance(target, Tensor) else target)):
+        if tuple(logits.shape) != tuple(np.shape(target.array if isinstance(target, Tensor) else target)):
             raise ValueError(f"MaskedBCEWithLogitsLoss: logits {tuple(logits.shape)} and targets "
-                             f"{np.shape(target.data if isinstance(target, Tensor) else target)} must match")
+                             f"{np.shape(target.array if isinstance(target, Tensor) else target)} must match")
         mask, filled = _mask_and_fill(target, self.missing)
         present = float(mask.sum())
         if present == 0:
             raise ValueError("MaskedBCEWithLogitsLoss: every label in the batch is missing")
-        dtype = logits.data.dtype
+        dtype = logits.array.dtype
         per = F.binary_cross_entropy_with_logits(logits, from_numpy(filled.astype(dtype)),
                                                  weight=from_numpy(mask.astype(dtype)), reduction="sum")
         return per / present

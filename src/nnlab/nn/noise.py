@@ -119,7 +119,7 @@ class WeightNoise(Module):
                         continue
                     if id(p) not in noisy:
                         eps = _noise_like(p, self.std, self.generator)
-                        self.last_noise[prefix + ("." if prefix else "") + name] = eps.data
+                        self.last_noise[prefix + ("." if prefix else "") + name] = eps.array
                         noisy[id(p)] = p + eps
                     stack.enter_context(_substituted(mod, name, noisy[id(p)]))
             return self.module(*args, **kwargs)

@@ -55,9 +55,9 @@ class _NormBase(Module):
     def reset_running_stats(self) -> None:
         """Running mean 0, running variance 1, no batches seen."""
         if self.track_running_stats:
-            self.running_mean.data[...] = 0
-            self.running_var.data[...] = 1
-            self.num_batches_tracked.data[...] = 0
+            self.running_mean.array[...] = 0
+            self.running_var.array[...] = 1
+            self.num_batches_tracked.array[...] = 0
 
     def reset_parameters(self) -> None:
         """Reset the running statistics, γ to 1 and β to 0."""
@@ -91,9 +91,9 @@ class _BatchNorm(_NormBase):
         self._check_channels(x, 1)
         factor = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats:
-            self.num_batches_tracked.data += 1
+            self.num_batches_tracked.array += 1
             if self.momentum is None:  # cumulative moving average of all batches so far
-                factor = 1.0 / float(self.num_batches_tracked.data)
+                factor = 1.0 / float(self.num_batches_tracked.array)
         # Batch statistics in training, and also in eval when there are no running estimates.
         use_batch = self.training or self.running_mean is None
         track = not self.training or self.track_running_stats

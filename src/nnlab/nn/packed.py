@@ -34,7 +34,7 @@ class PackedSequence:
 
     def __init__(self, padded: Tensor, lengths, batch_first: bool = False):
         self.padded = padded
-        self.lengths = np.asarray(lengths.data if isinstance(lengths, Tensor) else lengths, dtype=np.int64)
+        self.lengths = np.asarray(lengths.array if isinstance(lengths, Tensor) else lengths, dtype=np.int64)
         self.batch_first = bool(batch_first)
 
     @property
@@ -51,7 +51,7 @@ class PackedSequence:
     def data(self) -> Tensor:
         """The valid steps stacked time-major, longer sequences first: PyTorch's packed rows."""
         x = self.padded if not self.batch_first else self.padded.transpose(0, 1)
-        order = self.sorted_indices.data
+        order = self.sorted_indices.array
         rows = [(t, int(n)) for t in range(int(self.lengths.max())) for n in order if self.lengths[n] > t]
         t_idx = np.array([r[0] for r in rows], dtype=np.int64)
         n_idx = np.array([r[1] for r in rows], dtype=np.int64)
@@ -66,7 +66,7 @@ class PackedSequence:
 
 def pack_padded_sequence(input: Tensor, lengths, batch_first: bool = False, enforce_sorted: bool = True) -> PackedSequence:
     """Pair a padded batch with its lengths (``enforce_sorted=True`` checks they decrease, as PyTorch)."""
-    lens = np.asarray(lengths.data if isinstance(lengths, Tensor) else lengths, dtype=np.int64)
+    lens = np.asarray(lengths.array if isinstance(lengths, Tensor) else lengths, dtype=np.int64)
     if enforce_sorted and np.any(np.diff(lens) > 0):
         raise RuntimeError(
             f"pack_padded_sequence: lengths must be sorted in decreasing order when enforce_sorted=True, "

@@ -17,7 +17,7 @@ __all__ = ["pad_sequences"]
 
 
 def _as_array(x: Any) -> np.ndarray:
-    return x.data if isinstance(x, Tensor) else np.asarray(x)
+    return x.array if isinstance(x, Tensor) else np.asarray(x)
 
 
 def pad_sequences(seqs: Sequence[Any], pad_index: int | float = 0, max_len: int | None = None,

@@ -30,10 +30,10 @@ class Parameter(Tensor):
         if data is None:
             arr = np.empty((0,), dtype=get_default_dtype())
         elif isinstance(data, Tensor):
-            arr = data.data
+            arr = data.array
         else:
             arr = _infer_array(data)
-        self.data = arr
+        self.array = arr
         self.grad = None
         self._node = None
         self._retains_grad = False

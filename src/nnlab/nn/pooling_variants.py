@@ -126,7 +126,7 @@ class MixedPool2d(Module):
     @property
     def alpha(self) -> float:
         if self.learnable:
-            return float(1.0 / (1.0 + np.exp(-float(self.alpha_logit.data))))
+            return float(1.0 / (1.0 + np.exp(-float(self.alpha_logit.array))))
         return self._fixed_alpha
 
     def forward(self, x: Tensor) -> Tensor:

@@ -34,7 +34,7 @@ from nnlab.ops.recurrent import gru_layer, lstm_layer, rnn_layer
 
 def lengths_mask(lengths, steps: int, batch: int, dtype, name: str = "rnn") -> np.ndarray | None:
     """The (L, N, 1) step mask [t < lengths[n]] in ``dtype``; ``None`` when every sequence is full."""
-    lens = np.asarray(lengths.data if isinstance(lengths, Tensor) else lengths)
+    lens = np.asarray(lengths.array if isinstance(lengths, Tensor) else lengths)
     if lens.ndim != 1 or lens.shape[0] != batch or (lens.size and lens.dtype.kind not in "iu"):
         raise ValueError(f"{name}: lengths must be {batch} integers (one per sequence), got {lens.tolist()!r}")
     if lens.size and (lens.min() < 0 or lens.max() > steps):
@@ -177,7 +177,7 @@ class RNNBase(Module):
         h0 = self._check_state(h0, batch, batched, "h0")
         c0 = self._check_state(c0, batch, batched, "c0")
         if not batched and lengths is not None:
-            lengths = np.asarray(lengths.data if isinstance(lengths, Tensor) else lengths).reshape(1)
+            lengths = np.asarray(lengths.array if isinstance(lengths, Tensor) else lengths).reshape(1)
         out, hn, cn = self._run(x, h0, c0, lengths)
         if not batched:
             out = squeeze(out, 0 if self.batch_first else 1)

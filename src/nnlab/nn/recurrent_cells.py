@@ -49,7 +49,7 @@ def init_forget_bias_(module: Module, value: float = 1.0) -> Module:
         if p.shape[0] % 4:
             raise ValueError(f"init_forget_bias_: {name} has {p.shape[0]} rows, not 4 LSTM gate blocks")
         h = p.shape[0] // 4
-        p.data[h : 2 * h] = value if leaf.startswith("bias_ih") else 0
+        p.array[h : 2 * h] = value if leaf.startswith("bias_ih") else 0
         touched = True
     if not touched:
         raise ValueError(f"init_forget_bias_: {type(module).__name__} has no LSTM biases (built with bias=False?)")

@@ -77,7 +77,7 @@ class LayerNormLSTMCell(Module):
             init.uniform_(p, -bound, bound)
         if self.forget_bias_init is not None:
             h = self.hidden_size
-            self.bias_ih.data[h:2 * h] = self.forget_bias_init
+            self.bias_ih.array[h:2 * h] = self.forget_bias_init
         for ln in (self.ln_ih, self.ln_hh, self.ln_cell):
             ln.reset_parameters()
 

@@ -65,7 +65,7 @@ class MultiCellLSTM(Module):
         N, T, _ = x.shape
         B, S, H = self.blocks, self.cells_per_block, self.hidden_size
         if hx is None:
-            zeros = np.zeros((N, H), dtype=x.data.dtype)
+            zeros = np.zeros((N, H), dtype=x.array.dtype)
             h, c = Tensor(zeros), Tensor(zeros.copy())
         else:
             h, c = hx

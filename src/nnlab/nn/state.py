@@ -25,7 +25,7 @@ class IncompatibleKeys(NamedTuple):
 
 def _as_array(value: Any, key: str) -> np.ndarray:
     if isinstance(value, Tensor):
-        return value.data
+        return value.array
     try:
         return np.asarray(value)
     except Exception as exc:  # noqa: BLE001 - re-raised with the key named
@@ -66,5 +66,5 @@ def load_into(owner: str, targets: Mapping[str, Tensor], state_dict: Mapping[str
     if errors:
         raise RuntimeError(f"Error(s) in loading state_dict for {owner}:\n\t" + "\n\t".join(errors))
     for target, src in copies:
-        target.data[...] = src
+        target.array[...] = src
     return IncompatibleKeys(missing, unexpected)

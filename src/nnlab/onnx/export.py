@@ -48,7 +48,7 @@ def _to_tensor(x: Any) -> Tensor:
 
 def _grow(x: Tensor, axes: Sequence[int]) -> Tensor:
     """``x`` with one more entry (a copy of the first) along each of ``axes``."""
-    arr = x.data
+    arr = x.array
     for a in axes:
         arr = np.concatenate([arr, np.take(arr, [0], axis=a)], axis=a)
     return from_numpy(np.ascontiguousarray(arr))
@@ -89,10 +89,10 @@ def _bind_constants(rec1: Record, rec2: Record, g: GraphBuilder) -> None:
     for a, b in zip(rec1.args, rec2.args):
         if not isinstance(a, (Tensor, np.ndarray)) or g.lookup(a) is not None:
             continue
-        if isinstance(a, Tensor) and g.lookup(a.data) is not None:
+        if isinstance(a, Tensor) and g.lookup(a.array) is not None:
             continue
-        x = a.data if isinstance(a, Tensor) else a
-        y = b.data if isinstance(b, Tensor) else np.asarray(b)
+        x = a.array if isinstance(a, Tensor) else a
+        y = b.array if isinstance(b, Tensor) else np.asarray(b)
         if x.shape == y.shape and np.array_equal(x, y):
             continue
         if x.size and y.size and x.ndim == y.ndim and np.all(x == x.flat[0]) and np.all(y == x.flat[0]):
@@ -155,13 +155,13 @@ def export(model: Module, args: Any, f: str | os.PathLike, input_names: Sequence
     g = GraphBuilder(opset)
     for x, x2, name in zip(inputs, grown if dims else inputs, input_names):
         g.reserve(name)
-        g.bind(x, name, x2.data.shape)
+        g.bind(x, name, x2.array.shape)
         for axis in dims.get(name, {}):
-            g.sources.append((name, axis, x.data.shape[axis], x2.data.shape[axis]))
+            g.sources.append((name, axis, x.array.shape[axis], x2.array.shape[axis]))
     state = dict(model.named_parameters())
     state.update({k: b for k, b in model.named_buffers() if b is not None})
     for key, t in state.items():
-        g.bind(t, g.const(t.data, hint=key))
+        g.bind(t, g.const(t.array, hint=key))
 
     for rec, rec2 in zip(records, records2):
         convert = CONVERTERS.get(rec.fn)
@@ -184,7 +184,7 @@ def export(model: Module, args: Any, f: str | os.PathLike, input_names: Sequence
     graph_inputs = [g.value_info(n, dims.get(n, {})) for n in input_names]
     graph_outputs = []
     for out, out2, name in zip(outs, outs2, output_names):
-        g.output(name, g.value(out), tuple(out.shape), tuple(out2.shape), out.data.dtype)
+        g.output(name, g.value(out), tuple(out.shape), tuple(out2.shape), out.array.dtype)
         auto = {i: f"{name}_dim_{i}" for i in g.dynamic_dims(name)}
         graph_outputs.append(g.value_info(name, {**auto, **dims.get(name, {})}))
     model_proto = g.model(graph_inputs, graph_outputs, type(model).__name__)

@@ -63,10 +63,10 @@ class GraphBuilder:
         self._used.add(name)
 
     def bind(self, obj: Any, name: str, shape2: tuple | None = None) -> None:
-        """Give ``obj`` (a Tensor, also found by its ``.data``) the value ``name``."""
+        """Give ``obj`` (a Tensor, also found by its ``.array``) the value ``name``."""
         self.keep_alive.append(obj)
         self.names[id(obj)] = name
-        arr = obj.data if isinstance(obj, Tensor) else obj
+        arr = obj.array if isinstance(obj, Tensor) else obj
         if isinstance(obj, Tensor):
             self.names[id(arr)] = name
         self.shape1[name] = tuple(arr.shape)
@@ -98,10 +98,10 @@ class GraphBuilder:
             return ""
         name = self.lookup(x)
         if name is None and isinstance(x, Tensor):
-            name = self.lookup(x.data)
+            name = self.lookup(x.array)
         if name is not None:
             return name
-        arr = x.data if isinstance(x, Tensor) else np.asarray(x)
+        arr = x.array if isinstance(x, Tensor) else np.asarray(x)
         return self.const(arr if dtype is None else arr.astype(dtype), hint)
 
     def constant_value(self, name: str) -> np.ndarray | None:

@@ -41,7 +41,7 @@ Value = Any  # a Tensor (float data) or a NumPy array (integer data, shapes)
 
 
 def _np(v: Value) -> np.ndarray:
-    return v.data if isinstance(v, Tensor) else np.asarray(v)
+    return v.array if isinstance(v, Tensor) else np.asarray(v)
 
 
 def _t(v: Value) -> Tensor:
@@ -115,7 +115,7 @@ def _compare(name: str) -> Callable:
     def op(m, a, b):
         if isinstance(a, Tensor) or isinstance(b, Tensor):
             return compare(a, b, name)
-        return compare(a, b, name).data
+        return compare(a, b, name).array
 
     return op
 
@@ -293,8 +293,8 @@ class OnnxModule(Module):
         env.update({k: getattr(self, p) for k, p in self._params.items()})
         for name, x in zip(self.input_names, inputs):
             env[name] = x if isinstance(x, Tensor) or _np(x).dtype.kind != "f" else _t(x)
-            if isinstance(env[name], Tensor) and env[name].data.dtype.kind in "iu":
-                env[name] = env[name].data
+            if isinstance(env[name], Tensor) and env[name].array.dtype.kind in "iu":
+                env[name] = env[name].array
         for node in self._nodes:
             args = [env[i] if i else None for i in node.inputs]
             while args and args[-1] is None:

@@ -42,7 +42,7 @@ def converter(*fns: type):
 
 
 def _dtype(rec: Record) -> np.dtype:
-    return rec.out.data.dtype
+    return rec.out.array.dtype
 
 
 def _in(g: GraphBuilder, rec: Record, i: int) -> str:
@@ -50,8 +50,8 @@ def _in(g: GraphBuilder, rec: Record, i: int) -> str:
     x = rec.args[i]
     if g.lookup(x) is None and not isinstance(x, Tensor) and np.asarray(x).dtype.kind == "f":
         return g.value(x, dtype=_dtype(rec))
-    if isinstance(x, Tensor) and g.lookup(x) is None and x.data.dtype.kind == "f" and x.data.dtype != _dtype(rec):
-        return g.value(x.data, dtype=_dtype(rec))
+    if isinstance(x, Tensor) and g.lookup(x) is None and x.array.dtype.kind == "f" and x.array.dtype != _dtype(rec):
+        return g.value(x.array, dtype=_dtype(rec))
     return g.value(x)
 
 
@@ -82,9 +82,9 @@ def _clip(g, rec):
 @converter(E.Where)
 def _where(g, rec):
     cond = rec.args[0]
-    name = g.lookup(cond.data if isinstance(cond, Tensor) else cond)
+    name = g.lookup(cond.array if isinstance(cond, Tensor) else cond)
     if name is None:
-        name = g.const(np.asarray(cond.data if isinstance(cond, Tensor) else cond, dtype=bool), "cond")
+        name = g.const(np.asarray(cond.array if isinstance(cond, Tensor) else cond, dtype=bool), "cond")
     elif g.dtypes[name] != np.bool_:
         name = g.add("Cast", [name], to=TensorProto.BOOL)
     return g.add("Where", [name, _in(g, rec, 1), _in(g, rec, 2)])
@@ -293,7 +293,7 @@ def _getitem(g, rec):
                 steps.append(step), axes.append(d)
             out_pos += 1
         else:
-            arr = item.data if isinstance(item, Tensor) else np.asarray(item)
+            arr = item.array if isinstance(item, Tensor) else np.asarray(item)
             if arr.dtype == np.bool_:
                 arr = np.flatnonzero(arr)
             arrays.append((d, item if g.lookup(item) is not None else arr.astype(np.int64)))

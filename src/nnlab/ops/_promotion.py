@@ -35,7 +35,7 @@ _CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2, "c": 3}
 
 def to_dtype(t: Tensor, dtype) -> Tensor:
     """``t`` as ``dtype``, through :class:`Cast` when gradients must flow back."""
-    if t.data.dtype == dtype:
+    if t.array.dtype == dtype:
         return t
     if dtype == np.float16:
         enable_half_route()
@@ -43,24 +43,24 @@ def to_dtype(t: Tensor, dtype) -> Tensor:
         return Cast.apply(t, dtype)
     # Without gradient too through Cast (on the raw array, so nothing is recorded for autograd),
     # so that tracers such as the ONNX exporter see e.g. a bool mask become float.
-    return Cast.apply(t.data, dtype)
+    return Cast.apply(t.array, dtype)
 
 
 def as_float(t: Tensor) -> Tensor:
     """Integer and bool tensors as the default float dtype (for exp, log, true division, ...)."""
-    return t if t.data.dtype.kind in "fc" else Cast.apply(t.data, get_default_dtype())
+    return t if t.array.dtype.kind in "fc" else Cast.apply(t.array, get_default_dtype())
 
 
 def result_dtype(a: Tensor, b: Tensor) -> np.dtype:
     """The dtype PyTorch gives ``a ⊕ b`` for two tensors."""
-    da, db = a.data.dtype, b.data.dtype
+    da, db = a.array.dtype, b.array.dtype
     if da == db:
         return da
     ca, cb = _CATEGORY[da.kind], _CATEGORY[db.kind]
     if ca != cb:
         return da if ca > cb else db
-    if (a.data.ndim == 0) != (b.data.ndim == 0):
-        return db if a.data.ndim == 0 else da
+    if (a.array.ndim == 0) != (b.array.ndim == 0):
+        return db if a.array.ndim == 0 else da
     return np.promote_types(da, db)
 
 
@@ -69,10 +69,10 @@ def _scalar_operand(t: Tensor, s):
     if isinstance(s, np.generic):
         s = s.item()
     if isinstance(s, _PY_SCALARS):
-        if isinstance(s, float) and t.data.dtype.kind in "iub":
+        if isinstance(s, float) and t.array.dtype.kind in "iub":
             t = as_float(t)
-        elif isinstance(s, int) and not isinstance(s, bool) and t.data.dtype.kind == "b":
-            t = Cast.apply(t.data, np.dtype(np.int64))
+        elif isinstance(s, int) and not isinstance(s, bool) and t.array.dtype.kind == "b":
+            t = Cast.apply(t.array, np.dtype(np.int64))
         return t, s
     other = Tensor._wrap(s) if isinstance(s, np.ndarray) else Tensor(s)
     target = result_dtype(t, other)
@@ -83,7 +83,7 @@ def operands(a, b) -> tuple:
     """``a`` and ``b`` ready for a binary op: at least one Tensor, both of the result dtype."""
     if isinstance(a, Tensor):
         if isinstance(b, Tensor):
-            if a.data.dtype == b.data.dtype:
+            if a.array.dtype == b.array.dtype:
                 return a, b
             target = result_dtype(a, b)
             return to_dtype(a, target), to_dtype(b, target)

@@ -337,5 +337,5 @@ def heaviside(x: Tensor, values) -> Tensor:
         x: input of any shape.
         values: what to return where x == 0 (a number or a tensor broadcastable to x).
     """
-    v = values.data if isinstance(values, Tensor) else np.asarray(values, dtype=x.dtype)
-    return Tensor._wrap(np.heaviside(x.data, v.astype(x.dtype, copy=False)))
+    v = values.array if isinstance(values, Tensor) else np.asarray(values, dtype=x.dtype)
+    return Tensor._wrap(np.heaviside(x.array, v.astype(x.dtype, copy=False)))

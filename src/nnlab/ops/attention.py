@@ -160,13 +160,13 @@ def _mask_bias(op: str, attn_mask, is_causal: bool, dtype, shape_l: int, shape_s
         raise ValueError(f"{op}: attn_mask of shape {attn_mask.shape} does not broadcast to "
                          f"(..., L, S) = (..., {shape_l}, {shape_s})")
     if attn_mask.dtype == np.bool_:
-        return np.where(attn_mask.data, 0, -np.inf).astype(dtype)
+        return np.where(attn_mask.array, 0, -np.inf).astype(dtype)
     if attn_mask.dtype.kind != "f":
         raise TypeError(f"{op}: attn_mask must be bool or floating, got dtype {attn_mask.dtype}")
     # A mask is data, not a model: bringing a float32 mask to float64 queries widens nothing.
     if attn_mask.requires_grad:
         return to_dtype(attn_mask, dtype)
-    return attn_mask.data.astype(dtype, copy=False)
+    return attn_mask.array.astype(dtype, copy=False)
 
 
 def _broadcasts(a: tuple, b: tuple) -> bool:

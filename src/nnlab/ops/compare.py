@@ -36,7 +36,7 @@ class Compare(Function):
 def compare(a, b, name: str) -> Tensor:
     """``a ⊙ b`` for ``name`` in :data:`COMPARISONS` (Tensors, arrays or numbers), a bool Tensor."""
     ufunc = COMPARISONS[name]
-    return Compare.apply(a.data if isinstance(a, Tensor) else a, b.data if isinstance(b, Tensor) else b, ufunc)
+    return Compare.apply(a.array if isinstance(a, Tensor) else a, b.array if isinstance(b, Tensor) else b, ufunc)
 
 
 def _named(name: str):

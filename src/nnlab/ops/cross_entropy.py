@@ -156,7 +156,7 @@ def _class_weight(op: str, weight, input: Tensor, axis: int):
     """``weight`` (C,) as an array of the input's dtype shaped to broadcast along the class dim."""
     if weight is None:
         return None
-    w = weight.data if isinstance(weight, Tensor) else np.asarray(weight)
+    w = weight.array if isinstance(weight, Tensor) else np.asarray(weight)
     n_classes = input.shape[axis]
     if w.shape != (n_classes,):
         raise ValueError(f"{op}: weight must have shape ({n_classes},), one per class, got {w.shape}")
@@ -167,7 +167,7 @@ def _class_weight(op: str, weight, input: Tensor, axis: int):
 
 def _index_targets(op: str, input: Tensor, target, axis: int, w, ignore_index: int):
     """Check class indices; return (index along the class dim, valid mask, per-item weight w_t)."""
-    t = target.data if isinstance(target, Tensor) else np.asarray(target)
+    t = target.array if isinstance(target, Tensor) else np.asarray(target)
     expected = input.shape[:axis] + input.shape[axis + 1 :]
     if t.dtype.kind not in "iu":
         raise ValueError(f"{op}: class-index targets must be an integer tensor, got dtype {t.dtype}")

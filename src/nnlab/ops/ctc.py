@@ -123,7 +123,7 @@ class CTCLoss(Function):
 
 
 def _as_int(x, name: str) -> np.ndarray:
-    arr = x.data if isinstance(x, Tensor) else np.asarray(x)
+    arr = x.array if isinstance(x, Tensor) else np.asarray(x)
     return np.asarray(arr, dtype=np.int64)
 
 
@@ -163,4 +163,4 @@ def ctc_loss(log_probs: Tensor, targets, input_lengths, target_lengths, blank: i
         return losses
     if reduction == "sum":
         return losses.sum()
-    return (losses / from_numpy(np.maximum(tl, 1).astype(losses.data.dtype))).mean()
+    return (losses / from_numpy(np.maximum(tl, 1).astype(losses.array.dtype))).mean()

@@ -48,5 +48,5 @@ def dropout2d(input: Tensor, p: float = 0.5, training: bool = True, inplace: boo
     if not training or p == 0:
         return input
     ones = Tensor._wrap(np.ones(input.shape[:2] + (1,) * (input.ndim - 2), dtype=input.dtype))
-    mask = dropout(ones, p, True, generator=generator).data
+    mask = dropout(ones, p, True, generator=generator).array
     return Dropout.apply(input, mask)

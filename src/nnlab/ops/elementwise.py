@@ -325,7 +325,7 @@ def div(a, b) -> Tensor:
     """a / b, broadcast; true division, so integer operands give the default float dtype."""
     a, b = operands(a, b)
     ref = a if isinstance(a, Tensor) else b
-    if ref.data.dtype.kind in "iub":
+    if ref.array.dtype.kind in "iub":
         a = as_float(a) if isinstance(a, Tensor) else a
         b = as_float(b) if isinstance(b, Tensor) else b
     return Div.apply(a, b)
@@ -395,8 +395,8 @@ def clip(x: Tensor, min=None, max=None) -> Tensor:  # noqa: A002 - PyTorch's nam
         if bound is not None:
             x, bound = operands(x, bound)
         bounds.append(bound)
-    if isinstance(bounds[0], Tensor) and bounds[0].data.dtype != x.data.dtype:
-        x = to_dtype(x, bounds[0].data.dtype)  # min was promoted by max's pass: keep all three alike
+    if isinstance(bounds[0], Tensor) and bounds[0].array.dtype != x.array.dtype:
+        x = to_dtype(x, bounds[0].array.dtype)  # min was promoted by max's pass: keep all three alike
     return Clip.apply(x, *bounds)
 
 
@@ -405,7 +405,7 @@ clamp = clip
 
 def where(condition, a, b) -> Tensor:
     """Elementwise ``a if condition else b``, broadcast (condition: a bool tensor or array)."""
-    cond = condition.data if isinstance(condition, Tensor) else np.asarray(condition)
+    cond = condition.array if isinstance(condition, Tensor) else np.asarray(condition)
     if cond.dtype != np.bool_:
         raise TypeError(f"where: condition must be a bool tensor, got dtype {cond.dtype}")
     a, b = operands(a, b)

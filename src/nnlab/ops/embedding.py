@@ -45,7 +45,7 @@ class EmbeddingFn(Function):
 def _renorm_rows_(weight: Tensor, idx: np.ndarray, max_norm: float, norm_type: float) -> None:
     """In place, without a graph (as PyTorch): rows looked up whose norm exceeds max_norm are scaled to it."""
     rows = np.unique(idx)
-    w = weight.data
+    w = weight.array
     norms = np.linalg.norm(w[rows], ord=norm_type, axis=1)
     big = norms > max_norm
     if big.any():
@@ -84,7 +84,7 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None, max
     if not isinstance(weight, Tensor) or weight.ndim != 2:
         raise ValueError(f"embedding: weight must be a 2-D tensor (num_embeddings, embedding_dim), "
                          f"got {getattr(weight, 'shape', type(weight).__name__)}")
-    idx = input.data if isinstance(input, Tensor) else np.asarray(input)
+    idx = input.array if isinstance(input, Tensor) else np.asarray(input)
     if idx.dtype.kind not in "iu":
         raise TypeError(f"embedding: indices must be integers, got dtype {idx.dtype}")
     rows = weight.shape[0]

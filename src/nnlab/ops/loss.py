@@ -63,7 +63,7 @@ def _const(value, input: Tensor, op: str, name: str):
     """A non-differentiable weight argument as an array of the input's dtype, or None."""
     if value is None:
         return None
-    arr = value.data if isinstance(value, Tensor) else np.asarray(value)
+    arr = value.array if isinstance(value, Tensor) else np.asarray(value)
     try:
         np.broadcast_shapes(arr.shape, input.shape)
     except ValueError:
@@ -236,7 +236,7 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight=None, reduction: 
     op = "binary_cross_entropy"
     check_reduction(op, reduction)
     target = as_target(op, input, target, same_shape=True)
-    for name, arr in (("input", input.data), ("target", target.data)):
+    for name, arr in (("input", input.array), ("target", target.array)):
         # NaN fails both comparisons, so it is refused too (as torch does).
         if arr.size and not (arr.min() >= 0 and arr.max() <= 1):
             raise ValueError(

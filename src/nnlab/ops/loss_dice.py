@@ -22,7 +22,7 @@ __all__ = ["dice_loss"]
 
 def _one_hot_channels(op: str, target, input: Tensor) -> np.ndarray:
     """Integer target (N, d1, ...) → one-hot (N, C, d1, ...) in the input's dtype."""
-    t = target.data if isinstance(target, Tensor) else np.asarray(target)
+    t = target.array if isinstance(target, Tensor) else np.asarray(target)
     n_classes = input.shape[1]
     if t.shape != input.shape[:1] + input.shape[2:]:
         raise ValueError(f"{op}: class-index target must have shape {input.shape[:1] + input.shape[2:]} "

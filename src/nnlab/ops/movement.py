@@ -176,9 +176,9 @@ def _is_basic(index) -> bool:
 
 def _unwrap_index(index):
     if isinstance(index, Tensor):
-        return index.data
+        return index.array
     if isinstance(index, tuple):
-        return tuple(i.data if isinstance(i, Tensor) else i for i in index)
+        return tuple(i.array if isinstance(i, Tensor) else i for i in index)
     if isinstance(index, list):
         return np.asarray(index)
     return index
@@ -205,7 +205,7 @@ def reshape(x: Tensor, *shape) -> Tensor:
         return Reshape.apply(x, shape)
     except ValueError:
         raise ValueError(
-            f"reshape: cannot reshape a tensor of shape {x.shape} ({x.data.size} elements) to {shape}"
+            f"reshape: cannot reshape a tensor of shape {x.shape} ({x.array.size} elements) to {shape}"
         ) from None
 
 
@@ -355,7 +355,7 @@ def getitem(x: Tensor, index) -> Tensor:
 
 def gather(x: Tensor, dim: int, index) -> Tensor:
     """Pick values along ``dim`` at ``index`` (same ndim as x), like ``torch.gather``."""
-    idx = index.data if isinstance(index, Tensor) else np.asarray(index)
+    idx = index.array if isinstance(index, Tensor) else np.asarray(index)
     if idx.ndim != x.ndim:
         raise ValueError(f"gather: index has {idx.ndim} dims, input has {x.ndim} (shape {x.shape})")
     (d,) = normalize_axis(dim, x.ndim, "gather")
@@ -367,7 +367,7 @@ def gather(x: Tensor, dim: int, index) -> Tensor:
 
 def index_select(x: Tensor, dim: int, index) -> Tensor:
     """Rows (or slices along ``dim``) at the given integer indices."""
-    idx = index.data if isinstance(index, Tensor) else np.asarray(index)
+    idx = index.array if isinstance(index, Tensor) else np.asarray(index)
     (d,) = normalize_axis(dim, x.ndim, "index_select")
     if idx.ndim > 1:
         raise ValueError(f"index_select: index must be 0-d or 1-d, got shape {idx.shape}")
@@ -379,7 +379,7 @@ def masked_fill(x: Tensor, mask, value: float) -> Tensor:
     """``x`` with ``value`` where ``mask`` is true; no gradient flows to the filled places."""
     from nnlab.ops.elementwise import where
 
-    m = mask.data if isinstance(mask, Tensor) else np.asarray(mask)
+    m = mask.array if isinstance(mask, Tensor) else np.asarray(mask)
     if m.dtype != np.bool_:
         raise TypeError(f"masked_fill: mask must be a bool tensor, got dtype {m.dtype}")
     try:

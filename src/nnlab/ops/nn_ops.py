@@ -223,7 +223,7 @@ def one_hot(indices: Tensor, num_classes: int = -1) -> Tensor:
     Shape:
         indices: (*) → output (*, C).
     """
-    idx = indices.data if isinstance(indices, Tensor) else np.asarray(indices)
+    idx = indices.array if isinstance(indices, Tensor) else np.asarray(indices)
     if idx.dtype.kind not in "iu":
         raise TypeError(f"one_hot: indices must be an integer tensor, got dtype {idx.dtype}")
     if num_classes == -1:

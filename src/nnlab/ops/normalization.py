@@ -181,7 +181,7 @@ def _array(t, op: str, name: str) -> np.ndarray | None:
     if t is None:
         return None
     if isinstance(t, Tensor):
-        return t.data
+        return t.array
     if isinstance(t, np.ndarray):
         return t
     raise TypeError(f"{op}: {name} must be a Tensor or None, got {type(t).__name__}")

@@ -88,7 +88,7 @@ def vector_norm(x: Tensor, ord: float = 2, dim=None, keepdim: bool = False, dtyp
     if isinstance(ord, bool) or not isinstance(ord, (int, float)) or math.isnan(ord):
         raise ValueError(f"vector_norm: ord must be a real number or ±inf, got {ord!r}")
     axes = normalize_axis(dim, x.ndim, "vector_norm")
-    if ord < 0 and (x.data.size == 0 or (axes is not None and any(x.shape[a] == 0 for a in axes))):
+    if ord < 0 and (x.array.size == 0 or (axes is not None and any(x.shape[a] == 0 for a in axes))):
         raise ValueError(f"vector_norm: a negative ord over an empty dim is undefined (input shape {x.shape})")
     return VectorNorm.apply(x, float(ord), axes, keepdim)
 

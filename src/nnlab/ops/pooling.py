@@ -149,8 +149,8 @@ def check_input(op: str, x: Tensor, nd: int) -> None:
         raise ValueError(
             f"{op}: expected a {nd + 1}-D (unbatched) or {nd + 2}-D (batched) input, got shape {tuple(x.shape)}"
         )
-    if x.data.dtype.kind != "f":
-        raise TypeError(f"{op}: expected a floating-point input, got dtype {x.data.dtype}")
+    if x.array.dtype.kind != "f":
+        raise TypeError(f"{op}: expected a floating-point input, got dtype {x.array.dtype}")
 
 
 def batched(op: str, x: Tensor, nd: int) -> tuple[Tensor, bool]:
@@ -364,7 +364,7 @@ def avg_pool_nd(op: str, nd: int, input: Tensor, kernel_size, stride, padding, c
     geom = pool_geometry(op, x.shape, nd, kernel_size, stride, padding, 1, ceil_mode)
     if divisor_override is not None and divisor_override == 0:
         raise ValueError(f"{op}: divisor_override must be non-zero, got {divisor_override}")
-    divisor = avg_divisor(geom, count_include_pad, divisor_override, x.data.dtype)
+    divisor = avg_divisor(geom, count_include_pad, divisor_override, x.array.dtype)
     return unbatched(AvgPool.apply(x, geom, divisor), unb)
 
 

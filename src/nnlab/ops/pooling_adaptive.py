@@ -131,7 +131,7 @@ def adaptive_avg_pool_nd(op: str, nd: int, input: Tensor, output_size) -> Tensor
         start, end = adaptive_bins(n, o)
         j = np.arange(n)
         inside = (j[None, :] >= start[:, None]) & (j[None, :] < end[:, None])
-        mats.append((inside / (end - start)[:, None]).astype(x.data.dtype))
+        mats.append((inside / (end - start)[:, None]).astype(x.array.dtype))
     return unbatched(AdaptiveAvgPool.apply(x, mats), unb)
 
 

@@ -106,11 +106,11 @@ def _lp_pool(op: str, nd: int, input: Tensor, norm_type: float, kernel_size, str
     x, unb = batched(op, powered, nd)
     geom = pool_geometry(op, x.shape, nd, kernel_size, stride, 0, 1, ceil_mode)
     if not isinstance(weights, Tensor):
-        weights = Tensor._wrap(np.asarray(weights, dtype=x.data.dtype))
+        weights = Tensor._wrap(np.asarray(weights, dtype=x.array.dtype))
     if tuple(weights.shape) != geom.kernel:
         raise ValueError(f"{op}: weights must have the kernel's shape {geom.kernel}, got {tuple(weights.shape)}")
-    if weights.data.dtype != x.data.dtype:
-        raise TypeError(f"{op}: weights dtype {weights.data.dtype} differs from the input's {x.data.dtype}")
+    if weights.array.dtype != x.array.dtype:
+        raise TypeError(f"{op}: weights dtype {weights.array.dtype} differs from the input's {x.array.dtype}")
     return unbatched(LpRoot.apply(WindowWeightedSum.apply(x, weights, geom), 1, norm_type), unb)
 
 
@@ -263,8 +263,8 @@ def stochastic_pool2d(input: Tensor, kernel_size: IntOrTuple, stride=None, train
     op = "stochastic_pool2d"
     x, unb = batched(op, input, 2)
     geom = pool_geometry(op, x.shape, 2, kernel_size, stride, 0, 1, False)
-    if x.data.size and x.data.min() < 0:
-        raise ValueError(f"{op}: expects non-negative input (e.g. after ReLU), got a minimum of {x.data.min():g}")
+    if x.array.size and x.array.min() < 0:
+        raise ValueError(f"{op}: expects non-negative input (e.g. after ReLU), got a minimum of {x.array.min():g}")
     if training:
         y = StochasticPoolSample.apply(x, geom, generator if generator is not None else default_generator())
     else:

@@ -184,13 +184,13 @@ class MaxResult(NamedTuple):
 
 def sum(x: Tensor, dim=None, keepdim: bool = False) -> Tensor:  # noqa: A001 - PyTorch's name
     """Σ x over ``dim`` (all dims by default); bool and integer tensors sum to int64."""
-    if x.data.dtype.kind in "biu" and x.data.dtype != np.int64:
-        x = Tensor._wrap(x.data.astype(np.int64))
+    if x.array.dtype.kind in "biu" and x.array.dtype != np.int64:
+        x = Tensor._wrap(x.array.astype(np.int64))
     return Sum.apply(x, normalize_axis(dim, x.ndim, "sum"), keepdim)
 
 
 def _require_float(x: Tensor, op: str) -> None:
-    if x.data.dtype.kind not in "fc":
+    if x.array.dtype.kind not in "fc":
         raise TypeError(f"{op}: expected a floating tensor, got dtype {x.dtype}; convert with .float() first")
 
 
@@ -226,7 +226,7 @@ def _extremum(x: Tensor, dim, keepdim: bool, largest: bool, name: str):
         raise IndexError(f"{name}: a 0-d tensor has no dim {dim} to reduce over")
     (d,) = normalize_axis(dim, x.ndim, name)
     _check_nonempty(x, (d,), name)
-    idx = np.expand_dims(np.argmax(x.data, axis=d) if largest else np.argmin(x.data, axis=d), d)
+    idx = np.expand_dims(np.argmax(x.array, axis=d) if largest else np.argmin(x.array, axis=d), d)
     values = MaxDim.apply(x, d, keepdim, idx)
     return MaxResult(values, Tensor._wrap(idx if keepdim else np.squeeze(idx, axis=d)))
 
@@ -268,7 +268,7 @@ def std(x: Tensor, dim=None, unbiased: bool | None = None, keepdim: bool = False
 def _check_nonempty(x: Tensor, axes, op: str) -> None:
     """torch's rule for max/argmax: the reduced dims must have elements."""
     if axes is None:
-        if x.data.size == 0:
+        if x.array.size == 0:
             raise IndexError(f"{op}: the input of shape {x.shape} is empty; specify the reduction dim")
         return
     for a in axes:
@@ -280,7 +280,7 @@ def logsumexp(x: Tensor, dim=None, keepdim: bool = False) -> Tensor:
     """ln Σ exp(x) over ``dim``, computed stably by subtracting the max; −inf over an empty dim."""
     _require_float(x, "logsumexp")
     axes = normalize_axis(dim, x.ndim, "logsumexp")
-    if x.data.size == 0 or (axes is not None and any(x.shape[a] == 0 for a in axes)):
+    if x.array.size == 0 or (axes is not None and any(x.shape[a] == 0 for a in axes)):
         from nnlab.ops.elementwise import add
 
         # ln Σ of nothing = ln 0 = −inf (torch's answer); built from x so that gradients (zeros) flow.
@@ -293,8 +293,8 @@ def argmax(x: Tensor, dim=None, keepdim: bool = False) -> Tensor:
     axes = normalize_axis(dim, x.ndim, "argmax")
     _check_nonempty(x, axes, "argmax")
     if dim is None:
-        return Tensor._wrap(np.asarray(np.argmax(x.data), dtype=np.int64))
-    idx = np.argmax(x.data, axis=axes[0])
+        return Tensor._wrap(np.asarray(np.argmax(x.array), dtype=np.int64))
+    idx = np.argmax(x.array, axis=axes[0])
     dim = axes[0]
     return Tensor._wrap((np.expand_dims(idx, dim) if keepdim else idx).astype(np.int64))
 
@@ -304,7 +304,7 @@ def argmin(x: Tensor, dim=None, keepdim: bool = False) -> Tensor:
     axes = normalize_axis(dim, x.ndim, "argmin")
     _check_nonempty(x, axes, "argmin")
     if dim is None:
-        return Tensor._wrap(np.asarray(np.argmin(x.data), dtype=np.int64))
-    idx = np.argmin(x.data, axis=axes[0])
+        return Tensor._wrap(np.asarray(np.argmin(x.array), dtype=np.int64))
+    idx = np.argmin(x.array, axis=axes[0])
     dim = axes[0]
     return Tensor._wrap((np.expand_dims(idx, dim) if keepdim else idx).astype(np.int64))

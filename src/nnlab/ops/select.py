@@ -33,7 +33,7 @@ class Select(Function):
 
 
 def _positions(x: Tensor) -> np.ndarray:
-    return np.arange(x.data.size, dtype=np.int64).reshape(x.shape)
+    return np.arange(x.array.size, dtype=np.int64).reshape(x.shape)
 
 
 def select_by(x: Tensor, fn) -> Tensor:
@@ -60,14 +60,14 @@ def _along(x: Tensor, order: np.ndarray, dim: int) -> Tensor:
 def sort(x: Tensor, dim: int = -1, descending: bool = False, stable: bool = False) -> SortResult:
     """(values, indices) sorted along ``dim``; gradients flow to the values' sources."""
     dim = _dim(x, dim, "sort")
-    order = argsort(x, dim, descending).data
+    order = argsort(x, dim, descending).array
     return SortResult(_along(x, order, dim), Tensor._wrap(order))
 
 
 def argsort(x: Tensor, dim: int = -1, descending: bool = False, stable: bool = False) -> Tensor:
     """Indices that sort ``x`` along ``dim`` (stable, so ties keep their order)."""
     dim = _dim(x, dim, "argsort")
-    a = x.data
+    a = x.array
     order = np.argsort(-a if descending and a.dtype.kind != "b" else a, axis=dim, kind="stable")
     if descending and a.dtype.kind == "b":
         order = np.argsort(~a, axis=dim, kind="stable")
@@ -79,7 +79,7 @@ def topk(x: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: bool = 
     dim = _dim(x, dim, "topk")
     if not 0 <= k <= x.shape[dim]:
         raise RuntimeError(f"topk: k={k} is out of range for dim {dim} of size {x.shape[dim]}")
-    order = np.take(argsort(x, dim, descending=largest).data, np.arange(k), axis=dim)
+    order = np.take(argsort(x, dim, descending=largest).array, np.arange(k), axis=dim)
     return SortResult(_along(x, order, dim), Tensor._wrap(order))
 
 
@@ -88,7 +88,7 @@ def kthvalue(x: Tensor, k: int, dim: int = -1, keepdim: bool = False) -> SortRes
     dim = _dim(x, dim, "kthvalue")
     if not 1 <= k <= x.shape[dim]:
         raise RuntimeError(f"kthvalue: k={k} is out of range for dim {dim} of size {x.shape[dim]}")
-    order = np.take(argsort(x, dim).data, [k - 1], axis=dim)
+    order = np.take(argsort(x, dim).array, [k - 1], axis=dim)
     values, idx = _along(x, order, dim), Tensor._wrap(order)
     return SortResult(values, idx) if keepdim else SortResult(mv.squeeze(values, dim), mv.squeeze(idx, dim))
 
@@ -134,19 +134,19 @@ def tile(x: Tensor, dims) -> Tensor:
 
 
 def repeat_interleave(x: Tensor, repeats, dim: int | None = None) -> Tensor:
-    reps = repeats.data if isinstance(repeats, Tensor) else repeats
+    reps = repeats.array if isinstance(repeats, Tensor) else repeats
     if dim is None:
         return select_by(x, lambda p: np.repeat(p.reshape(-1), reps))
     return select_by(x, lambda p: np.repeat(p, reps, axis=_dim(x, dim, "repeat_interleave")))
 
 
 def take(x: Tensor, index) -> Tensor:
-    idx = index.data if isinstance(index, Tensor) else np.asarray(index)
+    idx = index.array if isinstance(index, Tensor) else np.asarray(index)
     return select_by(x, lambda p: p.reshape(-1)[idx])
 
 
 def take_along_dim(x: Tensor, indices, dim: int | None = None) -> Tensor:
-    idx = indices.data if isinstance(indices, Tensor) else np.asarray(indices)
+    idx = indices.array if isinstance(indices, Tensor) else np.asarray(indices)
     if dim is None:
         return select_by(x, lambda p: np.take_along_axis(p.reshape(-1), idx.reshape(-1), 0))
     return select_by(x, lambda p: np.take_along_axis(p, idx, axis=dim))
@@ -203,7 +203,7 @@ def movedim(x: Tensor, source, destination) -> Tensor:
 
 def masked_select(x: Tensor, mask) -> Tensor:
     """The elements of ``x`` where ``mask`` (broadcast) is True, as a 1-D tensor."""
-    m = mask.data if isinstance(mask, Tensor) else np.asarray(mask)
+    m = mask.array if isinstance(mask, Tensor) else np.asarray(mask)
     return select_by(x, lambda p: np.broadcast_to(p, np.broadcast_shapes(p.shape, m.shape))[
         np.broadcast_to(m, np.broadcast_shapes(p.shape, m.shape))])
 

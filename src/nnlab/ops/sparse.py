@@ -20,7 +20,7 @@ from nnlab.ops.movement import getitem
 
 def check_edge_index(edge_index, num_nodes: int, op: str = "edge_index") -> np.ndarray:
     """``edge_index`` as an int64 array (2, E), every entry in [0, num_nodes); a clear error otherwise."""
-    ei = edge_index.data if isinstance(edge_index, Tensor) else np.asarray(edge_index)
+    ei = edge_index.array if isinstance(edge_index, Tensor) else np.asarray(edge_index)
     if ei.ndim != 2 or ei.shape[0] != 2:
         raise ValueError(f"{op}: edge_index must have shape (2, E) of (source, target) rows, got shape {ei.shape}")
     if ei.size and not np.issubdtype(ei.dtype, np.integer):
@@ -100,7 +100,7 @@ class ScatterAdd(Function):
 
 
 def _segment_index(index, length: int, num_segments: int, op: str) -> np.ndarray:
-    idx = index.data if isinstance(index, Tensor) else np.asarray(index)
+    idx = index.array if isinstance(index, Tensor) else np.asarray(index)
     if idx.ndim != 1 or idx.shape[0] != length:
         raise ValueError(f"{op}: index must be 1-D with one entry per row of src ({length}), got shape {idx.shape}")
     if idx.size and not np.issubdtype(idx.dtype, np.integer):
@@ -129,7 +129,7 @@ def scatter_add(src: Tensor, index, num_segments: int) -> Tensor:
 
 def segment_counts(index, num_segments: int) -> np.ndarray:
     """How many rows fall in each segment: an int64 array (num_segments,)."""
-    idx = index.data if isinstance(index, Tensor) else np.asarray(index)
+    idx = index.array if isinstance(index, Tensor) else np.asarray(index)
     return np.bincount(idx.astype(np.int64, copy=False), minlength=num_segments)
 
 
@@ -151,7 +151,7 @@ def segment_softmax(scores: Tensor, index, num_segments: int) -> Tensor:
         scores (E, *) → (E, *), each segment summing to 1 along the first axis.
     """
     idx = _segment_index(index, scores.shape[0], num_segments, "segment_softmax")
-    s = scores.data
+    s = scores.array
     seg_max = np.full((num_segments,) + s.shape[1:], -np.inf, dtype=s.dtype)
     np.maximum.at(seg_max, idx, s)
     shifted = scores - Tensor._wrap(seg_max[idx])

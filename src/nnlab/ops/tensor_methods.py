@@ -28,7 +28,7 @@ def _logical(op, name: str):
     """Bitwise/logical operators for bool and integer tensors (no gradient)."""
 
     def method(self, other=None):
-        arrays = [self.data] if other is None else [self.data, other.data if isinstance(other, Tensor) else other]
+        arrays = [self.array] if other is None else [self.array, other.array if isinstance(other, Tensor) else other]
         for arr in arrays:
             if np.asarray(arr).dtype.kind not in "biu":
                 raise TypeError(f"{name}: only bool and integer tensors are supported, got dtype {np.asarray(arr).dtype}")
@@ -38,7 +38,7 @@ def _logical(op, name: str):
 
 
 def _iter(self):
-    if self.data.ndim == 0:
+    if self.array.ndim == 0:
         raise TypeError("iteration over a 0-d tensor")
     return iter(mv.unbind(self, 0))
 
@@ -159,8 +159,8 @@ METHODS = {
     "long": lambda self: _astype(self, np.int64),
     "int": lambda self: _astype(self, np.int32),
     "bool": lambda self: _astype(self, np.bool_),
-    "any": lambda self, dim=None: Tensor._wrap(np.any(self.data, axis=dim)),
-    "all": lambda self, dim=None: Tensor._wrap(np.all(self.data, axis=dim)),
+    "any": lambda self, dim=None: Tensor._wrap(np.any(self.array, axis=dim)),
+    "all": lambda self, dim=None: Tensor._wrap(np.all(self.array, axis=dim)),
     "clone": mv.clone,
     "sin": ew.sin,
     "cos": ew.cos,
@@ -171,7 +171,7 @@ METHODS = {
     "__xor__": _logical(np.bitwise_xor, "xor"),
     "__invert__": _logical(np.invert, "invert"),
     # floor division is piecewise constant: no gradient, as in PyTorch
-    "__floordiv__": lambda a, b: Tensor._wrap(np.asarray(np.floor_divide(a.data, b.data if isinstance(b, Tensor) else b))),
+    "__floordiv__": lambda a, b: Tensor._wrap(np.asarray(np.floor_divide(a.array, b.array if isinstance(b, Tensor) else b))),
 }
 
 

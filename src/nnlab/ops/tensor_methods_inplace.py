@@ -36,13 +36,13 @@ def _write(self: Tensor, fn: Callable[..., Tensor], op: str, *others) -> Tensor:
     with no_grad():
         result = fn(self, *others)
     _check_cast(self, result, op)
-    self.data[...] = result.data
+    self.array[...] = result.array
     bump_version(self, op)
     return self
 
 
 def _check_cast(self: Tensor, result: Tensor, op: str) -> None:
-    src, dst = result.data.dtype, self.data.dtype
+    src, dst = result.array.dtype, self.array.dtype
     if (src.kind == "f" and dst.kind in "biu") or (src.kind in "iu" and dst.kind == "b"):
         raise RuntimeError(f"{op}: result type {src} can't be cast to the desired output type {dst} in place")
 
@@ -107,20 +107,20 @@ def _constant(self: Tensor, values: np.ndarray, op: str) -> Tensor:
 
 
 def fill_(self, value):
-    v = value.data if isinstance(value, Tensor) else value
-    return _constant(self, np.asarray(v, dtype=self.data.dtype), "fill_")
+    v = value.array if isinstance(value, Tensor) else value
+    return _constant(self, np.asarray(v, dtype=self.array.dtype), "fill_")
 
 
 def zero_(self):
-    return _constant(self, np.zeros((), dtype=self.data.dtype), "zero_")
+    return _constant(self, np.zeros((), dtype=self.array.dtype), "zero_")
 
 
 def copy_(self, src, non_blocking: bool = False):
     """Copy ``src`` (broadcast, cast to this dtype) into this tensor; gradients flow to ``src``."""
     if not isinstance(src, Tensor):
         src = Tensor._wrap(np.asarray(src))
-    if src.data.dtype != self.data.dtype:
-        src = src.to(self.data.dtype) if src.data.dtype.kind == "f" else Tensor._wrap(src.data.astype(self.data.dtype))
+    if src.array.dtype != self.array.dtype:
+        src = src.to(self.array.dtype) if src.array.dtype.kind == "f" else Tensor._wrap(src.array.astype(self.array.dtype))
     return _write(self, lambda s, o: mv.clone(mv.expand(o, *s.shape)) if o.shape != s.shape else mv.clone(o),
                   "copy_", src)
 
@@ -204,11 +204,11 @@ def setitem(self, index, value):
     check_inplace(self, "setitem")
     if needs_history(self, value):
         old = stand_in(self)
-        v = value if isinstance(value, Tensor) else Tensor._wrap(np.asarray(value, dtype=self.data.dtype))
-        if v.data.dtype != self.data.dtype:
-            v = v.to(self.data.dtype)
+        v = value if isinstance(value, Tensor) else Tensor._wrap(np.asarray(value, dtype=self.array.dtype))
+        if v.array.dtype != self.array.dtype:
+            v = v.to(self.array.dtype)
         return rebase(self, IndexPut.apply(old, v, index), "setitem")
-    self.data[index] = value.data if isinstance(value, Tensor) else value
+    self.array[index] = value.array if isinstance(value, Tensor) else value
     bump_version(self, "setitem")
     return self
 
@@ -220,7 +220,7 @@ def _setitem(self, index, value) -> None:
 def _type(self, dtype=None):
     """``x.type()`` names the type as PyTorch does ('torch.FloatTensor'); ``x.type(dtype)`` casts."""
     if dtype is None:
-        return _TYPE_NAMES.get(self.data.dtype, f"torch.{self.data.dtype}Tensor")
+        return _TYPE_NAMES.get(self.array.dtype, f"torch.{self.array.dtype}Tensor")
     if isinstance(dtype, str) and dtype.startswith("torch."):
         inverse = {v: k for k, v in _TYPE_NAMES.items()}
         if dtype not in inverse:

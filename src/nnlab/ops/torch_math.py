@@ -87,7 +87,7 @@ def _no_grad(fn):
     """Piecewise-constant ops (floor, round, ...): values only, as PyTorch's zero gradient."""
 
     def op(x: Tensor, *args, **kwargs) -> Tensor:
-        return Tensor._wrap(np.asarray(fn(x.data, *args, **kwargs)))
+        return Tensor._wrap(np.asarray(fn(x.array, *args, **kwargs)))
 
     op.__name__ = fn.__name__
     return op
@@ -98,7 +98,7 @@ floor, ceil, trunc = _no_grad(np.floor), _no_grad(np.ceil), _no_grad(np.trunc)
 
 def round(x: Tensor, decimals: int = 0) -> Tensor:  # noqa: A001 - PyTorch's name
     """Round half to even, as PyTorch; no gradient."""
-    return Tensor._wrap(np.round(x.data, decimals))
+    return Tensor._wrap(np.round(x.array, decimals))
 
 
 def frac(x: Tensor) -> Tensor:
@@ -109,13 +109,13 @@ def frac(x: Tensor) -> Tensor:
 def remainder(a, b) -> Tensor:
     """a − floor(a/b)·b (sign of b, Python's %)."""
     a, b = operands(a, b)
-    return ew.sub(a, ew.mul(Tensor._wrap(np.floor_divide(a.data, b.data)), b))
+    return ew.sub(a, ew.mul(Tensor._wrap(np.floor_divide(a.array, b.array)), b))
 
 
 def fmod(a, b) -> Tensor:
     """a − trunc(a/b)·b (sign of a, C's fmod)."""
     a, b = operands(a, b)
-    return ew.sub(a, ew.mul(Tensor._wrap(np.trunc(a.data / b.data).astype(a.dtype)), b))
+    return ew.sub(a, ew.mul(Tensor._wrap(np.trunc(a.array / b.array).astype(a.dtype)), b))
 
 
 def hypot(a, b) -> Tensor:
@@ -127,8 +127,8 @@ def lerp(start: Tensor, end, weight) -> Tensor:
 
 
 def nan_to_num(x: Tensor, nan: float = 0.0, posinf: float | None = None, neginf: float | None = None) -> Tensor:
-    finite = np.isfinite(x.data)
-    clean = np.nan_to_num(x.data, nan=nan, posinf=posinf, neginf=neginf)
+    finite = np.isfinite(x.array)
+    clean = np.nan_to_num(x.array, nan=nan, posinf=posinf, neginf=neginf)
     return ew.where(Tensor._wrap(finite), x, Tensor._wrap(clean))
 
 
@@ -152,7 +152,7 @@ class CumSum(Function):
 def cumsum(x: Tensor, dim: int, dtype=None) -> Tensor:
     x = x if dtype is None else x.to(dtype)
     if x.dtype.kind in "biu":
-        return Tensor._wrap(np.cumsum(x.data.astype(np.int64), axis=dim))
+        return Tensor._wrap(np.cumsum(x.array.astype(np.int64), axis=dim))
     return CumSum.apply(x, dim)
 
 
@@ -189,7 +189,7 @@ def _others(x: np.ndarray, d: int) -> np.ndarray:
 def prod(x: Tensor, dim: int | None = None, keepdim: bool = False, dtype=None) -> Tensor:
     x = x if dtype is None else x.to(dtype)
     if x.dtype.kind in "biu":
-        return Tensor._wrap(np.prod(x.data.astype(np.int64), axis=dim, keepdims=keepdim))
+        return Tensor._wrap(np.prod(x.array.astype(np.int64), axis=dim, keepdims=keepdim))
     return Prod.apply(x, dim, keepdim)
 
 
@@ -218,8 +218,8 @@ def logspace(start: float, end: float, steps: int, base: float = 10.0, dtype=Non
 
 def searchsorted(sorted_sequence, values, right: bool = False, side: str | None = None) -> Tensor:
     """Insertion indices of ``values`` into the last dim of ``sorted_sequence`` (no gradient)."""
-    seq = sorted_sequence.data if isinstance(sorted_sequence, Tensor) else np.asarray(sorted_sequence)
-    vals = values.data if isinstance(values, Tensor) else np.asarray(values)
+    seq = sorted_sequence.array if isinstance(sorted_sequence, Tensor) else np.asarray(sorted_sequence)
+    vals = values.array if isinstance(values, Tensor) else np.asarray(values)
     how = side or ("right" if right else "left")
     if seq.ndim == 1:
         return Tensor._wrap(np.searchsorted(seq, vals, side=how).astype(np.int64))

@@ -27,11 +27,11 @@ class Size(tuple):
 
 def size(self, dim: int | None = None):
     """``x.size()`` → ``Size``; ``x.size(d)`` → the length of dim ``d`` (an int)."""
-    return Size(self.data.shape) if dim is None else self.data.shape[dim]
+    return Size(self.array.shape) if dim is None else self.array.shape[dim]
 
 
 def _arr(x):
-    return x.data if isinstance(x, Tensor) else np.asarray(x)
+    return x.array if isinstance(x, Tensor) else np.asarray(x)
 
 
 def _cmp(ufunc, name: str):
@@ -118,7 +118,7 @@ def is_nonzero(x: Tensor) -> bool:
 
 
 def numel(x: Tensor) -> int:
-    return int(x.data.size)
+    return int(x.array.size)
 
 
 def detach(x: Tensor) -> Tensor:
@@ -221,13 +221,13 @@ def randint_like(x: Tensor, low: int, high: int | None = None, dtype=None, devic
 
 def bernoulli(p: Tensor, generator=None) -> Tensor:
     g = generator or default_generator()
-    return Tensor._wrap((g.random(p.shape) < p.data).astype(p.dtype))
+    return Tensor._wrap((g.random(p.shape) < p.array).astype(p.dtype))
 
 
 def multinomial(probs: Tensor, num_samples: int, replacement: bool = False, generator=None) -> Tensor:
     """Draw category indices with probabilities proportional to each row of ``probs``."""
     g = generator or default_generator()
-    rows = probs.data.reshape(-1, probs.shape[-1]).astype(np.float64)
+    rows = probs.array.reshape(-1, probs.shape[-1]).astype(np.float64)
     if (rows < 0).any() or not np.isfinite(rows).all():
         raise RuntimeError("multinomial: probabilities must be finite and non-negative")
     out = [g.choice(rows.shape[1], num_samples, replace=replacement, p=r / r.sum()) for r in rows]

@@ -54,17 +54,17 @@ class Adadelta(Optimizer):
     def _update(self, p: Tensor, grad: np.ndarray, state: dict[str, Any], group: dict[str, Any]) -> None:
         if not state:
             state["step"] = 0
-            state["square_avg"] = np.zeros_like(p.data)
-            state["acc_delta"] = np.zeros_like(p.data)
+            state["square_avg"] = np.zeros_like(p.array)
+            state["acc_delta"] = np.zeros_like(p.array)
         state["step"] += 1
         rho, eps = group["rho"], group["eps"]
         g = -grad if group["maximize"] else grad
         if group["weight_decay"] != 0:
-            g = g + group["weight_decay"] * p.data
+            g = g + group["weight_decay"] * p.array
         square_avg, acc_delta = state["square_avg"], state["acc_delta"]
         square_avg *= rho
         square_avg += (1 - rho) * (g * g)
         delta = np.sqrt(acc_delta + eps) / np.sqrt(square_avg + eps) * g
         acc_delta *= rho
         acc_delta += (1 - rho) * (delta * delta)
-        p.data -= group["lr"] * delta
+        p.array -= group["lr"] * delta

@@ -55,12 +55,12 @@ class Adagrad(Optimizer):
     def _update(self, p: Tensor, grad: np.ndarray, state: dict[str, Any], group: dict[str, Any]) -> None:
         if not state:
             state["step"] = 0
-            state["sum"] = np.full_like(p.data, group["initial_accumulator_value"])
+            state["sum"] = np.full_like(p.array, group["initial_accumulator_value"])
         state["step"] += 1
         g = -grad if group["maximize"] else grad
         if group["weight_decay"] != 0:
-            g = g + group["weight_decay"] * p.data
+            g = g + group["weight_decay"] * p.array
         clr = group["lr"] / (1 + (state["step"] - 1) * group["lr_decay"])
         s = state["sum"]
         s += g * g
-        p.data -= clr * (g / (np.sqrt(s) + group["eps"]))
+        p.array -= clr * (g / (np.sqrt(s) + group["eps"]))

@@ -71,19 +71,19 @@ class Adam(Optimizer):
     def _update(self, p: Tensor, grad: np.ndarray, state: dict[str, Any], group: dict[str, Any]) -> None:
         if not state:
             state["step"] = 0
-            state["exp_avg"] = np.zeros_like(p.data)
-            state["exp_avg_sq"] = np.zeros_like(p.data)
+            state["exp_avg"] = np.zeros_like(p.array)
+            state["exp_avg_sq"] = np.zeros_like(p.array)
             if group["amsgrad"]:
-                state["max_exp_avg_sq"] = np.zeros_like(p.data)
+                state["max_exp_avg_sq"] = np.zeros_like(p.array)
         state["step"] += 1
         step = state["step"]
         beta1, beta2 = group["betas"]
         lr, wd = group["lr"], group["weight_decay"]
         k = kernels.fast()
-        if k is not None and p.data.flags.c_contiguous and grad.dtype == p.data.dtype and p.data.dtype in (
+        if k is not None and p.array.flags.c_contiguous and grad.dtype == p.array.dtype and p.array.dtype in (
                 np.float32, np.float64):  # the same update in one compiled pass
             m, v = state["exp_avg"], state["exp_avg_sq"]
-            k.adam_update(p.data.reshape(-1), np.ascontiguousarray(grad).reshape(-1), m.reshape(-1), v.reshape(-1),
+            k.adam_update(p.array.reshape(-1), np.ascontiguousarray(grad).reshape(-1), m.reshape(-1), v.reshape(-1),
                           state.get("max_exp_avg_sq", v).reshape(-1), bool(group["amsgrad"]),
                           -1.0 if group["maximize"] else 1.0, float(wd), self._decoupled, float(lr), float(beta1),
                           float(beta2), lr / (1 - beta1**step), math.sqrt(1 - beta2**step), float(group["eps"]))
@@ -91,9 +91,9 @@ class Adam(Optimizer):
         g = -grad if group["maximize"] else grad
         if wd != 0:
             if self._decoupled:
-                p.data *= 1 - lr * wd
+                p.array *= 1 - lr * wd
             else:
-                g = g + wd * p.data
+                g = g + wd * p.array
         exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
         exp_avg += (1 - beta1) * (g - exp_avg)
         exp_avg_sq *= beta2
@@ -106,7 +106,7 @@ class Adam(Optimizer):
         else:
             second = exp_avg_sq
         denom = np.sqrt(second) / bias_correction2_sqrt + group["eps"]
-        p.data -= step_size * (exp_avg / denom)
+        p.array -= step_size * (exp_avg / denom)
 
 
 class AdamW(Adam):

@@ -50,7 +50,7 @@ class ExponentialMovingAverage:
     def update(self, value: float | np.ndarray | Tensor) -> Any:
         """Fold in θ_t and return the new estimate (same kind as ``value``: number, array or Tensor)."""
         as_tensor = isinstance(value, Tensor)
-        x = value.data if as_tensor else value
+        x = value.array if as_tensor else value
         scalar = isinstance(x, Real) and not isinstance(x, np.generic)
         if scalar:
             x = float(x)
@@ -88,7 +88,7 @@ class ExponentialMovingAverage:
         self.beta = float(state_dict["beta"])
         self.bias_correction = bool(state_dict["bias_correction"])
         self.t = int(state_dict["t"])
-        self.raw = np.array(raw.data if isinstance(raw, Tensor) else raw, copy=True) \
+        self.raw = np.array(raw.array if isinstance(raw, Tensor) else raw, copy=True) \
             if raw is not None and not isinstance(raw, float) else raw
 
     def __repr__(self) -> str:
@@ -106,7 +106,7 @@ def ewma(values: Sequence[float] | np.ndarray | Tensor, beta: float, bias_correc
     Returns:
         A NumPy array of the values' shape; Python floats give the default dtype (float32).
     """
-    arr = Tensor(values).data
+    arr = Tensor(values).array
     if arr.dtype.kind != "f":
         arr = arr.astype(get_default_dtype())
     if arr.ndim == 0:

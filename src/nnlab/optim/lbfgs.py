@@ -137,22 +137,22 @@ class LBFGS(Optimizer):
 
     # ---- flat views of the parameters -------------------------------------------------------
     def _gather_flat_grad(self) -> np.ndarray:
-        return np.concatenate([np.zeros(p.data.size, p.data.dtype) if p.grad is None else p.grad.data.reshape(-1)
+        return np.concatenate([np.zeros(p.array.size, p.array.dtype) if p.grad is None else p.grad.array.reshape(-1)
                                for p in self._params])
 
     def _add_grad(self, step_size: float, update: np.ndarray) -> None:
         offset = 0
         for p in self._params:
-            n = p.data.size
-            p.data += (step_size * update[offset:offset + n]).reshape(p.data.shape).astype(p.data.dtype, copy=False)
+            n = p.array.size
+            p.array += (step_size * update[offset:offset + n]).reshape(p.array.shape).astype(p.array.dtype, copy=False)
             offset += n
 
     def _clone_param(self) -> list[np.ndarray]:
-        return [p.data.copy() for p in self._params]
+        return [p.array.copy() for p in self._params]
 
     def _set_param(self, values: list[np.ndarray]) -> None:
         for p, v in zip(self._params, values):
-            p.data[...] = v
+            p.array[...] = v
 
     def _directional_evaluate(self, closure, x, t, d):
         self._add_grad(t, d)

@@ -1,7 +1,7 @@
 """``Optimizer``: parameter groups, lazy per-parameter state, ``step`` and ``state_dict``.
 
 A rule (SGD, Adam, ...) subclasses :class:`Optimizer` and implements ``_update``,
-which changes ``p.data`` in place from one parameter's gradient. Everything else
+which changes ``p.array`` in place from one parameter's gradient. Everything else
 (grouping, skipping parameters without a gradient, closures, saving and loading
 state by parameter index) lives here, once.
 """
@@ -139,9 +139,9 @@ class Optimizer:
                 for p in group["params"]:
                     if p.grad is None:
                         continue
-                    grad = p.grad.data
-                    if grad.dtype != p.data.dtype:
-                        grad = grad.astype(p.data.dtype)
+                    grad = p.grad.array
+                    if grad.dtype != p.array.dtype:
+                        grad = grad.astype(p.array.dtype)
                     state = self.state.get(p)
                     fresh = state is None
                     if fresh:
@@ -156,7 +156,7 @@ class Optimizer:
         """Hook run once per group per step before its parameters are updated."""
 
     def _update(self, p: Tensor, grad: np.ndarray, state: dict[str, Any], group: dict[str, Any]) -> None:
-        """Change ``p.data`` in place from ``grad`` (already in ``p``'s dtype)."""
+        """Change ``p.array`` in place from ``grad`` (already in ``p``'s dtype)."""
         raise NotImplementedError(f"_update is abstract: {type(self).__name__} must implement it")
 
     # ---- persistence ----------------------------------------------------------------
@@ -252,19 +252,19 @@ def _export(value: Any) -> Any:
     if isinstance(value, np.ndarray):
         return from_numpy(value.copy())
     if isinstance(value, Tensor):
-        return from_numpy(value.data.copy())
+        return from_numpy(value.array.copy())
     return copy.deepcopy(value)
 
 
 def _import(value: Any, p: Tensor, where: str) -> Any:
     if isinstance(value, (Tensor, np.ndarray)):
-        arr = value.data if isinstance(value, Tensor) else value
+        arr = value.array if isinstance(value, Tensor) else value
         if arr.ndim == 0 and p.ndim != 0:  # a counter saved as a 0-d tensor (PyTorch's ``step``)
             v = arr.item()
             return int(v) if float(v).is_integer() else v
         if arr.shape != p.shape:
             raise ValueError(f"{where}: shape {arr.shape} does not match the parameter's shape {p.shape}")
-        dtype = p.data.dtype if arr.dtype.kind == "f" else arr.dtype
+        dtype = p.array.dtype if arr.dtype.kind == "f" else arr.dtype
         return np.array(arr, dtype=dtype, copy=True)
     if isinstance(value, numbers.Integral) and not isinstance(value, bool):
         return int(value)

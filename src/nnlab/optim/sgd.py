@@ -69,7 +69,7 @@ class SGD(Optimizer):
         sign = -1.0 if group["maximize"] else 1.0
         g = grad
         if group["weight_decay"] != 0:
-            g = sign * grad + group["weight_decay"] * p.data
+            g = sign * grad + group["weight_decay"] * p.array
             sign = 1.0
         momentum = group["momentum"]
         if momentum != 0:
@@ -84,4 +84,4 @@ class SGD(Optimizer):
             else:
                 g = buf
             sign = 1.0
-        add_scaled_(p.data, g, -sign * group["lr"])
+        add_scaled_(p.array, g, -sign * group["lr"])

@@ -75,10 +75,10 @@ class ActorCritic(nn.Module):
         """(actions, their log-probabilities, values) for a batch of encoded observations, without gradients."""
         with no_grad():
             logits, values = self(as_tensor(obs))
-        z = logits.data - logits.data.max(-1, keepdims=True)
+        z = logits.array - logits.array.max(-1, keepdims=True)
         logp = z - np.log(np.exp(z).sum(-1, keepdims=True))
-        actions = sample_categorical(logits.data, rng, greedy)
-        return actions, logp[np.arange(len(actions)), actions], values.data
+        actions = sample_categorical(logits.array, rng, greedy)
+        return actions, logp[np.arange(len(actions)), actions], values.array
 
 
 class EnvPool:

@@ -117,7 +117,7 @@ def gpt1_step(lm_weight: float = 0.5):
     """A step function for batches ``(ids, where, y)`` or ``(ids, where, ids2, where2, y)``: L₂ + λ L₁."""
 
     def step(trainer: Trainer, batch) -> dict:
-        arrays = [b.data if isinstance(b, Tensor) else np.asarray(b) for b in batch]
+        arrays = [b.array if isinstance(b, Tensor) else np.asarray(b) for b in batch]
         *inputs, y = arrays
         model = trainer.model
         logits = model(*inputs)
@@ -127,7 +127,7 @@ def gpt1_step(lm_weight: float = 0.5):
             ids, where = inputs[0], inputs[1]
             mask = np.arange(ids.shape[1])[None, :] <= where[:, None]
             loss = task_loss + lm_weight * masked_lm_loss(model.gpt, ids, mask)
-        return {"loss": loss, "task_loss": float(task_loss.data),
-                "accuracy": float(np.mean(logits.data.argmax(1) == y))}
+        return {"loss": loss, "task_loss": float(task_loss.array),
+                "accuracy": float(np.mean(logits.array.argmax(1) == y))}
 
     return step

@@ -43,8 +43,8 @@ def ppo_clip_loss(logp_new: Tensor, logp_old, advantages, clip: float = 0.2) -> 
     """
     if clip <= 0:
         raise ValueError(f"ppo_clip_loss: clip must be positive, got {clip}")
-    old = np.asarray(logp_old.data if isinstance(logp_old, Tensor) else logp_old, dtype=logp_new.dtype)
-    adv = as_tensor(np.asarray(advantages.data if isinstance(advantages, Tensor) else advantages, dtype=logp_new.dtype))
+    old = np.asarray(logp_old.array if isinstance(logp_old, Tensor) else logp_old, dtype=logp_new.dtype)
+    adv = as_tensor(np.asarray(advantages.array if isinstance(advantages, Tensor) else advantages, dtype=logp_new.dtype))
     ratio = (logp_new - as_tensor(old)).exp()
     surrogate = ratio * adv
     clipped = clamp(ratio, 1.0 - clip, 1.0 + clip) * adv
@@ -102,7 +102,7 @@ class PPO:
 
     def _values(self, obs: np.ndarray) -> np.ndarray:
         with no_grad():
-            return self.model(as_tensor(obs))[1].data
+            return self.model(as_tensor(obs))[1].array
 
     def collect(self) -> dict[str, np.ndarray]:
         """T steps from every environment with the current policy, with GAE advantages and value targets."""
@@ -142,10 +142,10 @@ class PPO:
                 loss.backward()
                 optim.clip_grad_norm_(params, c.max_grad_norm)
                 self.optimizer.step()
-                log_ratio = logp.data - batch["logp"][idx]
-                sums["policy_loss"] += float(policy_loss.data)
-                sums["value_loss"] += float(value_loss.data)
-                sums["entropy"] += float(entropy.data)
+                log_ratio = logp.array - batch["logp"][idx]
+                sums["policy_loss"] += float(policy_loss.array)
+                sums["value_loss"] += float(value_loss.array)
+                sums["entropy"] += float(entropy.array)
                 sums["clip_fraction"] += float(np.mean(np.abs(np.exp(log_ratio) - 1) > c.clip))
                 sums["approx_kl"] += float(np.mean(np.exp(log_ratio) - 1 - log_ratio))
                 count += 1

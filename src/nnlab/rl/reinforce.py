@@ -29,7 +29,7 @@ def reinforce_loss(logp, returns, baseline=None) -> "Tensor":  # noqa: F821
     """−mean(log π(a_t | s_t) · (G_t − b_t)); the baseline is a constant here (no gradient through it)."""
     g = np.asarray(returns, dtype=logp.dtype)
     if baseline is not None:
-        g = g - np.asarray(baseline.data if hasattr(baseline, "data") else baseline, dtype=logp.dtype)
+        g = g - np.asarray(baseline.array if hasattr(baseline, "array") else baseline, dtype=logp.dtype)
     return -(logp * as_tensor(g)).mean()
 
 
@@ -73,7 +73,7 @@ class Reinforce:
         obs, actions, returns = np.concatenate(obs), np.concatenate(actions), np.concatenate(returns)
         logits, values = self.model(as_tensor(obs))
         logp = categorical_log_prob(logits, actions)
-        policy_loss = reinforce_loss(logp, returns, values.data if self.baseline else None)
+        policy_loss = reinforce_loss(logp, returns, values.array if self.baseline else None)
         value_loss = ((values - as_tensor(returns.astype(np.float32))) ** 2).mean()
         loss = policy_loss + (0.5 * value_loss if self.baseline else 0.0)
         self.optimizer.zero_grad()
@@ -82,7 +82,7 @@ class Reinforce:
         recent = self.pool.episode_returns[-self.episodes:]
         if self.max_env_steps is not None and self.pool.steps >= self.max_env_steps:
             trainer.stop_training = True
-        return {"policy_loss": float(policy_loss.data), "value_loss": float(value_loss.data),
+        return {"policy_loss": float(policy_loss.array), "value_loss": float(value_loss.array),
                 "return": float(np.mean(recent)), "env_steps": float(self.pool.steps), "n": 1}
 
     def train(self, iterations: int, iterations_per_epoch: int = 10, quiet: bool = True,

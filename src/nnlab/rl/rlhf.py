@@ -64,7 +64,7 @@ def masked_lm_loss(gpt: GPT, ids: np.ndarray, mask: np.ndarray | None = None) ->
 
 
 def _lm_step(trainer: Trainer, batch) -> Tensor:
-    ids, mask = (b.data if isinstance(b, Tensor) else b for b in batch)
+    ids, mask = (b.array if isinstance(b, Tensor) else b for b in batch)
     return masked_lm_loss(trainer.model, ids, mask)
 
 
@@ -164,12 +164,12 @@ def world_subject(rng: np.random.Generator) -> str:
 
 def _reward_step(world: ReviewWorld):
     def step(trainer: Trainer, batch) -> dict:
-        chosen, rejected = (b.data if isinstance(b, Tensor) else b for b in batch)
+        chosen, rejected = (b.array if isinstance(b, Tensor) else b for b in batch)
         both = np.concatenate([chosen, rejected])
         r = trainer.model(both, last_token_index(world, both))
         r_c, r_r = r[: len(chosen)], r[len(chosen):]
         loss = bradley_terry_loss(r_c, r_r)
-        return {"loss": loss, "accuracy": float(np.mean(r_c.data > r_r.data))}
+        return {"loss": loss, "accuracy": float(np.mean(r_c.array > r_r.array))}
 
     return step
 
@@ -192,7 +192,7 @@ def rewards_of(world: ReviewWorld, rm: RewardModel, ids: np.ndarray, batch_size:
     with no_grad():
         for i in range(0, len(ids), batch_size):
             chunk = ids[i:i + batch_size]
-            out.append(rm(chunk, last_token_index(world, chunk)).data)
+            out.append(rm(chunk, last_token_index(world, chunk)).array)
     return np.concatenate(out) if out else np.zeros(0)
 
 

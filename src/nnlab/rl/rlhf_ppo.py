@@ -133,11 +133,11 @@ class RLHF:
         mask = w.completion_mask(ids)[:, 1:]  # mask of the *predicted* tokens ids[:, 1:]
         with no_grad():
             logits, values = self.policy(ids[:, :-1])
-            logp = token_logprobs(logits, ids).data
-            ref_logp = token_logprobs(self.ref(ids[:, :-1]), ids).data
+            logp = token_logprobs(logits, ids).array
+            ref_logp = token_logprobs(self.ref(ids[:, :-1]), ids).array
         scores = rewards_of(w, self.reward_model, ids)
         rewards = kl_penalized_rewards(scores, logp, ref_logp, mask, c.beta)
-        v = np.where(mask, values.data, 0.0)
+        v = np.where(mask, values.array, 0.0)
         after_last = ~mask | (np.cumsum(mask[:, ::-1], axis=1)[:, ::-1] == 1)  # the last generated token ends it
         adv, ret = gae(rewards.T, v.T, after_last.T, np.zeros(len(ids)), c.gamma, c.lam)
         return {"ids": ids, "mask": mask, "logp": logp, "adv": adv.T, "ret": ret.T, "scores": scores,
@@ -167,8 +167,8 @@ class RLHF:
                 loss.backward()
                 optim.clip_grad_norm_(list(self.policy.parameters()), 1.0)
                 self.optimizer.step()
-                totals["policy_loss"] += float(policy_loss.data)
-                totals["value_loss"] += float(value_loss.data)
+                totals["policy_loss"] += float(policy_loss.array)
+                totals["value_loss"] += float(value_loss.array)
                 count += 1
         return {k: v / count for k, v in totals.items()}
 

@@ -20,7 +20,7 @@ __all__ = ["pad_sequences", "batchify", "get_batch", "LMBatcher"]
 
 
 def _as_array(x: Any) -> np.ndarray:
-    return x.data if isinstance(x, Tensor) else np.asarray(x)
+    return x.array if isinstance(x, Tensor) else np.asarray(x)
 
 
 def batchify(stream: Any, batch_size: int) -> np.ndarray:

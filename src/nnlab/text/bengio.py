@@ -58,7 +58,7 @@ def cosine_similarity_matrix(vectors: Any) -> np.ndarray:
     Shape:
         vectors: (V, D); output: (V, V), in the vectors' dtype.
     """
-    E = np.asarray(vectors.data if isinstance(vectors, Tensor) else vectors)
+    E = np.asarray(vectors.array if isinstance(vectors, Tensor) else vectors)
     if E.ndim != 2:
         raise ValueError(f"cosine_similarity_matrix: expected (V, D) vectors, got shape {E.shape}")
     norms = np.linalg.norm(E, axis=1, keepdims=True)
@@ -81,7 +81,7 @@ def most_similar(vectors: Any, vocab: Vocab, word: str, k: int = 5, skip_special
     """
     if word not in vocab:
         raise KeyError(f"most_similar: {word!r} is not in the vocabulary")
-    E = np.asarray(vectors.data if isinstance(vectors, Tensor) else vectors)
+    E = np.asarray(vectors.array if isinstance(vectors, Tensor) else vectors)
     if len(E) != len(vocab):
         raise ValueError(f"most_similar: {len(E)} vectors for a vocabulary of {len(vocab)} tokens")
     q = vocab.token_to_index(word)

@@ -103,8 +103,8 @@ def pretraining_accuracy(model: BertForPreTraining, data: dict, mask_id: int, sp
         mlm, nsp = model(inputs, data["token_type_ids"])
     model.train()
     picked = labels != IGNORE_INDEX
-    return {"mlm_accuracy": float((mlm.data.argmax(-1)[picked] == labels[picked]).mean()),
-            "nsp_accuracy": float((nsp.data.argmax(-1) == data["nsp_labels"]).mean())}
+    return {"mlm_accuracy": float((mlm.array.argmax(-1)[picked] == labels[picked]).mean()),
+            "nsp_accuracy": float((nsp.array.argmax(-1) == data["nsp_labels"]).mean())}
 
 
 def finetune(model: nn.Module, data: dict, epochs: int = 10, batch_size: int = 16, lr: float = 1e-3,

@@ -35,7 +35,7 @@ def caption_vocab(scenes: ShapeScenes) -> Vocab:
 def _caption_batches(scenes: ShapeScenes, vocab: Vocab, batch_size: int, rng: np.random.Generator) -> list:
     order = rng.permutation(len(scenes.captions))
     ids = [[vocab["<bos>"]] + vocab.encode(c) + [vocab["<eos>"]] for c in scenes.captions]
-    return [(scenes.images[b], pad_sequences([ids[i] for i in b])[0].data)
+    return [(scenes.images[b], pad_sequences([ids[i] for i in b])[0].array)
             for b in np.array_split(order, max(1, len(order) // batch_size))]
 
 
@@ -61,7 +61,7 @@ def caption_bleu(model: CaptionModel, scenes: ShapeScenes, vocab: Vocab) -> tupl
 
 def _vqa_arrays(scenes: ShapeScenes, vocab: Vocab, answers: Sequence[str]) -> tuple:
     idx = np.array([i for i, _, _ in scenes.questions])
-    q = pad_sequences([vocab.encode(words) for _, words, _ in scenes.questions])[0].data
+    q = pad_sequences([vocab.encode(words) for _, words, _ in scenes.questions])[0].array
     a = np.array([answers.index(ans) for _, _, ans in scenes.questions], dtype=np.int64)
     return scenes.images[idx], np.asarray(q, dtype=np.int64), a
 
@@ -86,6 +86,6 @@ def vqa_accuracy(model: VQAModel, scenes: ShapeScenes, vocab: Vocab, answers: Se
     images, q, a = _vqa_arrays(scenes, vocab, answers)
     model.eval()
     with no_grad():
-        pred = model(from_numpy(images), q).data.argmax(1)
+        pred = model(from_numpy(images), q).array.argmax(1)
     model.train()
     return float((pred == a).mean())

@@ -45,7 +45,7 @@ def prefix_step(fn: Callable[[np.ndarray], Any], logits: bool = False) -> StepFn
     def step(prefixes: np.ndarray, state: Any):
         out = fn(np.asarray(prefixes, dtype=np.int64))
         out, attn = out if isinstance(out, tuple) else (out, None)
-        z = np.asarray(out.data if isinstance(out, Tensor) else out, dtype=np.float64)
+        z = np.asarray(out.array if isinstance(out, Tensor) else out, dtype=np.float64)
         if z.ndim == 3:
             z = z[:, -1]
         if logits:

@@ -101,14 +101,14 @@ def call_step(step: StepFn, prefixes: np.ndarray, state: Any, op: str = "decode"
     if not isinstance(out, tuple) or len(out) not in (2, 3):
         raise ValueError(f"{op}: the step function must return (log_probs, state) or "
                          f"(log_probs, state, attention), got {type(out).__name__}")
-    lp = out[0].data if isinstance(out[0], Tensor) else out[0]
+    lp = out[0].array if isinstance(out[0], Tensor) else out[0]
     lp = np.asarray(lp, dtype=np.float64)
     if lp.ndim != 2 or lp.shape[0] != len(prefixes):
         raise ValueError(f"{op}: the step function returned log_probs of shape {lp.shape} for "
                          f"{len(prefixes)} prefixes; expected ({len(prefixes)}, V)")
     attn = None
     if len(out) == 3 and out[2] is not None:
-        attn = np.asarray(out[2].data if isinstance(out[2], Tensor) else out[2], dtype=np.float64)
+        attn = np.asarray(out[2].array if isinstance(out[2], Tensor) else out[2], dtype=np.float64)
         if attn.ndim != 2 or attn.shape[0] != len(prefixes):
             raise ValueError(f"{op}: attention must have shape (B={len(prefixes)}, S), got {attn.shape}")
     return lp, out[1], attn
@@ -119,7 +119,7 @@ def reorder_state(state: Any, index: np.ndarray) -> Any:
     if state is None:
         return None
     if isinstance(state, Tensor):
-        return from_numpy(state.data[index])
+        return from_numpy(state.array[index])
     if isinstance(state, np.ndarray):
         return state[index]
     if isinstance(state, (tuple, list)):

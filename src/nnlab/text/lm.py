@@ -87,7 +87,7 @@ def generate(model: Any, vocab: Vocab, prompt: str | Sequence[str], max_new_toke
             if window is None:
                 logits, hidden = model(from_numpy(np.asarray([ids], dtype=np.int64)), None)
                 for _ in range(max_new_tokens):
-                    nxt = int(sample_next(logits.data[0, -1], **pick))
+                    nxt = int(sample_next(logits.array[0, -1], **pick))
                     if stop_at_eos and nxt == vocab.eos_index:
                         break
                     new.append(nxt)
@@ -100,7 +100,7 @@ def generate(model: Any, vocab: Vocab, prompt: str | Sequence[str], max_new_toke
                 context = [fill] * max(0, window - len(ids)) + ids
                 for _ in range(max_new_tokens):
                     x = from_numpy(np.asarray([context[-window:]], dtype=np.int64))
-                    nxt = int(sample_next(model(x).data[0], **pick))
+                    nxt = int(sample_next(model(x).array[0], **pick))
                     if stop_at_eos and nxt == vocab.eos_index:
                         break
                     new.append(nxt)

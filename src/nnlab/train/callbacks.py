@@ -88,7 +88,7 @@ class _Best:
 
 
 def _copy_state(state: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: from_numpy(np.array(v.data, copy=True)) if isinstance(v, Tensor) else v for k, v in state.items()}
+    return {k: from_numpy(np.array(v.array, copy=True)) if isinstance(v, Tensor) else v for k, v in state.items()}
 
 
 class EarlyStopping(Callback):

@@ -23,7 +23,7 @@ _AVERAGES = (None, "macro", "micro", "weighted")
 
 
 def _as_numpy(x: Any) -> np.ndarray:
-    return x.data if isinstance(x, Tensor) else np.asarray(x)
+    return x.array if isinstance(x, Tensor) else np.asarray(x)
 
 
 def to_labels(y: Any, threshold: float | None = None) -> np.ndarray:

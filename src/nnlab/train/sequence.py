@@ -55,7 +55,7 @@ def sequence_cross_entropy(logits: Tensor, target: Tensor, ignore_index: int = -
         raise ValueError(f"sequence_cross_entropy: logits must be (N, T, V) and target (N, T); "
                          f"got logits {tuple(logits.shape)} and target {tuple(target.shape)}")
     V = logits.shape[-1]
-    t = target.data if isinstance(target, Tensor) else np.asarray(target)
+    t = target.array if isinstance(target, Tensor) else np.asarray(target)
     return cross_entropy(logits.reshape(-1, V), from_numpy(t.reshape(-1)), ignore_index=ignore_index)
 
 

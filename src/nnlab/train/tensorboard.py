@@ -36,7 +36,7 @@ def _writer_class():
 
 
 def _numpy(x: Any) -> np.ndarray:
-    return x.data if isinstance(x, Tensor) else np.asarray(x)
+    return x.array if isinstance(x, Tensor) else np.asarray(x)
 
 
 class SummaryWriter:
@@ -145,9 +145,9 @@ class TensorBoard(Callback):
         self._last = numbers
         if self.histograms and self.model is not None:
             for name, p in self.model.named_parameters():
-                self.writer.add_histogram(f"weights/{name}", p.data, epoch)
+                self.writer.add_histogram(f"weights/{name}", p.array, epoch)
                 if p.grad is not None:
-                    self.writer.add_histogram(f"grads/{name}", p.grad.data, epoch)
+                    self.writer.add_histogram(f"grads/{name}", p.grad.array, epoch)
         self.writer.flush()
 
     def on_train_end(self, logs=None) -> None:

@@ -68,7 +68,7 @@ def _split(batch: Any) -> tuple[tuple, Any]:
 
 
 def _array(x: Any) -> np.ndarray:
-    return x.data if isinstance(x, Tensor) else np.asarray(x)
+    return x.array if isinstance(x, Tensor) else np.asarray(x)
 
 
 def batch_size_of(batch: Any) -> int:
@@ -242,7 +242,7 @@ class Trainer:
             n = len(_array(target))
             if norm is not None and self.track_grad_norm:
                 sums["grad_norm"] += norm * n
-            value = float(loss.data)
+            value = float(loss.array)
             total_loss += value * n
             seen += n
             if sums:

@@ -65,7 +65,7 @@ def check_boxes(boxes: Any, fn: str, name: str = "boxes", ordered: bool = True) 
     if boxes.ndim != 2 or boxes.shape[1] != 4:
         raise ValueError(f"{fn}: {name} must have shape (N, 4), got {tuple(boxes.shape)}")
     if ordered and boxes.shape[0]:
-        data = boxes.data if isinstance(boxes, Tensor) else boxes
+        data = boxes.array if isinstance(boxes, Tensor) else boxes
         bad = np.nonzero((data[:, 2] < data[:, 0]) | (data[:, 3] < data[:, 1]))[0]
         if bad.size:
             raise ValueError(f"{fn}: {name} must be (x1, y1, x2, y2) with x2 >= x1 and y2 >= y1; "
@@ -169,8 +169,8 @@ def _pair(fn: str, boxes1: Any, boxes2: Any) -> tuple[np.ndarray, np.ndarray, bo
     as_tensor = isinstance(boxes1, Tensor) or isinstance(boxes2, Tensor)
     a = check_boxes(boxes1, fn, "boxes1")
     b = check_boxes(boxes2, fn, "boxes2")
-    a = a.data if isinstance(a, Tensor) else a
-    b = b.data if isinstance(b, Tensor) else b
+    a = a.array if isinstance(a, Tensor) else a
+    b = b.array if isinstance(b, Tensor) else b
     dtype = np.result_type(a.dtype, b.dtype)
     return a.astype(dtype, copy=False), b.astype(dtype, copy=False), as_tensor
 
@@ -257,7 +257,7 @@ def remove_small_boxes(boxes: Any, min_size: float) -> np.ndarray:
         - Input: :math:`(N, 4)`. Output: :math:`(K,)` int64, increasing.
     """
     boxes = check_boxes(boxes, "remove_small_boxes", ordered=False)
-    data = boxes.data if isinstance(boxes, Tensor) else boxes
+    data = boxes.array if isinstance(boxes, Tensor) else boxes
     keep = ((data[:, 2] - data[:, 0]) >= min_size) & ((data[:, 3] - data[:, 1]) >= min_size)
     return np.nonzero(keep)[0].astype(np.int64)
 

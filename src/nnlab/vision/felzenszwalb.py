@@ -105,7 +105,7 @@ def image_graph(image: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 def _as_chw(image, fn: str) -> np.ndarray:
-    arr = image.data if isinstance(image, Tensor) else np.asarray(image)
+    arr = image.array if isinstance(image, Tensor) else np.asarray(image)
     if arr.ndim == 2:
         arr = arr[None]
     if arr.ndim != 3 or arr.shape[0] not in (1, 3) or min(arr.shape[1:]) < 1:

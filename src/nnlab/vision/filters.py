@@ -50,7 +50,7 @@ def get_filter(name: str, dtype=None) -> np.ndarray:
 
 def _as_batch(image) -> tuple[np.ndarray, int]:
     """(H, W) → (1, 1, H, W); (C, H, W) → (C, 1, H, W), filtering each channel on its own."""
-    arr = image.data if isinstance(image, Tensor) else np.asarray(image)
+    arr = image.array if isinstance(image, Tensor) else np.asarray(image)
     if not np.issubdtype(arr.dtype, np.floating):
         arr = arr.astype(get_default_dtype())
     if arr.ndim == 2:
@@ -78,7 +78,7 @@ def apply_filter(image, kernel, padding: int | str = 0) -> np.ndarray:
     if k.ndim != 2:
         raise ValueError(f"apply_filter: kernel must be 2-D, got shape {k.shape}")
     with no_grad():
-        out = conv2d(from_numpy(np.ascontiguousarray(batch)), from_numpy(k[None, None]), padding=padding).data
+        out = conv2d(from_numpy(np.ascontiguousarray(batch)), from_numpy(k[None, None]), padding=padding).array
     return out[0, 0] if ndim == 2 else out[:, 0]
 
 
@@ -91,7 +91,7 @@ def edge_magnitude(image, method: str = "sobel", padding: int | str = "same") ->
     pairs = {"sobel": ("sobel_x", "sobel_y"), "scharr": ("scharr_x", "scharr_y"), "simple": ("vertical", "horizontal")}
     if method not in pairs:
         raise ValueError(f"edge_magnitude: unknown method {method!r}; expected one of {sorted(pairs)}")
-    arr = image.data if isinstance(image, Tensor) else np.asarray(image)
+    arr = image.array if isinstance(image, Tensor) else np.asarray(image)
     if arr.ndim == 3:
         arr = arr.mean(axis=0)
     gx = apply_filter(arr, pairs[method][0], padding)

@@ -28,8 +28,8 @@ __all__ = ["nms", "batched_nms", "soft_nms"]
 
 def _arrays(fn: str, boxes: Any, scores: Any, iou_threshold: float) -> tuple[np.ndarray, np.ndarray]:
     boxes = check_boxes(boxes, fn)
-    boxes = boxes.data if isinstance(boxes, Tensor) else boxes
-    scores = scores.data if isinstance(scores, Tensor) else np.asarray(scores)
+    boxes = boxes.array if isinstance(boxes, Tensor) else boxes
+    scores = scores.array if isinstance(scores, Tensor) else np.asarray(scores)
     if scores.ndim != 1 or scores.shape[0] != boxes.shape[0]:
         raise ValueError(f"{fn}: scores must have shape ({boxes.shape[0]},) to match boxes {tuple(boxes.shape)}, "
                          f"got {tuple(scores.shape)}")
@@ -111,7 +111,7 @@ def batched_nms(boxes: Any, scores: Any, idxs: Any, iou_threshold: float) -> np.
         - boxes: :math:`(N, 4)`, scores: :math:`(N,)`, idxs: :math:`(N,)` integers. Output: :math:`(K,)`.
     """
     boxes, scores = _arrays("batched_nms", boxes, scores, iou_threshold)
-    idxs = idxs.data if isinstance(idxs, Tensor) else np.asarray(idxs)
+    idxs = idxs.array if isinstance(idxs, Tensor) else np.asarray(idxs)
     if idxs.shape != scores.shape:
         raise ValueError(f"batched_nms: idxs must have shape {scores.shape} like scores, got {idxs.shape}")
     if boxes.shape[0] == 0:

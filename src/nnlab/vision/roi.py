@@ -48,7 +48,7 @@ __all__ = ["roi_pool", "roi_align", "convert_boxes_to_roi_format", "roi_align_ma
 
 
 def _array(x: Any) -> np.ndarray:
-    return x.data if isinstance(x, Tensor) else np.asarray(x)
+    return x.array if isinstance(x, Tensor) else np.asarray(x)
 
 
 def _pair(output_size: int | Sequence[int], fn: str) -> tuple[int, int]:

@@ -30,7 +30,7 @@ __all__ = ["segmentation_confusion", "SegmentationScores", "segmentation_scores"
 
 
 def _array(x: Any) -> np.ndarray:
-    return x.data if isinstance(x, Tensor) else np.asarray(x)
+    return x.array if isinstance(x, Tensor) else np.asarray(x)
 
 
 def predicted_labels(scores: Any) -> np.ndarray:

@@ -38,8 +38,8 @@ def test_perceptron_rule_update_by_hand():
     # One mistake on x = (1, 1), y = 0 from w = 0, b = 0: prediction 1 (0 >= 0), so w -= x, b -= 1.
     p = Perceptron(2)
     p.fit(np.array([[1.0, 1.0]], dtype=np.float32), np.array([0.0]), epochs=1, lr=0.5)
-    np.testing.assert_allclose(p.weight.data, [-0.5, -0.5])
-    np.testing.assert_allclose(p.bias.data, [-0.5])
+    np.testing.assert_allclose(p.weight.array, [-0.5, -0.5])
+    np.testing.assert_allclose(p.bias.array, [-0.5])
     assert p.weight.dtype == nnlab.float32
 
 

@@ -22,7 +22,7 @@ def scenes():
 
 def _warp(img: np.ndarray, boxes, size: int, context: float = 0.0) -> np.ndarray:
     with no_grad():
-        return WarpRegions(size, context)(from_numpy(img[None]), [np.asarray(boxes, np.float32)]).data
+        return WarpRegions(size, context)(from_numpy(img[None]), [np.asarray(boxes, np.float32)]).array
 
 
 def test_warp_reads_the_box():
@@ -69,8 +69,8 @@ def test_a_region_scores_the_same_in_any_batch(scenes, model):
     with no_grad():
         both = model.roi_heads.scores(model.backbone(from_numpy(ds.images[:2])), [proposals[0][:5], proposals[1][:7]])
         alone = model.roi_heads.scores(model.backbone(from_numpy(ds.images[1:2])), [proposals[1][:7]])
-    np.testing.assert_allclose(both[0].data[5:], alone[0].data, rtol=1e-5, atol=1e-6)
-    np.testing.assert_allclose(both[1].data[5:], alone[1].data, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(both[0].array[5:], alone[0].array, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(both[1].array[5:], alone[1].array, rtol=1e-5, atol=1e-6)
 
 
 def test_errors(scenes):

@@ -26,18 +26,18 @@ def test_dbn_layers_learn_in_turn_and_seed_the_classifier(digits):
     dbn.pretrain(X, epochs=10)
     # Each layer learned its own input (the data, then layer 1's p(h | v)): it gives that input a lower free
     # energy than random bits, by a margin an untrained RBM does not have.
-    inputs = [X, dbn.rbms[0](nnlab.as_tensor(X)).data]
+    inputs = [X, dbn.rbms[0](nnlab.as_tensor(X)).array]
     for rbm, v in zip(dbn.rbms, inputs):
         bits = (np.random.default_rng(0).random(v.shape) < 0.5).astype(np.float32)
-        gap = float(rbm.free_energy(v).data.mean() - rbm.free_energy(bits).data.mean())
+        gap = float(rbm.free_energy(v).array.mean() - rbm.free_energy(bits).array.mean())
         untrained = BernoulliRBM(rbm.n_visible, rbm.n_hidden)
-        gap0 = float(untrained.free_energy(v).data.mean() - untrained.free_energy(bits).data.mean())
+        gap0 = float(untrained.free_energy(v).array.mean() - untrained.free_energy(bits).array.mean())
         assert gap < gap0 - 1.0, (gap, gap0)
     assert dbn.rbms[0].reconstruction_error(X) < 0.7 * BernoulliRBM(64, 32).reconstruction_error(X)
     # Layer 2 was trained on layer 1's p(h | v), and the classifier starts from both.
     clf = dbn.classifier(10)
-    np.testing.assert_array_equal(clf[0].weight.data, dbn.rbms[0].weight.data)
-    np.testing.assert_array_equal(clf[2].bias.data, dbn.rbms[1].h_bias.data)
+    np.testing.assert_array_equal(clf[0].weight.array, dbn.rbms[0].weight.array)
+    np.testing.assert_array_equal(clf[2].bias.array, dbn.rbms[1].h_bias.array)
     assert dbn(nnlab.as_tensor(X)).shape == (300, 16)
     assert dbn.sample(3, steps=5).shape == (3, 64)
     history = fine_tune(clf, X, y, epochs=30, lr=1e-2)
@@ -51,7 +51,7 @@ def test_stacked_autoencoders_learn_layer_by_layer(digits):
     for h in sae.pretrain(X, epochs=8, lr=3e-3):
         assert h["loss"][-1] < 0.7 * h["loss"][0], h["loss"]
     clf = sae.classifier(10)
-    np.testing.assert_array_equal(clf[2].weight.data, sae.autoencoders[1].encoder.net[0].weight.data)
+    np.testing.assert_array_equal(clf[2].weight.array, sae.autoencoders[1].encoder.net[0].weight.array)
 
 
 def test_supervised_layerwise_training_alone_classifies_the_training_labels(digits):
@@ -61,7 +61,7 @@ def test_supervised_layerwise_training_alone_classifies_the_training_labels(digi
     # Only the head is new: a few epochs of fine-tuning reach what the greedy layers learned.
     fine_tune(clf, X, y, epochs=5, lr=1e-2)
     clf.eval()
-    assert accuracy(y, clf(nnlab.as_tensor(X)).data) > 0.9
+    assert accuracy(y, clf(nnlab.as_tensor(X)).array) > 0.9
 
 
 def test_bad_input_gets_clear_errors():

@@ -31,13 +31,13 @@ def test_losses_equal_their_formulas_and_label_smoothing_moves_the_real_target()
     # The saturation the seeds warn about: where D rejects a fake (ℓ = −3), the minimax gradient is
     # σ(ℓ)/N ≈ 0.024 while the non-saturating one is −(1 − σ(ℓ))/N ≈ −0.476.
     generator_loss(f, "minimax").backward()
-    g_minimax = f.grad.data.copy()
+    g_minimax = f.grad.array.copy()
     f.grad = None
     generator_loss(f, "non_saturating").backward()
     sig = 1 / (1 + np.exp(-fake))
     np.testing.assert_allclose(g_minimax, -sig / 2, rtol=1e-6)
-    np.testing.assert_allclose(f.grad.data, -(1 - sig) / 2, rtol=1e-6)
-    assert abs(f.grad.data[1, 0]) > 15 * abs(g_minimax[1, 0])
+    np.testing.assert_allclose(f.grad.array, -(1 - sig) / 2, rtol=1e-6)
+    assert abs(f.grad.array[1, 0]) > 15 * abs(g_minimax[1, 0])
 
 
 def _ring_step(gan, **kw):

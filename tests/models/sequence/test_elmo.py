@@ -21,8 +21,8 @@ def test_reverse_padded_reverses_each_row_in_place_of_its_tokens():
 
 def test_scalar_mix_is_a_softmax_weighted_scaled_sum():
     mix = ScalarMix(3, dtype=nnlab.float64)
-    mix.scalar_parameters.data[:] = [0.5, -1.0, 2.0]
-    mix.gamma.data[:] = 1.7
+    mix.scalar_parameters.array[:] = [0.5, -1.0, 2.0]
+    mix.gamma.array[:] = 1.7
     layers = [np.random.default_rng(i).standard_normal((2, 4, 5)) for i in range(3)]
     w = np.exp([0.5, -1.0, 2.0])
     w /= w.sum()

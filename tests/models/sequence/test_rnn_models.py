@@ -45,7 +45,7 @@ def test_language_model_shapes_and_chunked_state(rnn_type):
     # Carrying the state across two chunks gives the same logits as one pass.
     a, state = model(x[:, :4])
     b, _ = model(x[:, 4:], state)
-    np.testing.assert_allclose(np.concatenate([a.data, b.data], axis=1), logits.data, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(np.concatenate([a.array, b.array], axis=1), logits.array, rtol=1e-5, atol=1e-6)
 
 
 def test_tied_weights_share_one_parameter():
@@ -65,9 +65,9 @@ def test_shape_models_output_shapes():
     clf = SequenceClassifier(3, 8, 5, rnn_type="lstm", num_layers=2, bidirectional=True)
     assert clf(x).shape == (4, 5) and clf(x, lengths=lengths).shape == (4, 5)
     # With lengths, padding beyond a sequence's end does not change its prediction.
-    x2 = nnlab.tensor(x.data.copy())
-    x2.data[1, 3:] = 100.0
-    np.testing.assert_allclose(clf(x2, lengths=lengths).data, clf(x, lengths=lengths).data, rtol=1e-5)
+    x2 = nnlab.tensor(x.array.copy())
+    x2.array[1, 3:] = 100.0
+    np.testing.assert_allclose(clf(x2, lengths=lengths).array, clf(x, lengths=lengths).array, rtol=1e-5)
     assert SequenceTagger(3, 8, 2, bidirectional=True)(x).shape == (4, 7, 2)
     tok = SequenceTagger(6, 8, 2, vocab_size=20)(nnlab.tensor(np.zeros((4, 7), dtype=np.int64)))
     assert tok.shape == (4, 7, 2)
@@ -76,7 +76,7 @@ def test_shape_models_output_shapes():
     assert gen(z, steps=6).shape == (4, 6, 9) and gen.generate(z, 6).shape == (4, 6)
     # Free-running logits equal teacher-forced ones when fed the model's own greedy choices.
     own = nnlab.tensor(gen.generate(z, 6))
-    np.testing.assert_allclose(gen(z, targets=own).data, gen(z, steps=6).data, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(gen(z, targets=own).array, gen(z, steps=6).array, rtol=1e-5, atol=1e-6)
     ed = RNNEncoderDecoder(10, 12, embedding_dim=4, hidden_size=8, rnn_type="lstm")
     src = nnlab.tensor(np.ones((4, 5), dtype=np.int64))
     assert ed(src, nnlab.tensor(np.ones((4, 3), dtype=np.int64))).shape == (4, 3, 12)
@@ -127,7 +127,7 @@ def test_greedy_generation_follows_the_model_step_by_step(char_lm):
     with nnlab.no_grad():
         for i in range(3, len(text)):
             logits, _ = model(nnlab.tensor([vocab.encode(text[:i])]))
-            assert vocab.index_to_token(int(logits.data[0, -1].argmax())) == text[i]
+            assert vocab.index_to_token(int(logits.array[0, -1].argmax())) == text[i]
     model.train()
 
 
@@ -158,7 +158,7 @@ def test_bengio_model_generates_with_its_window():
     model.eval()
     for w in words[1:]:
         with nnlab.no_grad():
-            assert int(model(nnlab.tensor([ctx[-3:]])).data.argmax()) == vocab[w]
+            assert int(model(nnlab.tensor([ctx[-3:]])).array.argmax()) == vocab[w]
         ctx.append(vocab[w])
     with pytest.raises(ValueError, match=r"\(N, 3\)"):
         model(nnlab.tensor(np.zeros((2, 2), dtype=np.int64)))

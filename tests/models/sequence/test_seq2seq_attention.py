@@ -16,9 +16,9 @@ ROOT = Path(__file__).resolve().parents[3]
 
 
 def _set(linear, weight, bias=None):
-    linear.weight.data[...] = np.asarray(weight, dtype=linear.weight.dtype)
+    linear.weight.array[...] = np.asarray(weight, dtype=linear.weight.dtype)
     if bias is not None:
-        linear.bias.data[...] = np.asarray(bias, dtype=linear.bias.dtype)
+        linear.bias.array[...] = np.asarray(bias, dtype=linear.bias.dtype)
 
 
 KEYS = np.array([[[0.0, 0.0], [0.0, 1.0], [2.0, 0.0]]], dtype=np.float32)
@@ -35,8 +35,8 @@ def test_dot_attention_by_hand():
     keys[0, 0] = [1.0, 0.0]
     ctx, w = attn(nnlab.tensor([[1.0, 0.0]]), nnlab.tensor(keys), pad_mask=MASK)
     expected = _softmax2(1.0, 0.0)  # q·h = 1, 0, (masked)
-    np.testing.assert_allclose(w.data[0], [*expected, 0.0], rtol=1e-6)
-    np.testing.assert_allclose(ctx.data[0], expected[0] * keys[0, 0] + expected[1] * keys[0, 1], rtol=1e-6)
+    np.testing.assert_allclose(w.array[0], [*expected, 0.0], rtol=1e-6)
+    np.testing.assert_allclose(ctx.array[0], expected[0] * keys[0, 0] + expected[1] * keys[0, 1], rtol=1e-6)
 
 
 def test_general_attention_by_hand():
@@ -46,7 +46,7 @@ def test_general_attention_by_hand():
     keys[0, 0] = [1.0, 0.0]
     _, w = attn(nnlab.tensor([[1.0, 1.0]]), nnlab.tensor(keys), pad_mask=MASK)
     # q · W_a h: W_a h = (2, 0), (0, 1) → scores 2, 1.
-    np.testing.assert_allclose(w.data[0], [*_softmax2(2.0, 1.0), 0.0], rtol=1e-6)
+    np.testing.assert_allclose(w.array[0], [*_softmax2(2.0, 1.0), 0.0], rtol=1e-6)
 
 
 def test_additive_attention_by_hand():
@@ -57,8 +57,8 @@ def test_additive_attention_by_hand():
     ctx, w = attn(nnlab.tensor([[0.5, 0.0]]), nnlab.tensor(KEYS), pad_mask=MASK)
     # e_s = v · tanh(q + h_s): h_0 = (0, 0) → tanh 0.5; h_1 = (0, 1) → tanh 0.5 − tanh 1.
     expected = _softmax2(math.tanh(0.5), math.tanh(0.5) - math.tanh(1.0))
-    np.testing.assert_allclose(w.data[0], [*expected, 0.0], rtol=1e-6)
-    np.testing.assert_allclose(ctx.data[0], [0.0, expected[1]], rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(w.array[0], [*expected, 0.0], rtol=1e-6)
+    np.testing.assert_allclose(ctx.array[0], [0.0, expected[1]], rtol=1e-6, atol=1e-7)
 
 
 @pytest.mark.parametrize("score", ["additive", "dot", "general"])
@@ -71,10 +71,10 @@ def test_weights_sum_to_one_and_padding_gets_zero(score):
     mask = np.arange(7)[None, :] >= lengths[:, None]
     ctx, w = attn(nnlab.tensor(rng.standard_normal((4, 6)).astype(np.float32)), nnlab.tensor(keys), pad_mask=mask)
     assert w.shape == (4, 7) and ctx.shape == (4, 6) and w.dtype == np.float32
-    np.testing.assert_allclose(w.data.sum(axis=1), 1.0, rtol=1e-6)
-    assert np.all(w.data[mask] == 0.0) and np.all(w.data[~mask] > 0.0)
-    np.testing.assert_allclose(w.data[1, 0], 1.0)
-    np.testing.assert_allclose(ctx.data, np.einsum("ns,nsd->nd", w.data, keys), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(w.array.sum(axis=1), 1.0, rtol=1e-6)
+    assert np.all(w.array[mask] == 0.0) and np.all(w.array[~mask] > 0.0)
+    np.testing.assert_allclose(w.array[1, 0], 1.0)
+    np.testing.assert_allclose(ctx.array, np.einsum("ns,nsd->nd", w.array, keys), rtol=1e-5, atol=1e-6)
 
 
 @pytest.mark.parametrize("score", ["additive", "dot", "general"])
@@ -102,7 +102,7 @@ def test_model_parameter_gradients_match_finite_differences(attention):
     rng = np.random.default_rng(0)
     eps = 1e-6
     for name, p in model.named_parameters():
-        flat, grad = p.data.reshape(-1), p.grad.data.reshape(-1)
+        flat, grad = p.array.reshape(-1), p.grad.array.reshape(-1)
         for k in rng.choice(flat.size, size=min(4, flat.size), replace=False):
             orig = flat[k]
             flat[k] = orig + eps

@@ -83,7 +83,7 @@ def test_lenet5_forward_backward_gives_finite_grads_for_every_parameter():
     loss.backward()
     for name, p in model.named_parameters():
         assert p.grad is not None and p.grad.shape == p.shape, name
-        assert np.isfinite(p.grad.data).all() and np.abs(p.grad.data).sum() > 0, name
+        assert np.isfinite(p.grad.array).all() and np.abs(p.grad.array).sum() > 0, name
 
 
 def test_lenet5_rejects_other_sizes_and_options():
@@ -239,8 +239,8 @@ def test_resnet18_forward_backward_gives_finite_grads_for_every_parameter():
     loss.backward()
     for name, p in model.named_parameters():
         assert p.grad is not None and p.grad.shape == p.shape, name
-        assert np.isfinite(p.grad.data).all(), name
-    assert np.abs(model.conv1.weight.grad.data).sum() > 0  # the gradient reaches the first layer
+        assert np.isfinite(p.grad.array).all(), name
+    assert np.abs(model.conv1.weight.grad.array).sum() > 0  # the gradient reaches the first layer
 
 
 def test_zero_init_residual_zeroes_the_last_bn_of_each_block():

@@ -55,7 +55,7 @@ def test_inception_v4_and_xception_counts_and_forward():
     for m, size in ((v4, 75), (xc, 32)):
         m.eval()
         y = m(nnlab.randn(1, 3, size, size))
-        assert y.shape == (1, 1000) and np.isfinite(y.data).all()
+        assert y.shape == (1, 1000) and np.isfinite(y.array).all()
 
 
 def test_depth_measured_from_the_graph_matches_the_ilsvrc_table(r152):

@@ -30,7 +30,7 @@ def _pad(seqs: Sequence[Sequence[int]], max_len: int | None = None) -> np.ndarra
     longest = max((len(s) for s in seqs), default=0)
     if max_len is not None and longest > max_len:
         raise ValueError(f"seq_tasks: a sequence has length {longest} > max_len={max_len}")
-    return pad_sequences(seqs, pad_index=PAD_ID, max_len=max_len)[0].data
+    return pad_sequences(seqs, pad_index=PAD_ID, max_len=max_len)[0].array
 
 
 # ---- date normalization ------------------------------------------------------------------

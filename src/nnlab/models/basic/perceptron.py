@@ -64,10 +64,10 @@ class Perceptron(Module):
         self.bias = Parameter(Tensor(np.zeros(1, dtype=dtype)), requires_grad=False)
 
     def net_input(self, x) -> np.ndarray:
-        x = x.data if isinstance(x, Tensor) else np.asarray(x, dtype=self.weight.dtype)
+        x = x.array if isinstance(x, Tensor) else np.asarray(x, dtype=self.weight.dtype)
         if x.ndim != 2 or x.shape[1] != self.in_features:
             raise ValueError(f"Perceptron: expected input of shape (N, {self.in_features}), got {x.shape}")
-        return x @ self.weight.data + self.bias.data
+        return x @ self.weight.array + self.bias.array
 
     def forward(self, x) -> Tensor:
         return from_numpy((self.net_input(x) >= 0).astype(self.weight.dtype))
@@ -81,12 +81,12 @@ class Perceptron(Module):
             lr: the learning rate η (default 1.0).
             shuffle: visit samples in a fresh seeded order each epoch (default False).
         """
-        X = X.data if isinstance(X, Tensor) else np.asarray(X, dtype=self.weight.dtype)
-        y = (y.data if isinstance(y, Tensor) else np.asarray(y)).astype(self.weight.dtype)
+        X = X.array if isinstance(X, Tensor) else np.asarray(X, dtype=self.weight.dtype)
+        y = (y.array if isinstance(y, Tensor) else np.asarray(y)).astype(self.weight.dtype)
         if set(np.unique(y)) - {0.0, 1.0}:
             raise ValueError(f"Perceptron.fit: targets must be 0 or 1, got values {np.unique(y)}")
         result = PerceptronFit()
-        w, b = self.weight.data, self.bias.data
+        w, b = self.weight.array, self.bias.array
         with no_grad():
             for _ in range(epochs):
                 order = default_generator().permutation(len(X)) if shuffle else range(len(X))

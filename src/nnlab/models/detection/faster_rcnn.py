@@ -61,7 +61,7 @@ def pack_targets(boxes: Sequence[np.ndarray], labels: Sequence[np.ndarray], max_
 
 def unpack_targets(packed) -> tuple[list[np.ndarray], list[np.ndarray]]:
     """The per-image boxes (G_i, 4) and labels (G_i,) of a :func:`pack_targets` array (or Tensor)."""
-    arr = packed.data if isinstance(packed, Tensor) else np.asarray(packed)
+    arr = packed.array if isinstance(packed, Tensor) else np.asarray(packed)
     keep = [row[:, 4] >= 0 for row in arr]
     return ([row[k, :4].astype(np.float32) for row, k in zip(arr, keep)],
             [row[k, 4].astype(np.int64) for row, k in zip(arr, keep)])
@@ -125,7 +125,7 @@ class FasterRCNN(nn.Module):
         boxes, labels = unpack_targets(packed)
         losses = self(images, boxes, labels)
         total = sum(losses.values())
-        return {"loss": total, **{k: float(v.data) for k, v in losses.items()}}
+        return {"loss": total, **{k: float(v.array) for k, v in losses.items()}}
 
     def detect(self, images, conf_threshold: float = 0.05, iou_threshold: float = 0.5,
                batch_size: int = 32) -> list[dict]:
@@ -135,7 +135,7 @@ class FasterRCNN(nn.Module):
             conf_threshold: smallest class probability kept. Default: 0.05.
             iou_threshold: class-wise NMS threshold. Default: 0.5. batch_size: images per forward. Default: 32.
         """
-        arr = images.data if isinstance(images, Tensor) else np.asarray(images, dtype=np.float32)
+        arr = images.array if isinstance(images, Tensor) else np.asarray(images, dtype=np.float32)
         heads = self.roi_heads
         saved = (self.training, heads.score_thresh, heads.nms_thresh)
         self.eval()

@@ -108,7 +108,7 @@ def localization_loss(output: Tensor, target, kind: str = "mixed", lambda_box: f
         lambda_box: weight of the box term in ``"mixed"`` (YOLO's λ_coord: squared errors of
             fractions are small beside the log-losses). Default: 5.0.
     """
-    t = target.data if isinstance(target, Tensor) else np.asarray(target)
+    t = target.array if isinstance(target, Tensor) else np.asarray(target)
     if output.ndim != 2 or output.shape[1] < 6 or tuple(output.shape) != t.shape:
         raise ValueError(f"localization_loss: output and target must both be (N, 5 + n), "
                          f"got {tuple(output.shape)} and {t.shape}")
@@ -155,7 +155,7 @@ def landmark_targets(keypoints: Sequence[np.ndarray], image_size: int) -> np.nda
 
 def landmark_loss(output: Tensor, target) -> Tensor:
     """Squared error summed over the 2K coordinates, averaged over the batch."""
-    t = as_tensor(np.asarray(target.data if isinstance(target, Tensor) else target, dtype=output.dtype))
+    t = as_tensor(np.asarray(target.array if isinstance(target, Tensor) else target, dtype=output.dtype))
     if tuple(output.shape) != tuple(t.shape):
         raise ValueError(f"landmark_loss: output {tuple(output.shape)} and target {tuple(t.shape)} differ")
     d = output - t

@@ -62,7 +62,7 @@ def project_masks_on_boxes(gt_masks: np.ndarray, boxes: np.ndarray, matched: np.
     """
     masks = as_tensor(np.asarray(gt_masks, dtype=np.float32)[:, None])
     rois = np.concatenate([np.asarray(matched, np.float64)[:, None], np.asarray(boxes, np.float64)], 1)
-    return roi_align(masks, rois, size, 1.0, 2, aligned=True).data[:, 0]
+    return roi_align(masks, rois, size, 1.0, 2, aligned=True).array[:, 0]
 
 
 def _paste_axis(lo: np.ndarray, hi: np.ndarray, m: int, size: int) -> np.ndarray:
@@ -136,7 +136,7 @@ class MaskRCNN(FasterRCNN):
             boxes = [d["boxes"] for d in detections]
             if sum(len(b) for b in boxes):
                 labels = np.concatenate([d["labels"] for d in detections])
-                probs = F.sigmoid(self.mask_logits(features, boxes, labels)).data
+                probs = F.sigmoid(self.mask_logits(features, boxes, labels)).array
             start = 0
             for d in detections:
                 stop = start + len(d["boxes"])
@@ -167,6 +167,6 @@ class MaskRCNN(FasterRCNN):
         """``(images, packed targets, packed masks)`` → ``{"loss", and each term}`` for the Trainer."""
         images, packed, masks = batch[0], batch[1], batch[2]
         boxes, labels = unpack_targets(packed)
-        mask_arr = masks.data if isinstance(masks, Tensor) else np.asarray(masks)
+        mask_arr = masks.array if isinstance(masks, Tensor) else np.asarray(masks)
         losses = self(images, boxes, labels, [m[: len(b)] for m, b in zip(mask_arr, boxes)])
-        return {"loss": sum(losses.values()), **{k: float(v.data) for k, v in losses.items()}}
+        return {"loss": sum(losses.values()), **{k: float(v.array) for k, v in losses.items()}}

@@ -67,7 +67,7 @@ class ProposalDetector(nn.Module):
     def detect(self, images, proposals: Sequence[np.ndarray], conf_threshold: float = 0.05,
                iou_threshold: float = 0.5, batch_size: int = 16) -> list[dict]:
         """Detections of ``images`` (N, 3, H, W) from their proposals, in evaluation mode, batch by batch."""
-        arr = images.data if isinstance(images, Tensor) else np.asarray(images, dtype=np.float32)
+        arr = images.array if isinstance(images, Tensor) else np.asarray(images, dtype=np.float32)
         if len(arr) != len(proposals):
             raise ValueError(f"{type(self).__name__}.detect: {len(arr)} images but {len(proposals)} proposal lists")
         heads = self.roi_heads
@@ -105,10 +105,10 @@ def train_on_proposals(model: ProposalDetector, images: np.ndarray, proposals: S
 
     def step(trainer: Trainer, batch) -> dict:
         imgs, idx = batch
-        idx = (idx.data if isinstance(idx, Tensor) else np.asarray(idx)).tolist()
+        idx = (idx.array if isinstance(idx, Tensor) else np.asarray(idx)).tolist()
         losses = trainer.model(imgs if isinstance(imgs, Tensor) else as_tensor(imgs), [proposals[i] for i in idx],
                                [boxes[i] for i in idx], [labels[i] for i in idx])
-        return {"loss": sum(losses.values()), **{k: float(v.data) for k, v in losses.items()}}
+        return {"loss": sum(losses.values()), **{k: float(v.array) for k, v in losses.items()}}
 
     loader = DataLoader(TensorDataset(np.asarray(images, np.float32), np.arange(len(images))),
                         batch_size=images_per_batch, shuffle=True)

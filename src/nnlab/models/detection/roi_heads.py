@@ -175,4 +175,4 @@ class RoIHeads(nn.Module):
                                                np.concatenate(samples.targets))
             return [], {"loss_classifier": cls_loss, "loss_box_reg": box_loss}, samples
         logits, deltas = self.scores(features, proposals)
-        return self.postprocess(logits.data, deltas.data, proposals, image_size), {}, None
+        return self.postprocess(logits.array, deltas.array, proposals, image_size), {}, None

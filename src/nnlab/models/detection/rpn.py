@@ -199,7 +199,7 @@ class RegionProposalNetwork(nn.Module):
         logits, deltas = self.head(features)
         anchors = self.anchors(features.shape[-2:])
         with no_grad():
-            props = self.proposals(logits.data, deltas.data, anchors, image_size)
+            props = self.proposals(logits.array, deltas.array, anchors, image_size)
         losses: dict = {}
         if gt_boxes is not None:
             labels, targets = self.assign_targets(anchors, gt_boxes)

@@ -68,16 +68,16 @@ class WindowClassifier(nn.Module):
         conv3 = nn.Conv2d(hidden, classes, 1)
         # Linear's input is the (C, H, W) flatten of the pooled volume, exactly a conv kernel's layout.
         for conv, fc in ((conv1, self.fc1), (conv2, self.fc2), (conv3, self.fc3)):
-            conv.weight.data[...] = fc.weight.data.reshape(conv.weight.shape)
-            conv.bias.data[...] = fc.bias.data
+            conv.weight.array[...] = fc.weight.array.reshape(conv.weight.shape)
+            conv.bias.array[...] = fc.bias.array
         head = nn.Conv2d(self.conv.in_channels, f, 5)
-        head.weight.data[...] = self.conv.weight.data
-        head.bias.data[...] = self.conv.bias.data
+        head.weight.array[...] = self.conv.weight.array
+        head.bias.array[...] = self.conv.bias.array
         return nn.Sequential(head, nn.ReLU(), nn.MaxPool2d(2), conv1, nn.ReLU(), conv2, nn.ReLU(), conv3)
 
 
 def _image(image) -> np.ndarray:
-    arr = image.data if isinstance(image, Tensor) else np.asarray(image, dtype=np.float32)
+    arr = image.array if isinstance(image, Tensor) else np.asarray(image, dtype=np.float32)
     if arr.ndim != 3:
         raise ValueError(f"sliding windows: image must be (C, H, W), got shape {arr.shape}")
     return arr
@@ -102,7 +102,7 @@ def sliding_window_scores(classifier: WindowClassifier, image, stride: int = 2, 
     classifier.eval()
     try:
         with no_grad():
-            out = np.concatenate([classifier(as_tensor(crops[i : i + batch_size])).data
+            out = np.concatenate([classifier(as_tensor(crops[i : i + batch_size])).array
                                   for i in range(0, len(crops), batch_size)])
     finally:
         classifier.train(was_training)
@@ -120,6 +120,6 @@ def conv_sliding_window_scores(conv_net: nn.Module, image) -> np.ndarray:
     conv_net.eval()
     try:
         with no_grad():
-            return conv_net(as_tensor(arr[None])).data[0]
+            return conv_net(as_tensor(arr[None])).array[0]
     finally:
         conv_net.train(was_training)

@@ -53,7 +53,7 @@ class YOLOHead(nn.Module):
         self.conv = nn.Conv2d(in_channels, self.num_anchors * (5 + self.num_classes), 1)
         # Objectness starts at P(object) ≈ 0.01 (most anchors hold nothing), so the first
         # steps are not spent pushing every anchor's confidence down (RetinaNet's prior).
-        self.conv.bias.data.reshape(self.num_anchors, -1)[:, 4] = float(np.log(0.01 / 0.99))
+        self.conv.bias.array.reshape(self.num_anchors, -1)[:, 4] = float(np.log(0.01 / 0.99))
 
     def forward(self, x: Tensor) -> Tensor:
         n, _, sh, sw = x.shape
@@ -102,7 +102,7 @@ class YOLO(nn.Module):
 
     @property
     def anchors(self) -> np.ndarray:
-        return self.anchors_wh.data
+        return self.anchors_wh.array
 
     def forward(self, x: Tensor) -> Tensor:
         """Raw predictions (t_x, t_y, t_w, t_h, t_o, logits) of shape (N, S, S, B, 5 + C)."""
@@ -149,14 +149,14 @@ class YOLO(nn.Module):
         dropped, boxes are clipped to the image, class-wise NMS at ``iou_threshold`` removes
         duplicates and the ``max_det`` best remain, by decreasing score.
         """
-        arr = images.data if isinstance(images, Tensor) else np.asarray(images, dtype=np.float32)
+        arr = images.array if isinstance(images, Tensor) else np.asarray(images, dtype=np.float32)
         was_training = self.training
         self.eval()
         preds = []
         try:
             with no_grad():
                 for i in range(0, len(arr), batch_size):
-                    preds.append(self(as_tensor(arr[i : i + batch_size])).data)
+                    preds.append(self(as_tensor(arr[i : i + batch_size])).array)
         finally:
             self.train(was_training)
         boxes, obj, probs = self.decode(np.concatenate(preds, axis=0) if preds else np.zeros((0,)))

@@ -77,11 +77,11 @@ class YOLOLoss(nn.Module):
         return conf.astype(pred.dtype), noobj
 
     def forward(self, pred: Tensor, target) -> Tensor:
-        target = target.data if isinstance(target, Tensor) else np.asarray(target)
+        target = target.array if isinstance(target, Tensor) else np.asarray(target)
         self._check(pred, target)
         n = pred.shape[0]
         obj = target[..., 0] > 0.5
-        conf, noobj = self._targets(pred.data, target, obj)
+        conf, noobj = self._targets(pred.array, target, obj)
         dtype = pred.dtype
         obj_m = as_tensor(obj.astype(dtype))
         noobj_m = as_tensor(noobj.astype(dtype))
@@ -98,6 +98,6 @@ class YOLOLoss(nn.Module):
             onehot[obj, target[..., 5][obj].astype(np.int64)] = 1.0
         cls = -(F.log_softmax(pred[..., 5:], dim=-1) * as_tensor(onehot)).sum()
         total = (self.lambda_coord * coord + obj_loss + self.lambda_noobj * noobj_loss + cls) / n
-        self.last = {k: float(v.data) / n for k, v in
+        self.last = {k: float(v.array) / n for k, v in
                      (("coord", coord), ("obj", obj_loss), ("noobj", noobj_loss), ("cls", cls))}
         return total

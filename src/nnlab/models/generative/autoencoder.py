@@ -57,8 +57,8 @@ def corrupt(x: Tensor, noise: str | None, level: float, generator: np.random.Gen
         return x
     rng = generator if generator is not None else default_generator()
     if noise == "gaussian":
-        return as_tensor(x.data + rng.normal(0.0, level, x.shape).astype(x.data.dtype))
-    return as_tensor(x.data * (rng.random(x.shape) >= level).astype(x.data.dtype))
+        return as_tensor(x.array + rng.normal(0.0, level, x.shape).astype(x.array.dtype))
+    return as_tensor(x.array * (rng.random(x.shape) >= level).astype(x.array.dtype))
 
 
 class _AutoencoderBase(Module):
@@ -190,12 +190,12 @@ def reconstruction_error(model: Module, x: Any, batch_size: int = 512) -> np.nda
 
     Shape: x :math:`(N, *)` → :math:`(N)`.
     """
-    x = np.asarray(x.data if isinstance(x, Tensor) else x)
+    x = np.asarray(x.array if isinstance(x, Tensor) else x)
     was = model.training
     model.eval()
     try:
         with no_grad():
-            recon = np.concatenate([model(as_tensor(x[i:i + batch_size])).data for i in range(0, len(x), batch_size)])
+            recon = np.concatenate([model(as_tensor(x[i:i + batch_size])).array for i in range(0, len(x), batch_size)])
     finally:
         model.train(was)
     return ((recon.reshape(len(x), -1) - x.reshape(len(x), -1)) ** 2).mean(axis=1)
@@ -214,7 +214,7 @@ def impute(model: Module, x: Any, missing: Any, fill: Any, steps: int = 10) -> n
     Returns:
         x with its missing entries filled in; observed entries unchanged.
     """
-    x = np.asarray(x.data if isinstance(x, Tensor) else x)
+    x = np.asarray(x.array if isinstance(x, Tensor) else x)
     missing = np.asarray(missing, dtype=bool)
     if missing.shape != x.shape:
         raise ValueError(f"impute: the missing mask has shape {missing.shape}, the data {x.shape}")
@@ -226,7 +226,7 @@ def impute(model: Module, x: Any, missing: Any, fill: Any, steps: int = 10) -> n
     try:
         with no_grad():
             for _ in range(int(steps)):
-                out = np.where(missing, model(as_tensor(out)).data.reshape(x.shape), x).astype(x.dtype)
+                out = np.where(missing, model(as_tensor(out)).array.reshape(x.shape), x).astype(x.dtype)
     finally:
         model.train(was)
     return out

@@ -59,12 +59,12 @@ def sigmoid_classifier(sizes: Sequence[int], num_classes: int, layers: Sequence[
     for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
         linear = nn.Linear(n_in, n_out)
         if layers is not None:
-            w, b = (np.asarray(t.data if hasattr(t, "data") else t) for t in layers[i])
+            w, b = (np.asarray(t.array if hasattr(t, "array") else t) for t in layers[i])
             if w.shape != (n_out, n_in) or b.shape != (n_out,):
                 raise ValueError(f"sigmoid_classifier: layer {i} needs weight ({n_out}, {n_in}) and bias ({n_out},), "
                                  f"got {w.shape} and {b.shape}")
-            linear.weight.data[...] = w
-            linear.bias.data[...] = b
+            linear.weight.array[...] = w
+            linear.bias.array[...] = b
         modules += [linear, nn.Sigmoid()]
     modules.append(nn.Linear(sizes[-1], int(num_classes)))
     return nn.Sequential(*modules)
@@ -72,7 +72,7 @@ def sigmoid_classifier(sizes: Sequence[int], num_classes: int, layers: Sequence[
 
 def _features(module: Module, X: np.ndarray) -> np.ndarray:
     with no_grad():
-        return module(as_tensor(X)).data
+        return module(as_tensor(X)).array
 
 
 class DeepBeliefNetwork(Module):
@@ -123,7 +123,7 @@ class DeepBeliefNetwork(Module):
         v = top.sample(n, steps)
         with no_grad():
             for i in range(len(self.rbms) - 2, -1, -1):
-                v = self.rbms[i].visible_probs(v).data
+                v = self.rbms[i].visible_probs(v).array
         return v
 
 
@@ -160,7 +160,7 @@ class StackedAutoencoder(Module):
             histories.append(trainer.fit(_loader(X, batch_size=batch_size), epochs=epochs))
             ae.eval()
             with no_grad():
-                X = ae.encode(as_tensor(X)).data
+                X = ae.encode(as_tensor(X)).array
         return histories
 
     def classifier(self, num_classes: int) -> nn.Sequential:

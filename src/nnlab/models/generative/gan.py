@@ -210,6 +210,6 @@ class GAN(Module):
         self.eval()
         try:
             with no_grad():
-                return self.generator(self.noise(n)).data
+                return self.generator(self.noise(n)).array
         finally:
             self.train(was)

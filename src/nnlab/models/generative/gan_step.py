@@ -69,7 +69,7 @@ class GANStep:
     def _update(self, loss: Tensor, optimizer, params: list) -> float:
         optimizer.zero_grad()
         loss.backward()
-        norm = float(clip_grad_norm_(params, self.max_grad_norm).data)  # max_norm inf: only measures
+        norm = float(clip_grad_norm_(params, self.max_grad_norm).array)  # max_norm inf: only measures
         optimizer.step()
         return norm
 
@@ -92,13 +92,13 @@ class GANStep:
             real_logits, fake_logits = gan.discriminator(real), gan.discriminator(fake)
             d_loss = discriminator_loss(real_logits, fake_logits, self.label_smoothing)
             d_norm += self._update(d_loss, self.d_optimizer, d_params)
-            d_loss_sum += float(d_loss.data)
-            d_real += float(sigmoid(real_logits).data.mean())
-            d_fake += float(sigmoid(fake_logits).data.mean())
+            d_loss_sum += float(d_loss.array)
+            d_real += float(sigmoid(real_logits).array.mean())
+            d_fake += float(sigmoid(fake_logits).array.mean())
         g_loss = generator_loss(gan.discriminator(gan.generator(gan.noise(m))), self.loss)
         g_norm = self._update(g_loss, self.g_optimizer, g_params)
         k = self.k
-        return {"d_loss": d_loss_sum / k, "g_loss": float(g_loss.data), "d_real": d_real / k, "d_fake": d_fake / k,
+        return {"d_loss": d_loss_sum / k, "g_loss": float(g_loss.array), "d_real": d_real / k, "d_fake": d_fake / k,
                 "d_grad_norm": d_norm / k, "g_grad_norm": g_norm, "n": n}
 
     def _evaluate(self, x: Tensor) -> dict[str, float]:
@@ -107,6 +107,6 @@ class GANStep:
             return {**self.evaluate(gan, x), "n": x.shape[0]}
         fake_logits = gan.discriminator(gan.generator(gan.noise(x.shape[0])))
         real_logits = gan.discriminator(x)
-        return {"d_loss": float(discriminator_loss(real_logits, fake_logits, self.label_smoothing).data),
-                "g_loss": float(generator_loss(fake_logits, self.loss).data),
-                "d_real": float(sigmoid(real_logits).data.mean()), "d_fake": float(sigmoid(fake_logits).data.mean())}
+        return {"d_loss": float(discriminator_loss(real_logits, fake_logits, self.label_smoothing).array),
+                "g_loss": float(generator_loss(fake_logits, self.loss).array),
+                "d_real": float(sigmoid(real_logits).array.mean()), "d_fake": float(sigmoid(fake_logits).array.mean())}

@@ -88,19 +88,19 @@ class DigitJudge:
         self.n_features = model.sizes[0]
 
     def _x(self, x: Any) -> Tensor:
-        arr = np.asarray(x.data if isinstance(x, Tensor) else x, dtype=np.float32)
+        arr = np.asarray(x.array if isinstance(x, Tensor) else x, dtype=np.float32)
         return as_tensor(arr.reshape(len(arr), -1))
 
     def features(self, x: Any) -> np.ndarray:
         """The hidden layer's activations, :math:`(N, H)`."""
         net = self.model.net
         with no_grad():
-            return net[1](net[0](self._x(x))).data
+            return net[1](net[0](self._x(x))).array
 
     def probs(self, x: Any) -> np.ndarray:
         """Class probabilities, :math:`(N, C)`."""
         with no_grad():
-            return F.softmax(self.model(self._x(x)), dim=1).data
+            return F.softmax(self.model(self._x(x)), dim=1).array
 
     def verdict(self, x: Any, confidence: float = 0.9) -> dict[str, Any]:
         """How many samples it recognizes with probability ≥ ``confidence``, and which classes they cover.

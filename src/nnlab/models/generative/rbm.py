@@ -46,7 +46,7 @@ def bernoulli_sample(p: np.ndarray, generator: np.random.Generator) -> np.ndarra
 
 
 def _array(x: Any) -> np.ndarray:
-    return x.data if isinstance(x, Tensor) else np.asarray(x)
+    return x.array if isinstance(x, Tensor) else np.asarray(x)
 
 
 class BernoulliRBM(Module):
@@ -137,9 +137,9 @@ class BernoulliRBM(Module):
         with no_grad():
             v_t = self._check(v)
             for _ in range(int(steps)):
-                h = bernoulli_sample(self.hidden_probs(v_t).data, rng)
-                v_t = as_tensor(bernoulli_sample(self.visible_probs(h).data, rng))
-        return v_t.data
+                h = bernoulli_sample(self.hidden_probs(v_t).array, rng)
+                v_t = as_tensor(bernoulli_sample(self.visible_probs(h).array, rng))
+        return v_t.array
 
     def sample(self, n: int, steps: int = 1000, init: Any | None = None) -> np.ndarray:
         """``n`` visible samples after ``steps`` Gibbs steps from ``init`` (default: uniform random bits)."""
@@ -167,8 +167,8 @@ class BernoulliRBM(Module):
         """Mean squared error between v and its mean-field reconstruction p(v | h = p(h | v)), per unit."""
         with no_grad():
             v = self._check(v)
-            recon = self.visible_probs(self.hidden_probs(v)).data
-        return float(np.mean((recon - v.data) ** 2))
+            recon = self.visible_probs(self.hidden_probs(v)).array
+        return float(np.mean((recon - v.array) ** 2))
 
     def pseudo_likelihood(self, v: Any, flip_index: Any | None = None) -> np.ndarray:
         """V · ln σ(F(ṽ) − F(v)): scikit-learn's stochastic pseudo-log-likelihood of each row.
@@ -189,10 +189,10 @@ class BernoulliRBM(Module):
             if idx.shape != (n,) or idx.min(initial=0) < 0 or idx.max(initial=0) >= self.n_visible:
                 raise ValueError(f"BernoulliRBM.pseudo_likelihood: flip_index must be {n} unit indices in "
                                  f"[0, {self.n_visible}), got shape {idx.shape}")
-            flipped = v.data.copy()
+            flipped = v.array.copy()
             rows = np.arange(n)
             flipped[rows, idx] = 1 - flipped[rows, idx]
-            gap = self.free_energy(flipped).data - self.free_energy(v).data
+            gap = self.free_energy(flipped).array - self.free_energy(v).array
         return -self.n_visible * np.logaddexp(0, -gap)
 
     def training_step(self, batch: Any) -> dict[str, Any]:
@@ -204,4 +204,4 @@ class BernoulliRBM(Module):
         """Held-out scores: mean pseudo-log-likelihood, reconstruction error and free energy."""
         v = _array(batch[0] if isinstance(batch, (tuple, list)) else batch).reshape(-1, self.n_visible)
         return {"pseudo_likelihood": float(self.pseudo_likelihood(v).mean()), "recon_error": self.reconstruction_error(v),
-                "free_energy": float(self.free_energy(v).data.mean())}
+                "free_energy": float(self.free_energy(v).array.mean())}

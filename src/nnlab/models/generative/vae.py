@@ -106,7 +106,7 @@ class VAE(Module):
         return F.sigmoid(self.decoder(z))
 
     def _eps(self, like: Tensor) -> Tensor:
-        return as_tensor(self.rng.standard_normal(like.shape).astype(like.data.dtype))
+        return as_tensor(self.rng.standard_normal(like.shape).astype(like.array.dtype))
 
     def forward(self, x: Tensor) -> Tensor:
         x = x if isinstance(x, Tensor) else as_tensor(np.asarray(x))
@@ -126,27 +126,27 @@ class VAE(Module):
         """loss = mean(recon + β·KL); logs the ELBO (nats per sample) and its two terms."""
         recon, kl = self.loss_terms(batch_input(batch))
         loss = (recon + kl * self.beta).mean()
-        r, k = float(recon.data.mean()), float(kl.data.mean())
+        r, k = float(recon.array.mean()), float(kl.array.mean())
         return {"loss": loss, "elbo": -(r + k), "recon": r, "kl": k}
 
     def elbo(self, x: Any, samples: int = 1) -> np.ndarray:
         """The ELBO of each row in nats, averaged over ``samples`` draws of z. Shape: (N)."""
         with no_grad():
-            total = sum(-(r.data + k.data) for r, k in (self.loss_terms(x) for _ in range(int(samples))))
+            total = sum(-(r.array + k.array) for r, k in (self.loss_terms(x) for _ in range(int(samples))))
         return total / int(samples)
 
     def sample(self, n: int) -> np.ndarray:
         """``n`` new samples: the decoder's Bernoulli means at z ~ N(0, I). Shape: (n, D)."""
         z = self.rng.standard_normal((int(n), self.latent_dim)).astype(self.decoder.net[0].weight.dtype)
         with no_grad():
-            return self.decode(z).data
+            return self.decode(z).array
 
     def interpolate(self, x_a: Any, x_b: Any, steps: int = 8) -> np.ndarray:
         """Decode the straight line μ(x_a) → μ(x_b) in latent space at ``steps`` points. Shape: (steps, D)."""
         if int(steps) < 2:
             raise ValueError(f"VAE.interpolate: steps must be >= 2, got {steps}")
         with no_grad():
-            mu_a = self.encode(self._flat(np.asarray(x_a).reshape(1, -1)))[0].data
-            mu_b = self.encode(self._flat(np.asarray(x_b).reshape(1, -1)))[0].data
+            mu_a = self.encode(self._flat(np.asarray(x_a).reshape(1, -1)))[0].array
+            mu_b = self.encode(self._flat(np.asarray(x_b).reshape(1, -1)))[0].array
             t = np.linspace(0.0, 1.0, int(steps), dtype=mu_a.dtype)[:, None]
-            return self.decode((1 - t) * mu_a + t * mu_b).data
+            return self.decode((1 - t) * mu_a + t * mu_b).array

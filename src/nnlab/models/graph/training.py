@@ -36,7 +36,7 @@ def node_classification_step(train_mask: str = "train", eval_mask: str = "test")
         logits = trainer.model(as_tensor(graph.x), graph.edge_index)[idx]
         target = graph.y[idx]
         loss = F.cross_entropy(logits, as_tensor(target))
-        acc = float(np.mean(logits.data.argmax(1) == target))
+        acc = float(np.mean(logits.array.argmax(1) == target))
         return {"loss": loss, "accuracy": acc, "n": 1}
 
     return step
@@ -46,7 +46,7 @@ def graph_classification_step(trainer: Trainer, batch: GraphBatch) -> dict:
     """A step function over a :class:`GraphBatch`: cross-entropy of the per-graph logits, and accuracy."""
     logits = trainer.model(as_tensor(batch.x), batch.edge_index, batch.batch, batch.num_graphs)
     loss = F.cross_entropy(logits, as_tensor(batch.y))
-    return {"loss": loss, "accuracy": float(np.mean(logits.data.argmax(1) == batch.y)), "n": batch.num_graphs}
+    return {"loss": loss, "accuracy": float(np.mean(logits.array.argmax(1) == batch.y)), "n": batch.num_graphs}
 
 
 @dataclass

@@ -47,8 +47,8 @@ def _upsampler(channels: int, factor: int) -> ConvTranspose2d:
     """A learnable ×factor upsampling of score maps, initialized to bilinear interpolation, bias 0."""
     layer = ConvTranspose2d(channels, channels, 2 * factor, stride=factor, padding=factor // 2)
     with no_grad():
-        layer.weight.data[...] = bilinear_kernel(channels, 2 * factor)
-        layer.bias.data[...] = 0.0
+        layer.weight.array[...] = bilinear_kernel(channels, 2 * factor)
+        layer.bias.array[...] = 0.0
     return layer
 
 

@@ -112,7 +112,7 @@ def segment(model: Module, images: np.ndarray, batch_size: int = 64) -> np.ndarr
     out = []
     with no_grad():
         for i in range(0, len(images), batch_size):
-            out.append(model(from_numpy(np.ascontiguousarray(images[i:i + batch_size]))).data.argmax(1))
+            out.append(model(from_numpy(np.ascontiguousarray(images[i:i + batch_size]))).array.argmax(1))
     model.train(was_training)
     return np.concatenate(out).astype(np.int64)
 

@@ -83,7 +83,7 @@ class CaptionModel(nn.Module):
         return self.out(cat([h, context], 1)), (h, c), context, weights
 
     def forward(self, images, captions) -> Tensor:
-        ids = np.asarray(captions.data if isinstance(captions, Tensor) else captions, dtype=np.int64)
+        ids = np.asarray(captions.array if isinstance(captions, Tensor) else captions, dtype=np.int64)
         regions, projected, state, context = self._start(images)
         logits = []
         for t in range(ids.shape[1] - 1):
@@ -93,7 +93,7 @@ class CaptionModel(nn.Module):
 
     def loss(self, images, captions) -> Tensor:
         """Mean next-token cross-entropy over the non-padding targets (teacher forcing)."""
-        ids = np.asarray(captions.data if isinstance(captions, Tensor) else captions, dtype=np.int64)
+        ids = np.asarray(captions.array if isinstance(captions, Tensor) else captions, dtype=np.int64)
         logits = self(images, ids)
         return F.cross_entropy(logits.reshape(-1, self.vocab_size), from_numpy(ids[:, 1:].reshape(-1)), ignore_index=0)
 
@@ -108,8 +108,8 @@ class CaptionModel(nn.Module):
             out, maps, done = [[] for _ in range(n)], [], np.zeros(n, dtype=bool)
             for _ in range(max_len):
                 logits, state, context, weights = self._step(token, regions, projected, state, context)
-                nxt = logits.data.argmax(1)
-                maps.append(weights.data)
+                nxt = logits.array.argmax(1)
+                maps.append(weights.array)
                 for i in np.flatnonzero(~done):
                     if nxt[i] == self.eos:
                         done[i] = True
@@ -142,7 +142,7 @@ class VQAModel(nn.Module):
         self.classifier = nn.Sequential(nn.Linear(hidden + channels, hidden), nn.ReLU(), nn.Linear(hidden, answers))
 
     def forward(self, images, questions) -> Tensor:
-        ids = np.asarray(questions.data if isinstance(questions, Tensor) else questions, dtype=np.int64)
+        ids = np.asarray(questions.array if isinstance(questions, Tensor) else questions, dtype=np.int64)
         lengths = (ids != 0).sum(1)
         out, _ = self.question(self.embed(from_numpy(ids)))
         q = out[np.arange(len(ids)), lengths - 1]  # the state after the last real word

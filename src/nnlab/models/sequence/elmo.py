@@ -101,7 +101,7 @@ class ELMo(nn.Module):
         self.scalar_mix = ScalarMix(num_layers + 1, dtype=dt)
 
     def _lengths(self, ids: Tensor) -> np.ndarray:
-        return (ids.data != self.padding_idx).sum(axis=1)
+        return (ids.array != self.padding_idx).sum(axis=1)
 
     def _run(self, lstms: nn.ModuleList, x: Tensor) -> list[Tensor]:
         outs, h = [], x
@@ -135,7 +135,7 @@ class ELMo(nn.Module):
         ids = ids if isinstance(ids, Tensor) else from_numpy(np.asarray(ids, dtype=np.int64))
         _, fwd, bwd = self.directional_states(ids)
         V = self.softmax.out_features
-        arr = ids.data
+        arr = ids.array
         fwd_logits = self.softmax(self.dropout(fwd[-1][:, :-1]))
         bwd_logits = self.softmax(self.dropout(bwd[-1][:, 1:]))
         loss_f = F.cross_entropy(fwd_logits.reshape(-1, V), from_numpy(arr[:, 1:].reshape(-1)),

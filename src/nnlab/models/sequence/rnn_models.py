@@ -131,7 +131,7 @@ class BengioNLM(nn.Module):
 
     def word_vectors(self) -> np.ndarray:
         """A copy of the embedding matrix C, (V, D): row i is the vector of word i."""
-        return self.embedding.weight.data.copy()
+        return self.embedding.weight.array.copy()
 
 
 class SequenceClassifier(nn.Module):
@@ -191,7 +191,7 @@ class SequenceTagger(nn.Module):
 def _initial_state(rnn: nn.Module, h0: Tensor):
     """The (1, N, H) state from h0 (N, H); an LSTM gets a zero cell state beside it."""
     h = h0.unsqueeze(0)
-    return (h, from_numpy(np.zeros_like(h.data))) if isinstance(rnn, nn.LSTM) else h
+    return (h, from_numpy(np.zeros_like(h.array))) if isinstance(rnn, nn.LSTM) else h
 
 
 class _Decoder(nn.Module):
@@ -207,7 +207,7 @@ class _Decoder(nn.Module):
             out, state = self.decoder(self.embedding(token.unsqueeze(1)), state)
             step_logits = self.head(out[:, 0])
             logits.append(step_logits)
-            token = from_numpy(step_logits.data.argmax(axis=-1).astype(np.int64))
+            token = from_numpy(step_logits.array.argmax(axis=-1).astype(np.int64))
         return stack(logits, dim=1)
 
 
@@ -244,7 +244,7 @@ class SequenceGenerator(_Decoder):
     def generate(self, z: Tensor, steps: int) -> np.ndarray:
         """Greedy sequences of ``steps`` tokens, (N, steps) int64, each step fed its own prediction."""
         with no_grad():
-            return self(z, steps=steps).data.argmax(axis=-1).astype(np.int64)
+            return self(z, steps=steps).array.argmax(axis=-1).astype(np.int64)
 
 
 class RNNEncoderDecoder(_Decoder):
@@ -289,7 +289,7 @@ class RNNEncoderDecoder(_Decoder):
         """Arg-max decoding for ``max_len`` steps: (N, max_len) int64 tokens."""
         with no_grad():
             state = self.encode(src, src_lengths)
-            return self._decode(state, self._bos(src.shape[0]), None, max_len).data.argmax(axis=-1).astype(np.int64)
+            return self._decode(state, self._bos(src.shape[0]), None, max_len).array.argmax(axis=-1).astype(np.int64)
 
 
 class RNNForecaster(nn.Module):

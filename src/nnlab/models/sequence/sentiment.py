@@ -40,11 +40,11 @@ class AveragedEmbeddingClassifier(nn.Module):
         self.head = nn.Linear(embedding_dim, num_classes)
 
     def forward(self, x: Tensor, lengths=None) -> Tensor:
-        ids = x.data if isinstance(x, Tensor) else np.asarray(x)
+        ids = x.array if isinstance(x, Tensor) else np.asarray(x)
         if lengths is None:
             mask = ids != self.padding_idx if self.padding_idx is not None else np.ones(ids.shape, dtype=bool)
         else:
-            lens = lengths.data if isinstance(lengths, Tensor) else np.asarray(lengths)
+            lens = lengths.array if isinstance(lengths, Tensor) else np.asarray(lengths)
             mask = np.arange(ids.shape[1])[None, :] < lens[:, None]
         emb = self.embedding(x)
         m = mask.astype(emb.dtype)

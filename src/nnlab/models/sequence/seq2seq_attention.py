@@ -37,7 +37,7 @@ ATTENTIONS = ("additive", "dot", "general", None)
 
 
 def _array(x) -> np.ndarray:
-    return np.asarray(x.data if isinstance(x, Tensor) else x)
+    return np.asarray(x.array if isinstance(x, Tensor) else x)
 
 
 class Attention(nn.Module):
@@ -177,7 +177,7 @@ class AttentionSeq2Seq(nn.Module):
             if alpha is not None:
                 weights.append(alpha)
             if tgt_in is None:
-                token = from_numpy(step_logits.data.argmax(axis=-1).astype(np.int64))
+                token = from_numpy(step_logits.array.argmax(axis=-1).astype(np.int64))
         return stack(logits, dim=1), (stack(weights, dim=1) if weights else None)
 
     def forward(self, src, tgt) -> Tensor:
@@ -203,10 +203,10 @@ class AttentionSeq2Seq(nn.Module):
                 logits, weights = self._run(states, hidden, pad_mask, fixed, None, max_len)
         finally:
             self.train(was_training)
-        tokens = logits.data.argmax(axis=-1).astype(np.int64)
+        tokens = logits.array.argmax(axis=-1).astype(np.int64)
         ended = np.cumsum(tokens == self.eos, axis=1) - (tokens == self.eos) > 0
         tokens[ended] = self.pad
-        return tokens, (None if weights is None else np.array(weights.data))
+        return tokens, (None if weights is None else np.array(weights.array))
 
     def extra_repr(self) -> str:
         return f"attention={self.attention!r}"

@@ -67,7 +67,7 @@ class TriggerWordDetector(nn.Module):
         self.eval()
         try:
             with no_grad():
-                logits = self.forward(x).data
+                logits = self.forward(x).array
         finally:
             self.train(was)
         return 1.0 / (1.0 + np.exp(-logits))

@@ -43,7 +43,7 @@ def capture_attention(model: nn.Module) -> Iterator[dict[str, list[np.ndarray]]]
             wanted, average = bound.arguments["need_weights"], bound.arguments["average_attn_weights"]
             bound.arguments["need_weights"], bound.arguments["average_attn_weights"] = True, False
             out, weights = _orig(*bound.args, **bound.kwargs)
-            per_head = weights.data if weights.ndim == 4 else weights.data[None]
+            per_head = weights.array if weights.ndim == 4 else weights.array[None]
             maps.setdefault(_name, []).append(np.array(per_head))
             if not wanted:
                 return out, None

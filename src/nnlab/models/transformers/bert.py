@@ -115,7 +115,7 @@ class BertModel(nn.Module):
                 nn.init.ones_(p)
             else:
                 nn.init.zeros_(p)
-        pad_row = self.embeddings.word_embeddings.weight.data[self.pad]
+        pad_row = self.embeddings.word_embeddings.weight.array[self.pad]
         pad_row[...] = 0
 
     def forward(self, input_ids, token_type_ids=None, attention_mask=None) -> tuple[Tensor, Tensor]:

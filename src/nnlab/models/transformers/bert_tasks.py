@@ -65,7 +65,7 @@ class BertForSequenceClassification(nn.Module):
         return F.cross_entropy(self(batch["input_ids"], batch["token_type_ids"]), _long(batch["labels"]))
 
     def predict(self, batch: dict) -> np.ndarray:
-        return self(batch["input_ids"], batch["token_type_ids"]).data.argmax(-1)
+        return self(batch["input_ids"], batch["token_type_ids"]).array.argmax(-1)
 
 
 class BertForTokenClassification(nn.Module):
@@ -94,7 +94,7 @@ class BertForTokenClassification(nn.Module):
                                ignore_index=IGNORE_INDEX)
 
     def predict(self, batch: dict) -> np.ndarray:
-        return self(batch["input_ids"], batch["token_type_ids"]).data.argmax(-1)
+        return self(batch["input_ids"], batch["token_type_ids"]).array.argmax(-1)
 
 
 class BertForQuestionAnswering(nn.Module):
@@ -125,7 +125,7 @@ class BertForQuestionAnswering(nn.Module):
     def predict(self, batch: dict) -> np.ndarray:
         """(N, 2) best (start, end) with start ≤ end, maximizing start_logit + end_logit."""
         start, end = self(batch["input_ids"], batch["token_type_ids"])
-        s, e = start.data, end.data
+        s, e = start.array, end.array
         L = s.shape[1]
         pair = s[:, :, None] + e[:, None, :]
         pair = np.where(np.triu(np.ones((L, L), dtype=bool))[None], pair, -np.inf)

@@ -139,7 +139,7 @@ class GPT(nn.Module):
         (O(t) work per step); without it the whole sequence is recomputed each step (O(t²)),
         giving the same logits. The context is limited to ``max_len`` tokens.
         """
-        arr = np.array(self._check(ids).data, dtype=np.int64)
+        arr = np.array(self._check(ids).array, dtype=np.int64)
         if arr.shape[1] < 1:
             raise ValueError("GPT.generate: the prompt must hold at least one token")
         if arr.shape[1] + max_new_tokens > self.max_len:
@@ -153,7 +153,7 @@ class GPT(nn.Module):
                 cache = nn.KVCache() if use_cache else None
                 step_input = arr
                 for _ in range(max_new_tokens):
-                    logits = self(step_input, cache=cache).data[:, -1]
+                    logits = self(step_input, cache=cache).array[:, -1]
                     nxt = sample_next(logits, **pick).reshape(-1, 1)
                     arr = np.concatenate([arr, nxt], axis=1)
                     step_input = nxt if use_cache else arr

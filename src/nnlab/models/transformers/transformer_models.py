@@ -26,7 +26,7 @@ def shift_right(tgt: np.ndarray | Tensor, bos: int = BOS_ID, pad: int = PAD_ID) 
     Shape:
         tgt (N, T) int; output (N, T) int64.
     """
-    arr = np.asarray(tgt.data if isinstance(tgt, Tensor) else tgt)
+    arr = np.asarray(tgt.array if isinstance(tgt, Tensor) else tgt)
     out = np.full(arr.shape, pad, dtype=np.int64)
     out[:, 0] = bos
     out[:, 1:] = arr[:, :-1]  # <eos> becomes an input only where the target there is <pad> (ignored)
@@ -88,7 +88,7 @@ class Seq2SeqTransformer(nn.Module):
         """Embeddings ~ N(0, 1/D) (so that E·√D is O(1), like the position codes), ``<pad>`` row 0."""
         for emb in (self.src_embed, self.tgt_embed):
             nn.init.normal_(emb.weight, std=self.d_model**-0.5)
-            emb.weight.data[self.pad] = 0
+            emb.weight.array[self.pad] = 0
 
     # ---- the two halves -------------------------------------------------------------------------
     def _ids(self, ids, op: str) -> Tensor:
@@ -120,7 +120,7 @@ class Seq2SeqTransformer(nn.Module):
 
     def loss(self, src, tgt, label_smoothing: float = 0.0) -> Tensor:
         """Teacher-forced cross-entropy of target ``tgt`` (N, T) (ending in ``<eos>``), ``<pad>`` ignored."""
-        tgt_arr = np.asarray(tgt.data if isinstance(tgt, Tensor) else tgt, dtype=np.int64)
+        tgt_arr = np.asarray(tgt.array if isinstance(tgt, Tensor) else tgt, dtype=np.int64)
         logits = self(src, shift_right(tgt_arr, self.bos, self.pad))
         return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), from_numpy(tgt_arr.reshape(-1)),
                                ignore_index=self.pad, label_smoothing=label_smoothing)
@@ -141,7 +141,7 @@ class Seq2SeqTransformer(nn.Module):
                 ys = np.full((N, 1), self.bos, dtype=np.int64)
                 done = np.zeros(N, dtype=bool)
                 for _ in range(max_len):
-                    logits = self.decode(ys, memory, src_pad).data[:, -1]
+                    logits = self.decode(ys, memory, src_pad).array[:, -1]
                     nxt = np.where(done, self.pad, logits.argmax(-1))
                     ys = np.concatenate([ys, nxt[:, None]], axis=1)
                     done |= nxt == self.eos
@@ -173,7 +173,7 @@ class Seq2SeqTransformer(nn.Module):
         results = []
         try:
             with no_grad():
-                for row in src.data:
+                for row in src.array:
                     results.append(self._beam_one(row[None], beam_size, max_len, alpha))
         finally:
             self.train(was_training)
@@ -190,9 +190,9 @@ class Seq2SeqTransformer(nn.Module):
         finished: list[tuple[float, list[int]]] = []
         for t in range(1, max_len + 1):
             n = len(beams)
-            mem = from_numpy(np.broadcast_to(memory.data, (n,) + memory.shape[1:]))
-            pad = from_numpy(np.broadcast_to(src_pad.data, (n,) + src_pad.shape[1:]))
-            logp = F.log_softmax(self.decode(beams, mem, pad)[:, -1], dim=-1).data.astype(np.float64)
+            mem = from_numpy(np.broadcast_to(memory.array, (n,) + memory.shape[1:]))
+            pad = from_numpy(np.broadcast_to(src_pad.array, (n,) + src_pad.shape[1:]))
+            logp = F.log_softmax(self.decode(beams, mem, pad)[:, -1], dim=-1).array.astype(np.float64)
             V = logp.shape[1]
             cand = (scores[:, None] + logp).ravel()
             keep_beams, keep_scores = [], []

@@ -36,8 +36,8 @@ def _vector_norm(x: np.ndarray, ord: float) -> np.ndarray:
 
 
 def _total_norm(grads: list[Tensor], norm_type: float) -> np.ndarray:
-    dtype = grads[0].data.dtype
-    norms = np.stack([_vector_norm(g.data, norm_type).astype(dtype, copy=False) for g in grads])
+    dtype = grads[0].array.dtype
+    norms = np.stack([_vector_norm(g.array, norm_type).astype(dtype, copy=False) for g in grads])
     return _vector_norm(norms, norm_type).astype(dtype, copy=False)
 
 
@@ -89,7 +89,7 @@ def clip_grad_norm_(
         )
     coef = min(max_norm / (float(total) + 1e-6), 1.0)
     for g in grads:
-        g.data *= g.data.dtype.type(coef)
+        g.array *= g.array.dtype.type(coef)
     return from_numpy(np.asarray(total))
 
 
@@ -105,4 +105,4 @@ def clip_grad_value_(parameters: Tensor | Iterable[Tensor], clip_value: float, f
     if clip_value < 0:
         raise ValueError(f"clip_grad_value_: clip_value must be >= 0, got {clip_value}")
     for g in _grads(parameters):
-        np.clip(g.data, -clip_value, clip_value, out=g.data)
+        np.clip(g.array, -clip_value, clip_value, out=g.array)

@@ -21,12 +21,12 @@ def parameters_to_vector(parameters: Iterable[Tensor]) -> Tensor:
 def vector_to_parameters(vec: Tensor, parameters: Iterable[Tensor]) -> None:
     """Copy consecutive slices of ``vec`` into each parameter, in place (shapes kept)."""
     params = list(parameters)
-    total = sum(int(p.data.size) for p in params)
-    v = vec.data if isinstance(vec, Tensor) else np.asarray(vec)
+    total = sum(int(p.array.size) for p in params)
+    v = vec.array if isinstance(vec, Tensor) else np.asarray(vec)
     if v.ndim != 1 or v.size != total:
         raise ValueError(f"vector_to_parameters: expected a vector of {total} values, got shape {v.shape}")
     start = 0
     for p in params:
-        n = int(p.data.size)
-        p.data[...] = v[start:start + n].reshape(p.data.shape)
+        n = int(p.array.size)
+        p.array[...] = v[start:start + n].reshape(p.array.shape)
         start += n
