@@ -115,3 +115,21 @@ def test_random_and_fill_inits_are_seeded_and_in_place():
     u = nnlab.empty(1000).uniform_(-0.1, 0.1).numpy()
     assert u.min() >= -0.1 and u.max() < 0.1 and u.std() > 0.05
     assert nnlab.empty(3).fill_(2.5).tolist() == [2.5] * 3 and nnlab.ones(2).zero_().tolist() == [0.0, 0.0]
+
+
+@pytest.mark.parametrize("op", ["exp", "sigmoid", "tanh"])
+def test_changing_an_output_that_backward_saved_is_refused_as_in_torch(op):
+    """exp/sigmoid/tanh save their output; ``y.mul_(2)`` then would silently corrupt the gradient."""
+    for lib in (nnlab, torch):
+        x = lib.tensor([0.5, -1.0], requires_grad=True)
+        y = getattr(x, op)()
+        y.mul_(2)
+        with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+            y.sum().backward()
+    x = nnlab.tensor([0.5, -1.0], requires_grad=True)
+    y = getattr(x, op)().clone()  # the remedy the message gives: change a copy
+    y.mul_(2)
+    y.sum().backward()
+    tx = torch.tensor([0.5, -1.0], dtype=torch.float32, requires_grad=True)
+    (getattr(tx, op)() * 2).sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy(), rtol=1e-6)

@@ -159,7 +159,7 @@ def backward(root: Tensor, gradient=None, retain_graph: bool = False) -> None:
         else:
             if t._retains_grad:
                 _accumulate_into(t, g)
-            if t._version:
+            if t._version or "_output_overwritten" in node.__dict__:
                 check_output(t, node)
             for k, (p, v) in enumerate(zip(node._inputs, node._versions)):
                 if p is not None and p._version != v:  # changed in place since this op used it

@@ -20,6 +20,8 @@ refuses to use a value that was changed after an op saved it, naming the in-plac
 
 from __future__ import annotations
 
+import weakref
+
 import numpy as np
 
 from nnlab.autograd.grad_mode import is_grad_enabled
@@ -68,6 +70,11 @@ def stand_in(t: Tensor) -> Tensor:
     """A tensor with ``t``'s old value (copied) and ``t``'s history, to be the input of the in-place op."""
     old = Tensor._wrap(np.array(t.array, copy=True), t.requires_grad, t._node)
     old._version = t._version
+    node = t._node
+    if node is not None and any(s is t.array for s in node.saved_tensors):
+        # the node saved t's own array as its output (exp, sigmoid, tanh ...): the change about to be
+        # made overwrites what its backward needs, which PyTorch refuses at backward time
+        node._output_overwritten = (weakref.ref(t), t._version)
     return old
 
 
@@ -108,6 +115,11 @@ def check_saved(t: Tensor, node, k: int, expected: int) -> None:
 
 def check_output(t: Tensor, node) -> None:
     """Raise when ``t`` (the output of ``node``) was changed in place after ``node`` saved it."""
+    overwritten = node.__dict__.get("_output_overwritten")
+    if overwritten is not None:  # t is a stand-in: the tensor that held this output was changed in place
+        ref, version = overwritten
+        changed = ref()
+        raise modified_error(t if changed is None else changed, node, "the output", version)
     expected = node.__dict__.get("_out_version", 0)
     if t._version != expected and any(s is t.array for s in node.saved_tensors):
         raise modified_error(t, node, "the output", expected)
