@@ -12,7 +12,7 @@ import sys
 import numpy as np
 
 from nnlab.autograd import anomaly, hooks as tensor_hooks
-from nnlab.autograd.inplace import check_output, check_saved
+from nnlab.autograd.inplace import check_output, check_saved, cycle_error
 from nnlab.autograd.tensor import Tensor
 
 #: ``run(node, grad) -> grads`` that replaces ``node._fn.backward(node, grad)`` while
@@ -142,6 +142,8 @@ def backward(root: Tensor, gradient=None, retain_graph: bool = False) -> None:
     check = anomaly.is_anomaly_enabled()  # read once: both extras cost nothing when off
     has_hooks = tensor_hooks.has_hooks()
     deps = _dependencies(root)
+    if root in deps:
+        raise cycle_error(root)
     grads: dict[Tensor, np.ndarray] = {root: grad}
     ready = [root]
     while ready:
@@ -199,3 +201,5 @@ def backward(root: Tensor, gradient=None, retain_graph: bool = False) -> None:
             if n == 0:
                 ready.append(p)
         in_grads = pg = None  # drop this node's references so that a leaf can own its gradient (_give_to_leaf)
+    if grads:  # a tensor whose consumers never all ran: they wait on each other
+        raise cycle_error(next(iter(grads)))

@@ -91,6 +91,19 @@ def rebase(t: Tensor, result: Tensor, op: str) -> Tensor:
     return t
 
 
+def rebase_base(base: Tensor, result: Tensor) -> None:
+    """Make ``base`` the output of ``result``'s node (CopySlices after a write through one of its views).
+
+    The memory already holds the new value (the view wrote through it) and the shared version
+    counter was already bumped by the view's write, so only the history moves.
+    """
+    node = result._node
+    base._node = node
+    base.requires_grad = result.requires_grad
+    if node is not None:
+        node._out_version = base._version
+
+
 def modified_error(t: Tensor, node, position: str, expected: int) -> RuntimeError:
     op = last_inplace_op(t)
     return RuntimeError(
@@ -123,3 +136,13 @@ def check_output(t: Tensor, node) -> None:
     expected = node.__dict__.get("_out_version", 0)
     if t._version != expected and any(s is t.array for s in node.saved_tensors):
         raise modified_error(t, node, "the output", expected)
+
+
+def cycle_error(t: Tensor) -> RuntimeError:
+    """The engine's error when the graph loops back: ``t`` was changed in place after a call that feeds
+    its own new value had already used it (``y.mul_(y.sum())`` — the sum read ``y`` before the change)."""
+    return RuntimeError(
+        f"backward: the graph loops through the tensor of shape {t.shape}: it was changed in place "
+        f"({last_inplace_op(t)}) by an operation whose operand had itself been computed from it; compute the "
+        "operand from a clone() (or use the out-of-place form) so that the old and new values are different tensors"
+    )

@@ -20,25 +20,81 @@ import numpy as np
 
 from nnlab.autograd.function import Function
 from nnlab.autograd.grad_mode import no_grad
-from nnlab.autograd.inplace import bump_version, check_inplace, needs_history, rebase, stand_in
+from nnlab.autograd.inplace import bump_version, check_inplace, needs_history, rebase, rebase_base, stand_in
 from nnlab.autograd.tensor import Tensor
 from nnlab.backend import as_dtype, default_generator
 from nnlab.ops import activation, elementwise as ew, movement as mv
+from nnlab.ops.view_write import CopySlices, copy_slices
 
 
 def _write(self: Tensor, fn: Callable[..., Tensor], op: str, *others) -> Tensor:
     """Apply ``fn(self, *others)`` in place, recording it in the graph when gradients need it."""
     check_inplace(self, op)
     if needs_history(self, *others):
-        result = fn(stand_in(self), *others)
+        base_old = _base_stand_in(self, others)
+        old = _old_view(self)
+        result = fn(old, *_as_old(others, self, old, base_old))
         _check_cast(self, result, op)
-        return rebase(self, result, op)
+        return _rebase_view(self, rebase(self, result, op), base_old)
     with no_grad():
         result = fn(self, *others)
     _check_cast(self, result, op)
     self.array[...] = result.array
     bump_version(self, op)
     return self
+
+
+def _as_old(others: tuple, self: Tensor, old: Tensor, base_old: Tensor | None) -> tuple:
+    """The operands with ``self`` (``y += y``) and its base read as their values before the write."""
+    base = self._base
+    return tuple(old if o is self else base_old if base_old is not None and o is base else o for o in others)
+
+
+def _base_stand_in(self: Tensor, others: tuple = ()) -> Tensor | None:
+    """For a view, its base's old value and history (copied before the write reaches it), else None."""
+    base = self._base
+    if base is None:
+        return None
+    old = stand_in(base)
+    # the histories of the view (and of operands that are views of the same base) lead back to the
+    # base object, which is about to get a new history: point them at the base's old value instead
+    # (PyTorch's edges go to nodes, so this is what it sees)
+    stack = [self] + [o for o in others if isinstance(o, Tensor) and o is not base and o._base is base]
+    seen: set[int] = set()
+    while stack:
+        node = stack.pop()._node
+        if node is None or id(node) in seen:
+            continue
+        seen.add(id(node))
+        inputs = node._inputs
+        if any(i is base for i in inputs):
+            node._inputs = tuple(old if i is base else i for i in inputs)
+        stack.extend(i for i in inputs if i is not None and i is not base and i._base is base)
+    return old
+
+
+def _rebase_view(self: Tensor, out: Tensor, base_old: Tensor | None) -> Tensor:
+    """After a recorded write through the view ``self``, make its base the output of CopySlices."""
+    if base_old is not None:
+        rebase_base(self._base, copy_slices(base_old, self, self._base.array))
+    return out
+
+
+def _old_view(self: Tensor) -> Tensor:
+    """``stand_in(self)``; for a view, earlier CopySlices of its base that read it now read this old value.
+
+    (A second write through the same view moves the view's history again; the base's earlier
+    CopySlices must keep the history it was made with.)
+    """
+    old = stand_in(self)
+    base = self._base
+    node = None if base is None else base._node
+    while node is not None and node._fn is CopySlices:
+        base_old, v = node._inputs[0], node._inputs[1]
+        if v is self:
+            node._inputs = (base_old, old) + tuple(node._inputs[2:])
+        node = None if base_old is None else base_old._node
+    return old
 
 
 def _check_cast(self: Tensor, result: Tensor, op: str) -> None:
@@ -203,11 +259,13 @@ def setitem(self, index, value):
     index = mv._unwrap_index(index)
     check_inplace(self, "setitem")
     if needs_history(self, value):
-        old = stand_in(self)
+        base_old = _base_stand_in(self, (value,))
+        old = _old_view(self)
+        (value,) = _as_old((value,), self, old, base_old)
         v = value if isinstance(value, Tensor) else Tensor._wrap(np.asarray(value, dtype=self.array.dtype))
         if v.array.dtype != self.array.dtype:
             v = v.to(self.array.dtype)
-        return rebase(self, IndexPut.apply(old, v, index), "setitem")
+        return _rebase_view(self, rebase(self, IndexPut.apply(old, v, index), "setitem"), base_old)
     self.array[index] = value.array if isinstance(value, Tensor) else value
     bump_version(self, "setitem")
     return self
