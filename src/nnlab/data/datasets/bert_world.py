@@ -1,5 +1,5 @@
 """A toy language with structure for BERT: topic-coherent documents for MLM + NSP pretraining,
-and the four small labelled tasks of :mod:`nnlab.models.transformers.bert_tasks`.
+and the small labelled tasks of :mod:`nnlab.models.transformers.bert_tasks` (two of them sentence pairs).
 
 Sentences follow five templates over word classes (names, and per topic verbs, adjectives,
 nouns); a document keeps one topic and one protagonist, and every template names the
@@ -132,8 +132,9 @@ class ToyWorld:
         With ``pattern`` every document also keeps one template (its "style"), so a true next
         sentence repeats the current one's pattern of function words besides its name and topic,
         while a random sentence shares the pattern 1/5 of the time: next-sentence prediction
-        then hinges on word overlap, which a tiny BERT finds in a few hundred steps (without it
-        the name/topic agreement alone needs thousands; see docs/lessons.md).
+        then hinges on word overlap, which a tiny BERT finds in a few hundred steps (D = 32, one
+        layer: NSP 0.83 after 400 MLM + NSP steps; without ``pattern`` the name/topic agreement
+        alone leaves it at 0.50–0.52 after 1000).
         """
         rng = np.random.default_rng(seed)
         docs = []
@@ -182,7 +183,14 @@ class ToyWorld:
         return self._pack(rows, labels=labels)
 
     def pair_task(self, n: int, half: int | None = None, seed: int = 0) -> dict:
-        """Sentence pair → 1 if both are about the same topic, else 0 (balanced)."""
+        """Sentence pair → 1 if both are about the same topic, else 0 (balanced).
+
+        A relation between two word clusters: neither sentence alone nor any single word says
+        anything about the label, so from scratch a tiny BERT (and its PyTorch twin) sits at the
+        0.69 loss plateau for hundreds of steps; after MLM pretraining has grouped the words by
+        topic it is learnable (``examples/bert_finetune.py``). :meth:`paraphrase_task` is the
+        pair task a fresh model learns in an epoch.
+        """
         rng = np.random.default_rng(seed)
         rows, labels = [], []
         for i in range(n):
