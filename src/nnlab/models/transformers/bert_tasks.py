@@ -4,7 +4,7 @@ synthetic task, plus the pretraining corpus they share.
 - single sentence → class: :class:`BertForSequenceClassification` on the [CLS] summary (topic task);
 - sentence → class per token: :class:`BertForTokenClassification` (tagging task);
 - sentence pair → class: :class:`BertForSequenceClassification` over [CLS] A [SEP] B [SEP]
-  with segment ids (same-topic task);
+  with segment ids (same-topic and paraphrase tasks);
 - document + query → answer span: :class:`BertForQuestionAnswering`, start/end logits (span task).
 
 The data come from :class:`~nnlab.data.datasets.bert_world.ToyWorld`. Each head offers
