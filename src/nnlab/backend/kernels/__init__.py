@@ -8,9 +8,10 @@ they run on every core. Matrix products stay in BLAS.
 
 The choice is made once per process, here:
 
-- ``NNLAB_KERNELS=numba`` (the default when Numba can be imported) or
-  ``NNLAB_KERNELS=numpy`` (the references only). With Numba missing, ``numba`` falls
-  back to the references silently — Numba is a speed-up, never a requirement.
+- ``NNLAB_KERNELS=numpy`` (the references only; the default) or ``NNLAB_KERNELS=numba``
+  (opt-in: on a quiet 2-core machine the compiled kernels are faster only for the LSTM
+  step so far — ``docs/performance.md`` has the measurements). With Numba missing, ``numba``
+  falls back to the references silently — Numba is a speed-up, never a requirement.
 - An op asks :func:`fast` and gets the kernel namespace or ``None``::
 
       k = kernels.fast()
@@ -51,7 +52,7 @@ def numba_available() -> bool:
 
 
 def _initial_mode() -> str:
-    wanted = os.environ.get("NNLAB_KERNELS", "").strip().lower() or "numba"
+    wanted = os.environ.get("NNLAB_KERNELS", "").strip().lower() or "numpy"
     if wanted not in _MODES:
         raise ValueError(f"NNLAB_KERNELS must be one of {_MODES}, got {wanted!r}")
     return wanted if wanted == "numpy" or numba_available() else "numpy"
