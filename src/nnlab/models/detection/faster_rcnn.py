@@ -22,11 +22,10 @@ from typing import Sequence
 import numpy as np
 
 from nnlab import nn
-from nnlab.autograd.grad_mode import no_grad
 from nnlab.autograd.tensor import Tensor
 from nnlab.ops.creation import as_tensor
 from nnlab.vision.roi_modules import RoIAlign, RoIPool
-from nnlab.models.detection.roi_heads import FastRCNNPredictor, RoIHeads, TwoMLPHead
+from nnlab.models.detection.roi_heads import FastRCNNPredictor, RoIHeads, TwoMLPHead, detecting
 from nnlab.models.detection.rpn import RegionProposalNetwork
 
 __all__ = ["FasterRCNN", "small_backbone", "pack_targets", "unpack_targets"]
@@ -136,16 +135,8 @@ class FasterRCNN(nn.Module):
             iou_threshold: class-wise NMS threshold. Default: 0.5. batch_size: images per forward. Default: 32.
         """
         arr = images.array if isinstance(images, Tensor) else np.asarray(images, dtype=np.float32)
-        heads = self.roi_heads
-        saved = (self.training, heads.score_thresh, heads.nms_thresh)
-        self.eval()
-        heads.score_thresh, heads.nms_thresh = float(conf_threshold), float(iou_threshold)
         out: list[dict] = []
-        try:
-            with no_grad():
-                for i in range(0, len(arr), batch_size):
-                    out += self(as_tensor(arr[i : i + batch_size]))
-        finally:
-            self.train(saved[0])
-            heads.score_thresh, heads.nms_thresh = saved[1], saved[2]
+        with detecting(self, self.roi_heads, conf_threshold, iou_threshold):
+            for i in range(0, len(arr), batch_size):
+                out += self(as_tensor(arr[i : i + batch_size]))
         return out

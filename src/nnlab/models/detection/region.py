@@ -23,10 +23,9 @@ from typing import Sequence
 import numpy as np
 
 from nnlab import nn, optim
-from nnlab.autograd.grad_mode import no_grad
 from nnlab.autograd.tensor import Tensor
 from nnlab.data import DataLoader, TensorDataset
-from nnlab.models.detection.roi_heads import RoIHeads
+from nnlab.models.detection.roi_heads import RoIHeads, detecting
 from nnlab.ops.creation import as_tensor
 from nnlab.train import Trainer
 
@@ -70,18 +69,10 @@ class ProposalDetector(nn.Module):
         arr = images.array if isinstance(images, Tensor) else np.asarray(images, dtype=np.float32)
         if len(arr) != len(proposals):
             raise ValueError(f"{type(self).__name__}.detect: {len(arr)} images but {len(proposals)} proposal lists")
-        heads = self.roi_heads
-        saved = (self.training, heads.score_thresh, heads.nms_thresh)
-        self.eval()
-        heads.score_thresh, heads.nms_thresh = float(conf_threshold), float(iou_threshold)
         out: list[dict] = []
-        try:
-            with no_grad():
-                for i in range(0, len(arr), batch_size):
-                    out += self(as_tensor(arr[i:i + batch_size]), proposals[i:i + batch_size])
-        finally:
-            self.train(saved[0])
-            heads.score_thresh, heads.nms_thresh = saved[1], saved[2]
+        with detecting(self, self.roi_heads, conf_threshold, iou_threshold):
+            for i in range(0, len(arr), batch_size):
+                out += self(as_tensor(arr[i:i + batch_size]), proposals[i:i + batch_size])
         return out
 
 

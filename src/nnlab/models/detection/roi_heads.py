@@ -17,6 +17,7 @@ class-wise NMS at IoU 0.5 and the best ``detections_per_img`` remain.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
@@ -24,6 +25,7 @@ import numpy as np
 
 from nnlab import functional as F
 from nnlab import nn
+from nnlab.autograd.grad_mode import no_grad
 from nnlab.autograd.tensor import Tensor
 from nnlab.backend import default_generator
 from nnlab.ops.creation import as_tensor
@@ -176,3 +178,18 @@ class RoIHeads(nn.Module):
             return [], {"loss_classifier": cls_loss, "loss_box_reg": box_loss}, samples
         logits, deltas = self.scores(features, proposals)
         return self.postprocess(logits.array, deltas.array, proposals, image_size), {}, None
+
+
+@contextlib.contextmanager
+def detecting(model: nn.Module, heads, conf_threshold: float, iou_threshold: float):
+    """For a ``detect`` call: evaluation mode, no gradients and the heads' score / NMS thresholds
+    set to ``conf_threshold`` / ``iou_threshold``; all restored afterwards, even on error."""
+    saved = (model.training, heads.score_thresh, heads.nms_thresh)
+    model.eval()
+    heads.score_thresh, heads.nms_thresh = float(conf_threshold), float(iou_threshold)
+    try:
+        with no_grad():
+            yield
+    finally:
+        model.train(saved[0])
+        heads.score_thresh, heads.nms_thresh = saved[1], saved[2]

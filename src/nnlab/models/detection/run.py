@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from nnlab.io.run_folder import read_run_config
 from nnlab import optim
 from nnlab.backend import manual_seed
 from nnlab.data import DataLoader, TensorDataset, make_shapes, read_image, resize_bilinear
@@ -165,13 +166,7 @@ def train_detection_run(config: DetectionRunConfig, quiet: bool = False) -> dict
 
 def load_detector(run_dir: str) -> tuple[YOLO, dict]:
     """The trained detector (YOLO, Faster or Mask R-CNN) of a run folder and its config dict."""
-    path = os.path.join(run_dir, "config.json")
-    if not os.path.isfile(path):
-        raise FileNotFoundError(f"{run_dir} is not a run folder: it has no config.json")
-    with open(path, encoding="utf-8") as f:
-        cfg = json.load(f)
-    if cfg.get("model") not in DETECTION_MODELS:
-        raise ValueError(f"{run_dir} holds a {cfg.get('model')!r} run, not a detector ({', '.join(DETECTION_MODELS)})")
+    cfg = read_run_config(run_dir, DETECTION_MODELS, "detector")
     if cfg["model"] != "yolo":
         from nnlab.models.detection.two_stage_run import load_two_stage
 

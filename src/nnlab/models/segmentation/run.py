@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from nnlab.io.run_folder import read_run_config
 from nnlab import functional as F
 from nnlab import optim
 from nnlab.autograd.grad_mode import no_grad
@@ -190,13 +191,7 @@ def train_segmentation_run(config: SegmentationRunConfig, quiet: bool = False) -
 
 def load_segmenter(run_dir: str) -> tuple[Module, SegmentationRunConfig]:
     """The trained network of a segmentation run folder (in eval mode) and its config."""
-    path = os.path.join(run_dir, "config.json")
-    if not os.path.isfile(path):
-        raise FileNotFoundError(f"{run_dir} is not a run folder: it has no config.json")
-    with open(path, encoding="utf-8") as f:
-        cfg = json.load(f)
-    if cfg.get("model") not in SEGMENTATION_MODELS:
-        raise ValueError(f"{run_dir} holds a {cfg.get('model')!r} run, not a segmenter ({', '.join(SEGMENTATION_MODELS)})")
+    cfg = read_run_config(run_dir, SEGMENTATION_MODELS, "segmenter")
     config = SegmentationRunConfig(**cfg)
     model = build_segmenter(config, 1 + len(SHAPE_CLASSES))
     model.load_state_dict(load(os.path.join(run_dir, "model.safetensors")))
