@@ -29,11 +29,12 @@ from typing import Any
 
 import numpy as np
 
+from nnlab.io.run_folder import write_run_json
 from nnlab import nn, optim
 from nnlab.backend import manual_seed
 from nnlab.data import (DATASETS, AugmentedDataset, DataLoader, DatasetSplits, RandomShift, TensorDataset, get_dataset,
                         train_dev_split)
-from nnlab.io import DirLock, atomic_write, load, load_checkpoint, save, save_checkpoint
+from nnlab.io import DirLock, load, load_checkpoint, save, save_checkpoint
 from nnlab.models import MLP, LeNet5, LogisticRegression
 from nnlab.train import Callback, EarlyStopping, History, Trainer, evaluate, plot_history
 
@@ -315,7 +316,7 @@ def train_run(config: RunConfig, quiet: bool = False, resume: bool = False,
 
 def _train_locked(config: RunConfig, quiet: bool, resume: bool, extra_callbacks: list[Callback]) -> RunResult:
     # The first write: an output folder that is read-only or full fails here, before any training.
-    _write_json(os.path.join(config.run_dir, "config.json"), config.to_json())
+    write_run_json(os.path.join(config.run_dir, "config.json"), config.to_json())
     manual_seed(config.seed)
     data, train_dev = load_splits(config)
     model = build_model(config, data.input_shape, data.num_classes)
@@ -345,10 +346,10 @@ def _train_locked(config: RunConfig, quiet: bool, resume: bool, extra_callbacks:
 def write_run(config: RunConfig, model: nn.Module, history: History, metrics: dict[str, float]) -> RunResult:
     """Write the run folder (config, weights, history, metrics, curves); returns the :class:`RunResult`."""
     os.makedirs(config.run_dir, exist_ok=True)
-    _write_json(os.path.join(config.run_dir, "config.json"), config.to_json())
+    write_run_json(os.path.join(config.run_dir, "config.json"), config.to_json())
     save(model.state_dict(), os.path.join(config.run_dir, "model.safetensors"))
     history.to_json(os.path.join(config.run_dir, "history.json"))
-    _write_json(os.path.join(config.run_dir, "metrics.json"), metrics)
+    write_run_json(os.path.join(config.run_dir, "metrics.json"), metrics)
     plot_history(history, os.path.join(config.run_dir, "curves.png"))
     return RunResult(config.run_dir, metrics, history, model)
 
@@ -393,6 +394,3 @@ def evaluate_run(run_dir: str) -> dict[str, float]:
     return evaluate_splits(model, build_loss(config, data.num_classes), data, config.batch_size, train_dev)
 
 
-def _write_json(path: str, obj: Any) -> None:
-    text = json.dumps(obj, indent=2, default=lambda o: o.item() if isinstance(o, np.generic) else str(o))
-    atomic_write(path, text)

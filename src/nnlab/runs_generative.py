@@ -33,7 +33,8 @@ from nnlab.models.generative import (
     GAN, VAE, DCGANDiscriminator, DCGANGenerator, DeepBeliefNetwork, GANStep, fine_tune, frechet_distance,
     reconstruction_error, save_image_grid, sigmoid_classifier, train_digit_judge,
 )
-from nnlab.runs import RunResult, _write_json
+from nnlab.io.run_folder import write_run_json
+from nnlab.runs import RunResult
 from nnlab.train import Trainer, accuracy, plot_history
 
 GENERATIVE_MODELS = ("vae", "dcgan", "dbn")
@@ -197,10 +198,10 @@ def train_generative(config: GenerativeConfig, quiet: bool = False) -> RunResult
     metrics = {k: float(v) for k, v in metrics.items()}
     metrics["train_seconds"] = time.perf_counter() - start
     metrics["epochs_run"] = float(len(history))
-    _write_json(os.path.join(config.run_dir, "config.json"), dataclasses.asdict(config))
+    write_run_json(os.path.join(config.run_dir, "config.json"), dataclasses.asdict(config))
     save(model.state_dict(), os.path.join(config.run_dir, "model.safetensors"))
     history.to_json(os.path.join(config.run_dir, "history.json"))
-    _write_json(os.path.join(config.run_dir, "metrics.json"), metrics)
+    write_run_json(os.path.join(config.run_dir, "metrics.json"), metrics)
     plot_history(history, os.path.join(config.run_dir, "curves.png"))
     return RunResult(config.run_dir, metrics, history, model)
 

@@ -287,7 +287,7 @@ def test_every_writer_uses_the_one_temp_naming_scheme(tmp_path, monkeypatch):
     plot_history(h, tmp_path / "curves.png")
     Vocab(["a", "b"]).save(tmp_path / "vocab.json")
     nnlab.io.save_checkpoint(tmp_path / "ckpt.safetensors", nnlab.nn.Linear(2, 2))
-    from nnlab.runs import _write_json
+    from nnlab.io.run_folder import write_run_json as _write_json
 
     _write_json(str(tmp_path / "config.json"), {"a": 1})
     assert len(names) == 5

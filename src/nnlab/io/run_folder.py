@@ -1,10 +1,14 @@
-"""Reading a run folder's ``config.json`` for the model families that load their own runs."""
+"""A run folder's JSON files: written atomically, and ``config.json`` read back checked."""
 
 from __future__ import annotations
 
 import json
 import os
-from typing import Sequence
+from typing import Any, Sequence
+
+import numpy as np
+
+from nnlab.io.atomic import atomic_write
 
 
 def read_run_config(run_dir: str, models: Sequence[str], kind: str) -> dict:
@@ -23,3 +27,9 @@ def read_run_config(run_dir: str, models: Sequence[str], kind: str) -> dict:
         model = cfg.get("model") if isinstance(cfg, dict) else None
         raise ValueError(f"{run_dir} holds a {model!r} run, not a {kind} ({', '.join(models)})")
     return cfg
+
+
+def write_run_json(path: str, obj: Any) -> None:
+    """Write ``obj`` as indented JSON, atomically (NumPy scalars as Python numbers, anything else by ``str``)."""
+    text = json.dumps(obj, indent=2, default=lambda o: o.item() if isinstance(o, np.generic) else str(o))
+    atomic_write(path, text)

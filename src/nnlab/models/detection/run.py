@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nnlab.io.run_folder import read_run_config
+from nnlab.io.run_folder import read_run_config, write_run_json
 from nnlab import optim
 from nnlab.backend import manual_seed
 from nnlab.data import DataLoader, TensorDataset, make_shapes, read_image, resize_bilinear
@@ -83,11 +83,6 @@ class DetectionRunConfig:
         return os.path.join(self.out, self.name)
 
 
-def _write_json(path: str, obj) -> None:
-    tmp = path + ".tmp"
-    with open(tmp, "w", encoding="utf-8") as f:
-        json.dump(obj, f, indent=2)
-    os.replace(tmp, path)
 
 
 def draw_detections(images: np.ndarray, detections: list[dict], path: str, classes=SHAPE_CLASSES,
@@ -154,10 +149,10 @@ def train_detection_run(config: DetectionRunConfig, quiet: bool = False) -> dict
     cfg = dataclasses.asdict(config)
     cfg["channels"] = list(config.channels)
     cfg["anchors_wh"] = km.anchors.tolist()
-    _write_json(os.path.join(config.run_dir, "config.json"), cfg)
+    write_run_json(os.path.join(config.run_dir, "config.json"), cfg)
     save(model.state_dict(), os.path.join(config.run_dir, "model.safetensors"))
     history.to_json(os.path.join(config.run_dir, "history.json"))
-    _write_json(os.path.join(config.run_dir, "metrics.json"), metrics)
+    write_run_json(os.path.join(config.run_dir, "metrics.json"), metrics)
     shown = model.detect(test.images[:8], conf_threshold=0.3)
     draw_detections(test.images[:8], shown, os.path.join(config.run_dir, "predictions.png"), test.classes,
                     truths=test.targets()[:8])

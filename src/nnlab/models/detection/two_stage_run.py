@@ -69,7 +69,8 @@ def draw_masks(images: np.ndarray, detections: list[dict], path: str, cols: int 
 
 def train_two_stage_run(config, quiet: bool = False) -> dict:
     """Train and score a Faster / Mask R-CNN run (a ``DetectionRunConfig``) and write its folder; returns the metrics."""
-    from nnlab.models.detection.run import _write_json, draw_detections
+    from nnlab.io.run_folder import write_run_json
+    from nnlab.models.detection.run import draw_detections
 
     manual_seed(config.seed)
     train = make_shapes(config.n_train, image_size=config.image_size, seed=config.seed)
@@ -100,10 +101,10 @@ def train_two_stage_run(config, quiet: bool = False) -> dict:
     os.makedirs(config.run_dir, exist_ok=True)
     cfg = dataclasses.asdict(config)
     cfg["channels"] = list(config.channels)
-    _write_json(os.path.join(config.run_dir, "config.json"), cfg)
+    write_run_json(os.path.join(config.run_dir, "config.json"), cfg)
     save(model.state_dict(), os.path.join(config.run_dir, "model.safetensors"))
     history.to_json(os.path.join(config.run_dir, "history.json"))
-    _write_json(os.path.join(config.run_dir, "metrics.json"), metrics)
+    write_run_json(os.path.join(config.run_dir, "metrics.json"), metrics)
     shown = [{k: v[d["scores"] >= 0.5] for k, v in d.items()} for d in detections[:8]]
     draw_detections(test.images[:8], shown, os.path.join(config.run_dir, "predictions.png"), test.classes,
                     truths=test.targets()[:8])

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nnlab.io.run_folder import read_run_config
+from nnlab.io.run_folder import read_run_config, write_run_json
 from nnlab import functional as F
 from nnlab import optim
 from nnlab.autograd.grad_mode import no_grad
@@ -30,7 +30,6 @@ from nnlab.backend import manual_seed
 from nnlab.data import DataLoader, TensorDataset, make_shapes_segmentation
 from nnlab.data.datasets.shapes import SHAPE_CLASSES
 from nnlab.io import load, save
-from nnlab.io.atomic import atomic_write
 from nnlab.models.segmentation.fcn import FCN
 from nnlab.models.segmentation.unet import UNet
 from nnlab.nn import Module
@@ -179,10 +178,10 @@ def train_segmentation_run(config: SegmentationRunConfig, quiet: bool = False) -
                "epochs": len(history), "final_loss": history.last()["loss"],
                "parameters": int(sum(p.numel() for p in model.parameters()))}
     os.makedirs(config.run_dir, exist_ok=True)
-    atomic_write(os.path.join(config.run_dir, "config.json"), json.dumps(dataclasses.asdict(config), indent=2))
+    write_run_json(os.path.join(config.run_dir, "config.json"), dataclasses.asdict(config))
     save(model.state_dict(), os.path.join(config.run_dir, "model.safetensors"))
     history.to_json(os.path.join(config.run_dir, "history.json"))
-    atomic_write(os.path.join(config.run_dir, "metrics.json"), json.dumps(metrics, indent=2))
+    write_run_json(os.path.join(config.run_dir, "metrics.json"), metrics)
     shown = slice(0, 6)
     draw_segmentations(test.images[shown], test.targets_array()[shown], segment(model, test.images[shown]),
                        os.path.join(config.run_dir, "predictions.png"), test.classes)
