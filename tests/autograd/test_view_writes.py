@@ -92,3 +92,6 @@ def test_view_positions_of_strided_views():
         np.testing.assert_array_equal(base.reshape(-1)[view_positions(base, view)], view)
     with pytest.raises(ValueError, match="not a view into the base"):
         view_positions(base, np.zeros((2, 2)))
+    fortran = np.asfortranarray(base)  # the general path: a base that is not C-contiguous
+    for view in (fortran[1], fortran[:, 1:, ::2], fortran.transpose(2, 0, 1)[1:3]):
+        np.testing.assert_array_equal(fortran.reshape(-1)[view_positions(fortran, view)], view)

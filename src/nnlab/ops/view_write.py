@@ -29,10 +29,15 @@ def view_positions(base: np.ndarray, view: np.ndarray) -> np.ndarray:
     """
     item = base.itemsize
     start = view.__array_interface__["data"][0] - base.__array_interface__["data"][0]
-    grids = np.indices(base.shape, dtype=np.int64).reshape(base.ndim, -1) if base.ndim else np.zeros((0, 1), np.int64)
-    base_off = (np.asarray(base.strides, dtype=np.int64)[:, None] * grids).sum(axis=0)
     vgrid = np.indices(view.shape, dtype=np.int64).reshape(view.ndim, -1) if view.ndim else np.zeros((0, 1), np.int64)
     view_off = start + (np.asarray(view.strides, dtype=np.int64)[:, None] * vgrid).sum(axis=0)
+    if base.flags.c_contiguous and view.dtype.itemsize == item:  # the usual base: the byte offset is the position
+        pos = view_off // item
+        if np.all(view_off % item == 0) and np.all((pos >= 0) & (pos < base.size)):
+            return pos.reshape(view.shape)
+        raise ValueError(f"copy_slices: the array of shape {view.shape} is not a view into the base of shape {base.shape}")
+    grids = np.indices(base.shape, dtype=np.int64).reshape(base.ndim, -1) if base.ndim else np.zeros((0, 1), np.int64)
+    base_off = (np.asarray(base.strides, dtype=np.int64)[:, None] * grids).sum(axis=0)
     order = np.argsort(base_off, kind="stable")
     found = np.searchsorted(base_off[order], view_off)
     found = np.clip(found, 0, base_off.size - 1)
