@@ -7,6 +7,7 @@ checks that the kernels it names were really called.
 
 from __future__ import annotations
 
+import os
 from typing import Callable
 
 import numpy as np
@@ -84,12 +85,22 @@ def test_relu(dtype, calls):
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
-def test_shifted_conv(dtype, calls):
-    """A stride-1 3×3 convolution with 16 channels takes the shifted-matmul path and its copy kernels."""
+def test_shifted_conv(dtype, calls, monkeypatch):
+    """A stride-1 3×3 convolution with 16 channels takes the shifted-matmul path and, on several threads, its copy kernels."""
+    monkeypatch.setattr(kernels.numba_kernels(), "num_threads", lambda: 2)
     x, w, b = _rand(2, 16, 14, 13), _rand(5, 16, 3, 3, seed=1) * 0.1, _rand(5, seed=2)
     check(lambda x, w, b: F.conv2d(x, w, b, padding=1), lambda x, w, b: torch.nn.functional.conv2d(x, w, b, padding=1),
           [x, w, b], dtype, calls, {"channel_major", "stack_shifts", "shifted_sum", "from_channel_major",
                                     "to_channel_major"})
+
+
+def test_copies_stay_with_numpy_on_one_thread(calls, monkeypatch):
+    """On one kernel thread a layout copy gains nothing over NumPy's: the shifted convolution keeps the references."""
+    monkeypatch.setattr(kernels.numba_kernels(), "num_threads", lambda: 1)
+    x, w = _rand(2, 16, 14, 13), _rand(5, 16, 3, 3, seed=1) * 0.1
+    check(lambda x, w: F.conv2d(x, w, padding=1), lambda x, w: torch.nn.functional.conv2d(x, w, padding=1),
+          [x, w], np.float64, calls, set())
+    assert not {"channel_major", "stack_shifts", "shifted_sum", "from_channel_major", "to_channel_major"} & set(calls)
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -124,17 +135,27 @@ def test_batch_norm_running_stats_match_reference(calls):
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
-@pytest.mark.parametrize("args", [dict(kernel_size=2), dict(kernel_size=3, stride=2, padding=1),
-                                  dict(kernel_size=3, stride=2, ceil_mode=True), dict(kernel_size=2, dilation=2)])
-def test_max_pool2d(dtype, args, calls):
-    x = _rand(2, 3, 9, 8)
-    check(lambda x: F.max_pool2d(x, **args), lambda x: torch.nn.functional.max_pool2d(x, **args), [x], dtype, calls,
+@pytest.mark.parametrize("shape", [(2, 3, 8, 8), (2, 3, 9, 7)])  # an odd last row / column is in no window
+def test_max_pool2d(dtype, shape, calls):
+    x = _rand(*shape)
+    check(lambda x: F.max_pool2d(x, 2), lambda x: torch.nn.functional.max_pool2d(x, 2), [x], dtype, calls,
           {"max_pool2d", "max_pool2d_grad"})
 
 
-def test_max_pool2d_ties_route_to_the_first_maximum(calls):
-    """A window of equal values sends its gradient to its first element in both modes, as PyTorch does."""
-    x = np.ones((1, 1, 4, 4))
+@pytest.mark.parametrize("args", [dict(kernel_size=3, stride=2, padding=1), dict(kernel_size=2, ceil_mode=True),
+                                  dict(kernel_size=2, dilation=2), dict(kernel_size=2, stride=1)])
+def test_other_max_pool_geometries_take_the_reference(args, calls):
+    x = _rand(2, 3, 9, 8)
+    check(lambda x: F.max_pool2d(x, **args), lambda x: torch.nn.functional.max_pool2d(x, **args), [x], np.float64,
+          calls, set())
+    assert not {"max_pool2d", "max_pool2d_grad"} & set(calls)
+
+
+def test_max_pool2d_ties_and_nan_route_to_the_first_maximum(calls):
+    """Equal values send the gradient to the window's first; a NaN wins its window and takes the gradient, as in PyTorch."""
+    x = np.ones((1, 2, 4, 4))
+    x[0, 1, 0, 1] = x[0, 1, 1, 0] = np.nan  # window (0, 0) of channel 1: the last NaN takes the gradient (PyTorch)
+    x[0, 1, 2, 3] = 5.0
     check(lambda x: F.max_pool2d(x, 2), lambda x: torch.nn.functional.max_pool2d(x, 2), [x], np.float32, calls,
           {"max_pool2d", "max_pool2d_grad"})
 
@@ -208,12 +229,13 @@ def test_layer_norm(dtype, affine, calls):
 
 
 _SUBPROCESS = """
-import numpy as np, nnlab, nnlab.functional as F
+import os, numpy as np, nnlab, nnlab.functional as F
 from nnlab.backend import kernels
 k = kernels.fast()
 x = nnlab.from_numpy(np.linspace(-1, 1, 40000, dtype=np.float32).reshape(4, 10000))
 y = F.relu(x)
-print(kernels.mode(), k.cached(), k.num_threads(), float(y.array.sum()))
+print(kernels.mode(), k.cached(), k.num_threads(), float(y.array.sum()), os.environ.get("OMP_WAIT_POLICY", "unset"),
+      __import__("numba").config.NUMBA_NUM_THREADS)
 """
 
 
@@ -222,7 +244,7 @@ def _child(env: dict) -> list[str]:
     import subprocess
     import sys
 
-    full = {**os.environ, **env}
+    full = {key: v for key, v in {**os.environ, **env}.items() if v is not None}
     done = subprocess.run([sys.executable, "-c", _SUBPROCESS], env=full, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     return done.stdout.split()
@@ -243,6 +265,14 @@ def test_threads_follow_the_environment():
     """NNLAB_NUM_THREADS caps the kernels' threads; NUMBA_NUM_THREADS sizes the pool; numpy mode needs no Numba."""
     assert _child({"NNLAB_NUM_THREADS": "1", "NNLAB_KERNELS": "numba"})[2] == "1"
     assert _child({"NUMBA_NUM_THREADS": "1", "NNLAB_NUM_THREADS": "", "NNLAB_KERNELS": "numba"})[2] == "1"
+    two = _child({"NNLAB_NUM_THREADS": "2", "NNLAB_KERNELS": "numba"})
+    assert int(two[2]) == min(2, int(two[5]))  # capped by the pool's size
+    # Neither set: one kernel thread (the BLAS threads hold the cores), and the sleeping-worker policy
+    # set for Numba's OpenMP runtime alone is not left in the environment for another runtime to read.
+    default = _child({"NNLAB_NUM_THREADS": None, "NUMBA_NUM_THREADS": None, "OMP_WAIT_POLICY": None,
+                      "NNLAB_KERNELS": "numba"})
+    assert default[2] == "1" and default[4] == "unset"
+    assert _child({"OMP_WAIT_POLICY": "ACTIVE", "NNLAB_KERNELS": "numba"})[4] == "ACTIVE"  # the user's own wins
 
 
 def test_mode_switch_bad_names_and_missing_numba(monkeypatch):

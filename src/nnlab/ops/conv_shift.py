@@ -83,7 +83,7 @@ def _row_columns(flat: np.ndarray, step: int, kl: int, width: int) -> np.ndarray
 
 def _stacked_columns(flat: np.ndarray, start: int, step: int, kl: int, width: int) -> np.ndarray:
     """:func:`_row_columns` of ``flat[:, start:]``, by the parallel kernel when the fast kernels are on."""
-    k = kernels.fast()
+    k = kernels.fast_copies()
     if k is None or kl == 1 or not kernels.worth_it(flat):
         return _row_columns(flat[:, start:], step, kl, width)
     cols = np.empty((kl * flat.shape[0], width), dtype=flat.dtype)
@@ -105,7 +105,7 @@ def _shifted_matmuls(src: np.ndarray, wg: np.ndarray, bases: list[int], step: in
     shifts — a block of the flat axis at a time, so the columns and R stay bounded.
     """
     f, stacked = wg.shape[1], wg.reshape(-1, wg.shape[2])
-    k = kernels.fast()
+    k = kernels.fast_copies()
     fast = k is not None and len(bases) > 1 and kernels.worth_it(src) and out.dtype == src.dtype
     offsets = np.asarray(bases, dtype=np.int64)
     for start, stop in _chunks(out.shape[1], wg.shape[2]):
@@ -125,7 +125,7 @@ def _shifted_matmuls(src: np.ndarray, wg: np.ndarray, bases: list[int], step: in
 
 def _channel_major(x: np.ndarray, pads: tuple) -> np.ndarray:
     """(N, C, *S) → zero-padded (C, N, *S_p), one copy."""
-    k = kernels.fast()
+    k = kernels.fast_copies()
     if k is not None and x.ndim == 4 and kernels.worth_it(x):
         return k.channel_major(x, pads)
     n, c = x.shape[:2]
@@ -138,7 +138,7 @@ def _channel_major(x: np.ndarray, pads: tuple) -> np.ndarray:
 
 def _batch_major(t: np.ndarray, window: tuple) -> np.ndarray:
     """(C, N, *S_p) → contiguous (N, C, *window-cropped S): ``window`` is one slice per spatial dim."""
-    k = kernels.fast()
+    k = kernels.fast_copies()
     if k is not None and t.ndim == 4 and kernels.worth_it(t):
         c, n, hp, wp = t.shape
         rows, cols = range(hp)[window[0]], range(wp)[window[1]]
@@ -152,7 +152,7 @@ def _output_grid(grad: np.ndarray, reach: int, padded: tuple) -> np.ndarray:
     """(N, F, *out) → (F, reach + N·∏S_p): the output gradient in the padded grid, behind ``reach`` zeros."""
     n, f = grad.shape[:2]
     gext = np.empty((f, reach + n * math.prod(padded)), dtype=grad.dtype)
-    k = kernels.fast()
+    k = kernels.fast_copies()
     if k is not None and grad.ndim == 4 and kernels.worth_it(grad):
         gext[:, :reach] = 0
         k.to_channel_major(grad, gext, reach, padded[0], padded[1], 0, 0)

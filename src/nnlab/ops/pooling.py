@@ -169,7 +169,11 @@ def unbatched(y: Tensor, was_unbatched: bool) -> Tensor:
 
 
 def tap_max(taps: list[np.ndarray], track: bool = True) -> tuple[np.ndarray, np.ndarray | None]:
-    """Elementwise max over the taps and, when ``track``, which tap won (the first, on ties; NaN propagates)."""
+    """Elementwise max over the taps and, when ``track``, which tap won.
+
+    On ties the first tap wins; a NaN propagates and its tap wins, the last NaN when there are
+    several — PyTorch's scan rule ``v > best or isnan(v)``, so the gradient goes where PyTorch sends it.
+    """
     if len(taps) == 1:
         return np.array(taps[0]), None
     best = np.maximum(taps[0], taps[1])
@@ -177,13 +181,14 @@ def tap_max(taps: list[np.ndarray], track: bool = True) -> tuple[np.ndarray, np.
         for t in taps[2:]:
             np.maximum(best, t, out=best)
         return best, None
-    sel = np.greater(taps[1], taps[0]).view(np.uint8)  # a tap number, not a mask
+    sel = (np.greater(taps[1], taps[0]) | np.isnan(taps[1])).view(np.uint8)  # a tap number, not a mask
     if len(taps) > 2:
         dt = np.dtype(np.uint8 if len(taps) <= 256 else np.int32)
         sel = sel.astype(dt)
         better = np.empty(best.shape, dtype=bool)
         for j in range(2, len(taps)):
             np.greater(taps[j], best, out=better)
+            better |= np.isnan(taps[j])
             # j exceeds every earlier tap number, so "j where better" is max(sel, j·better):
             # two cheap integer ops instead of a masked copy
             np.maximum(sel, better.astype(dt) * dt.type(j), out=sel)
@@ -285,8 +290,9 @@ class MaxPool(Function):
     @staticmethod
     def forward(ctx: Context, x, geom: PoolGeometry, indices_out: list | None):
         k, ctx.argmax = kernels.fast(), None
-        if k is not None and len(geom.kernel) == 2 and indices_out is None and kernels.worth_it(x):
-            y, ctx.argmax = k.max_pool2d(x, geom.kernel, geom.stride, geom.padding, geom.dilation, geom.out)
+        if (k is not None and len(geom.kernel) == 2 and indices_out is None and kernels.worth_it(x)
+                and k.is_2x2(geom.kernel, geom.stride, geom.padding, geom.dilation, x.shape[2:], geom.out)):
+            y, ctx.argmax = k.max_pool2d(x)
             ctx.xshape = x.shape
             return y
         x_pad = pad_spatial(x, geom.pads, value=-np.inf)
@@ -303,7 +309,7 @@ class MaxPool(Function):
     @staticmethod
     def backward(ctx: Context, grad):
         if ctx.argmax is not None:
-            return kernels.numba_kernels().max_pool2d_grad(grad, ctx.argmax, ctx.xshape), None, None
+            return kernels.numba_kernels().max_pool2d_grad(grad, ctx.argmax).reshape(ctx.xshape), None, None
         g = grad
         for i, ax in enumerate(ctx.geom.axes):
             g = scatter_taps(g, 2 + i, ax, ctx.sels[i], "max")

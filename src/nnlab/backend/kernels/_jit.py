@@ -8,14 +8,33 @@ from __future__ import annotations
 import os
 from typing import Callable
 
-# Numba's OpenMP threads sleep as soon as a kernel ends instead of spinning for ~0.1 ms: on a machine
-# whose cores are shared (OpenBLAS's own threads, other processes) spinning threads steal the cores
-# the next matrix product needs. Measured on the 2-core machine under load: the small-ResNet step took
-# 6.7 s wall with spinning, 1.1 s with sleeping threads. Set before Numba starts its pool; a user's
-# own OMP_WAIT_POLICY wins.
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+import numba
 
-import numba  # noqa: E402  (after the thread policy above)
+from numba.np.ufunc import parallel as _parallel
+
+
+def _start_pool() -> None:
+    """Start Numba's thread pool with its workers sleeping as soon as a kernel ends.
+
+    With OpenMP's default policy the workers spin for ~0.1 ms after each kernel and steal the
+    cores OpenBLAS's next product needs: measured on the 2-core machine, a 512² float32 product
+    followed by a ReLU kernel took 2.0 ms with spinning workers (even at one kernel thread), 1.5 ms
+    with sleeping ones (the product alone: 1.4 ms). ``OMP_WAIT_POLICY`` is read once, when an
+    OpenMP runtime loads; it is set only while Numba's runtime loads and then restored, so another
+    OpenMP runtime in the process (PyTorch ships its own) keeps its own default. A user's own
+    ``OMP_WAIT_POLICY`` wins.
+    """
+    if "OMP_WAIT_POLICY" in os.environ:
+        _parallel._launch_threads()
+        return
+    os.environ["OMP_WAIT_POLICY"] = "PASSIVE"
+    try:
+        _parallel._launch_threads()
+    finally:
+        del os.environ["OMP_WAIT_POLICY"]
+
+
+_start_pool()
 
 #: LLVM may reorder sums (so a reduction such as Σx over a channel is vectorized: without it a float
 #: sum is one long dependency chain, ≈ 5× slower) and fuse a·b + c; NaN and inf keep their meaning.
@@ -46,15 +65,21 @@ def jit(fn: Callable | None = None, *, parallel: bool = True) -> Callable:
         return numba.njit(cache=False, parallel=parallel, nogil=True, fastmath=set(FASTMATH))(fn)
 
 
+#: Kernel threads when neither ``NNLAB_NUM_THREADS`` nor ``NUMBA_NUM_THREADS`` is set. One: the kernels
+#: run between BLAS products whose own threads already hold every core, and on the 2-core machine a
+#: second kernel thread never paid for its wake-up (docs/performance.md, "Threads").
+DEFAULT_THREADS = 1
+
+
 def configure_threads(n: int | None = None) -> int:
-    """Set the threads of nnlab's kernels: ``n``, else ``NNLAB_NUM_THREADS``, else Numba's pool size.
+    """Set the threads of nnlab's kernels: ``n``, else ``NNLAB_NUM_THREADS``, else ``NUMBA_NUM_THREADS``, else 1.
 
     Numba's pool is sized once per process from ``NUMBA_NUM_THREADS`` (default: the
     machine's cores); a request above it is capped. Returns the number in use.
     """
     if n is None:
-        env = os.environ.get("NNLAB_NUM_THREADS", "").strip()
-        n = int(env) if env else numba.config.NUMBA_NUM_THREADS
+        env = os.environ.get("NNLAB_NUM_THREADS", "").strip() or os.environ.get("NUMBA_NUM_THREADS", "").strip()
+        n = int(env) if env else DEFAULT_THREADS
     if n < 1:
         raise ValueError(f"kernels: the number of threads must be at least 1, got {n}")
     n = min(int(n), numba.config.NUMBA_NUM_THREADS)
