@@ -40,6 +40,11 @@ _start_pool()
 #: sum is one long dependency chain, ≈ 5× slower) and fuse a·b + c; NaN and inf keep their meaning.
 FASTMATH = frozenset({"reassoc", "contract"})
 
+#: Division and sqrt follow NumPy (inf / NaN), not Python (ZeroDivisionError): Python's model puts a
+#: zero test before every division, a branch that keeps LLVM from vectorizing the loop — Adam's update
+#: ran 4.3× slower with it (65 K float32 elements: 340 µs against 80 µs).
+ERROR_MODEL = "numpy"
+
 #: Whether a kernel could be given an on-disk cache (False: some kernel found no writable location).
 CACHED = True
 
@@ -53,16 +58,16 @@ def jit(fn: Callable | None = None, *, parallel: bool = True) -> Callable:
     compiled in memory at first use in every process, which is slower to start but correct.
 
     The on-disk cache is keyed by the kernel's own source file: after changing the options
-    here (:data:`FASTMATH`), delete the ``*.nbi``/``*.nbc`` files under ``__pycache__``.
+    here (:data:`FASTMATH`, :data:`ERROR_MODEL`), delete the ``*.nbi``/``*.nbc`` files under ``__pycache__``.
     """
     if fn is None:
         return lambda f: jit(f, parallel=parallel)
     global CACHED
     try:
-        return numba.njit(cache=True, parallel=parallel, nogil=True, fastmath=set(FASTMATH))(fn)
+        return numba.njit(cache=True, parallel=parallel, nogil=True, fastmath=set(FASTMATH), error_model=ERROR_MODEL)(fn)
     except RuntimeError:  # "cannot cache function ...: no locator available"
         CACHED = False
-        return numba.njit(cache=False, parallel=parallel, nogil=True, fastmath=set(FASTMATH))(fn)
+        return numba.njit(cache=False, parallel=parallel, nogil=True, fastmath=set(FASTMATH), error_model=ERROR_MODEL)(fn)
 
 
 #: Kernel threads when neither ``NNLAB_NUM_THREADS`` nor ``NUMBA_NUM_THREADS`` is set. One: the kernels
