@@ -12,7 +12,13 @@ A step is: product, add, NumPy tanh, :func:`lstm_gates`, NumPy tanh of c', :func
 
 from __future__ import annotations
 
+import numpy as np
+
 from nnlab.backend.kernels._jit import jit
+
+# Each inner loop writes one array. A loop that writes several rows of the same arrays (the four gate
+# slices, c and its factors) needs more run-time overlap checks than LLVM allows itself (8), so it stays
+# scalar; one output per loop vectorizes (the backward step: 13.8 → 7.7 µs for N = 32, H = 128).
 
 
 @jit(parallel=False)
@@ -28,22 +34,26 @@ def lstm_gates(a, cp, c_out, dfac, record):  # pragma: no cover - compiled
     h = h4 // 4
     for r in range(n):
         ar = a[r]
-        ai, af, ag, ao = ar[0:h], ar[h:2 * h], ar[2 * h:3 * h], ar[3 * h:h4]
+        for j in range(h):  # i and f: σ = ½·tanh + ½ (adjacent, one loop)
+            ar[j] = 0.5 * ar[j] + 0.5
+        for j in range(h, 2 * h):
+            ar[j] = 0.5 * ar[j] + 0.5
+        for j in range(3 * h, h4):  # o
+            ar[j] = 0.5 * ar[j] + 0.5
         cr, cn = cp[r], c_out[r]
         for j in range(h):
-            i = 0.5 * ai[j] + 0.5
-            f = 0.5 * af[j] + 0.5
-            g = ag[j]
-            ai[j], af[j], ao[j] = i, f, 0.5 * ao[j] + 0.5
-            cn[j] = f * cr[j] + i * g
+            cn[j] = ar[h + j] * cr[j] + ar[j] * ar[2 * h + j]
         if record:
-            d = dfac[r]
-            di, df, dg = d[0], d[1], d[2]
+            di, df, dg = dfac[r, 0], dfac[r, 1], dfac[r, 2]
             for j in range(h):
-                i, f, g = ai[j], af[j], ag[j]
-                di[j] = g * i * (1 - i)
+                i = ar[j]
+                di[j] = ar[2 * h + j] * i * (1 - i)
+            for j in range(h):
+                f = ar[h + j]
                 df[j] = cr[j] * f * (1 - f)
-                dg[j] = i * (1 - g * g)
+            for j in range(h):
+                g = ar[2 * h + j]
+                dg[j] = ar[j] * (1 - g * g)
 
 
 @jit(parallel=False)
@@ -57,9 +67,11 @@ def lstm_output(a, tc, h_out, dfac, kfac, record):  # pragma: no cover - compile
         if record:
             do, kr = dfac[r, 3], kfac[r]
             for j in range(h):
-                ov, tv = o[j], t[j]
-                do[j] = tv * ov * (1 - ov)
-                kr[j] = ov * (1 - tv * tv)
+                ov = o[j]
+                do[j] = t[j] * ov * (1 - ov)
+            for j in range(h):
+                tv = t[j]
+                kr[j] = o[j] * (1 - tv * tv)
 
 
 @jit(parallel=False)
@@ -69,16 +81,23 @@ def lstm_cell_backward(dh, g_out, dc, kfac, dfac, f, dgates):  # pragma: no cove
     ``dgates`` (N, 4H) receives δpre; the caller then forms δh ← δpre·W_hh with one product.
     """
     n, h = dh.shape
+    dhv = np.empty(h, dh.dtype)
+    dcv = np.empty(h, dh.dtype)
     for r in range(n):
         dhr, gr, dcr, kr, fr = dh[r], g_out[r], dc[r], kfac[r], f[r]
         d0, d1, d2, d3 = dfac[r, 0], dfac[r, 1], dfac[r, 2], dfac[r, 3]
         out = dgates[r]
-        gi, gf, gg, go = out[0:h], out[h:2 * h], out[2 * h:3 * h], out[3 * h:4 * h]
         for j in range(h):
-            dhv = dhr[j] + gr[j]
-            dcv = dcr[j] + dhv * kr[j]
-            gi[j] = dcv * d0[j]
-            gf[j] = dcv * d1[j]
-            gg[j] = dcv * d2[j]
-            go[j] = dhv * d3[j]
-            dcr[j] = dcv * fr[j]
+            dhv[j] = dhr[j] + gr[j]
+        for j in range(h):
+            dcv[j] = dcr[j] + dhv[j] * kr[j]
+        for j in range(h):
+            out[j] = dcv[j] * d0[j]
+        for j in range(h):
+            out[h + j] = dcv[j] * d1[j]
+        for j in range(h):
+            out[2 * h + j] = dcv[j] * d2[j]
+        for j in range(h):
+            out[3 * h + j] = dhv[j] * d3[j]
+        for j in range(h):
+            dcr[j] = dcv[j] * fr[j]
