@@ -33,7 +33,7 @@ from numba import prange
 
 from nnlab.backend.kernels._jit import jit
 
-#: Elements of one accumulator block (whole rows of the padded plane): 4 KiB of float32.
+#: Elements of one accumulator row block (whole rows of the padded plane): 4 KiB of float32 per filter.
 BLOCK = 1024
 
 
@@ -67,53 +67,84 @@ def group(left):  # pragma: no cover - compiled
 
 
 @jit(parallel=False)
-def axpy_taps(acc, src, start, step, w0, w1, w2, count, m):  # pragma: no cover - compiled
-    """acc[q] += Σ_{t < count} w_t · src[start + t·step + q] for q < m (count ≤ 3 taps of one kernel row).
-
-    Several taps per pass over the accumulator: one load and store of acc serves ``count``
-    fused multiply-adds (LeNet's 5×5 forward 2.8 → 1.8 ms against one tap per pass).
-    """
-    s0 = src[start:start + m]
-    if count == 3:
-        s1 = src[start + step:start + step + m]
-        s2 = src[start + 2 * step:start + 2 * step + m]
-        for q in range(m):
-            acc[q] += w0 * s0[q] + w1 * s1[q] + w2 * s2[q]
-    elif count == 2:
-        s1 = src[start + step:start + step + m]
-        for q in range(m):
-            acc[q] += w0 * s0[q] + w1 * s1[q]
-    else:
-        for q in range(m):
-            acc[q] += w0 * s0[q]
+def block_weights(w, f0, nf, ci, u, v, count, wb):  # pragma: no cover - compiled
+    """wb[a, t] = w[f0 + a, ci, u, v + t] for a < nf, t < count, else 0 (absent filters and taps weigh nothing)."""
+    for a in range(wb.shape[0]):
+        for t in range(3):
+            wb[a, t] = w[f0 + a, ci, u, v + t] if a < nf and t < count else 0
 
 
 @jit(parallel=False)
-def dot_taps(g, src, start, step, count, m):  # pragma: no cover - compiled
-    """(Σ_q g[q]·src[start + t·step + q] for t = 0, 1, 2), q < m; taps t ≥ count give 0."""
-    s0 = src[start:start + m]
-    t0 = g[0] * s0[0]
-    t1 = t0 * 0
-    t2 = t0 * 0
-    if count == 3:
-        s1 = src[start + step:start + step + m]
-        s2 = src[start + 2 * step:start + 2 * step + m]
-        t1 = g[0] * s1[0]
-        t2 = g[0] * s2[0]
-        for q in range(1, m):
-            t0 += g[q] * s0[q]
-            t1 += g[q] * s1[q]
-            t2 += g[q] * s2[q]
-    elif count == 2:
-        s1 = src[start + step:start + step + m]
-        t1 = g[0] * s1[0]
-        for q in range(1, m):
-            t0 += g[q] * s0[q]
-            t1 += g[q] * s1[q]
-    else:
-        for q in range(1, m):
-            t0 += g[q] * s0[q]
-    return t0, t1, t2
+def axpy4(a0, a1, a2, a3, src, o0, o1, o2, wb, m):  # pragma: no cover - compiled
+    """a_i[q] += Σ_t wb[i, t]·src[o_t + q] for 4 filters i and 3 taps t, q < m.
+
+    Each load of the input serves 4 filters and each load and store of an accumulator 3
+    taps, with the 12 weights in registers: per multiply-add far fewer memory operations
+    than one filter and one tap per pass (LeNet's 5×5 forward 2.8 → 1.2 ms, batch 256).
+    """
+    s0, s1, s2 = src[o0:o0 + m], src[o1:o1 + m], src[o2:o2 + m]
+    w00, w01, w02, w10, w11, w12 = wb[0, 0], wb[0, 1], wb[0, 2], wb[1, 0], wb[1, 1], wb[1, 2]
+    w20, w21, w22, w30, w31, w32 = wb[2, 0], wb[2, 1], wb[2, 2], wb[3, 0], wb[3, 1], wb[3, 2]
+    for q in range(m):
+        x0, x1, x2 = s0[q], s1[q], s2[q]
+        a0[q] += w00 * x0 + w01 * x1 + w02 * x2
+        a1[q] += w10 * x0 + w11 * x1 + w12 * x2
+        a2[q] += w20 * x0 + w21 * x1 + w22 * x2
+        a3[q] += w30 * x0 + w31 * x1 + w32 * x2
+
+
+@jit(parallel=False)
+def axpy2(a0, a1, src, o0, o1, o2, wb, m):  # pragma: no cover - compiled
+    """:func:`axpy4` for 2 filters (the last block of F = 6, or fewer)."""
+    s0, s1, s2 = src[o0:o0 + m], src[o1:o1 + m], src[o2:o2 + m]
+    w00, w01, w02, w10, w11, w12 = wb[0, 0], wb[0, 1], wb[0, 2], wb[1, 0], wb[1, 1], wb[1, 2]
+    for q in range(m):
+        x0, x1, x2 = s0[q], s1[q], s2[q]
+        a0[q] += w00 * x0 + w01 * x1 + w02 * x2
+        a1[q] += w10 * x0 + w11 * x1 + w12 * x2
+
+
+@jit(parallel=False)
+def dots4(g0, g1, g2, g3, src, o0, o1, o2, m, out):  # pragma: no cover - compiled
+    """out[i, t] = Σ_q g_i[q]·src[o_t + q], q < m: 4 filters' output gradients against 3 input taps, 12 sums at once."""
+    s0, s1, s2 = src[o0:o0 + m], src[o1:o1 + m], src[o2:o2 + m]
+    out[:] = 0
+    t00 = t01 = t02 = t10 = t11 = t12 = t20 = t21 = t22 = t30 = t31 = t32 = out[0, 0]
+    for q in range(m):
+        x0, x1, x2 = s0[q], s1[q], s2[q]
+        h0, h1, h2, h3 = g0[q], g1[q], g2[q], g3[q]
+        t00 += h0 * x0
+        t01 += h0 * x1
+        t02 += h0 * x2
+        t10 += h1 * x0
+        t11 += h1 * x1
+        t12 += h1 * x2
+        t20 += h2 * x0
+        t21 += h2 * x1
+        t22 += h2 * x2
+        t30 += h3 * x0
+        t31 += h3 * x1
+        t32 += h3 * x2
+    out[0, 0], out[0, 1], out[0, 2], out[1, 0], out[1, 1], out[1, 2] = t00, t01, t02, t10, t11, t12
+    out[2, 0], out[2, 1], out[2, 2], out[3, 0], out[3, 1], out[3, 2] = t20, t21, t22, t30, t31, t32
+
+
+@jit(parallel=False)
+def dots2(g0, g1, src, o0, o1, o2, m, out):  # pragma: no cover - compiled
+    """:func:`dots4` for 2 filters."""
+    s0, s1, s2 = src[o0:o0 + m], src[o1:o1 + m], src[o2:o2 + m]
+    out[:] = 0
+    t00 = t01 = t02 = t10 = t11 = t12 = out[0, 0]
+    for q in range(m):
+        x0, x1, x2 = s0[q], s1[q], s2[q]
+        h0, h1 = g0[q], g1[q]
+        t00 += h0 * x0
+        t01 += h0 * x1
+        t02 += h0 * x2
+        t10 += h1 * x0
+        t11 += h1 * x1
+        t12 += h1 * x2
+    out[0, 0], out[0, 1], out[0, 2], out[1, 0], out[1, 1], out[1, 2] = t00, t01, t02, t10, t11, t12
 
 
 @jit
@@ -121,7 +152,8 @@ def direct_conv2d_forward(x, w, b, top, left, hp, wp, dh, dw, y):  # pragma: no 
     """y[n, f, i, j] = b[f] + Σ_{c,u,v} w[f, c, u, v]·x_p[n, c, i + u·d_h, j + v·d_w] (x placed by :func:`place`).
 
     x: (N, C, H, W); w: (F, C, k_h, k_w); b: (F,) (zeros for no bias); y: (N, F, H_o, W_o) with
-    H_o = H_p − (k_h − 1)·d_h and W_o = W_p − (k_w − 1)·d_w.
+    H_o = H_p − (k_h − 1)·d_h and W_o = W_p − (k_w − 1)·d_w. Filters go 4 at a time (then 2),
+    a kernel row's taps 3 at a time; rows 4 and 5 of the accumulator catch absent filters.
     """
     n, c = x.shape[0], x.shape[1]
     f, kh, kw = w.shape[0], w.shape[2], w.shape[3]
@@ -131,29 +163,35 @@ def direct_conv2d_forward(x, w, b, top, left, hp, wp, dh, dw, y):  # pragma: no 
     for s in prange(n):
         plane = np.empty((c, hp * wp), dtype=x.dtype)
         place(x[s], top, left, hp, wp, plane)
-        acc = np.empty(rows * wp, dtype=x.dtype)
+        acc = np.empty((6, rows * wp), dtype=x.dtype)
+        wb = np.empty((4, 3), dtype=x.dtype)
         for i0 in range(0, ho, rows):
             q0 = i0 * wp
             m = min(rows * wp, length - q0)
-            for fi in range(f):
-                bias = b[fi]
-                for q in range(m):
-                    acc[q] = bias
+            for f0 in range(0, f, 4):
+                nf = min(4, f - f0)
+                for a in range(6):
+                    acc[a, :m] = b[f0 + a] if a < nf else 0
                 for ci in range(c):
-                    src_c = plane[ci]
+                    src = plane[ci]
                     for u in range(kh):
-                        wr = w[fi, ci, u]
                         v = 0
                         while v < kw:
                             k = group(kw - v)
-                            axpy_taps(acc, src_c, q0 + u * dh * wp + v * dw, dw, wr[v], wr[min(v + 1, kw - 1)],
-                                      wr[min(v + 2, kw - 1)], k, m)
+                            o0 = q0 + u * dh * wp + v * dw
+                            block_weights(w, f0, nf, ci, u, v, k, wb)
+                            o1, o2 = o0 + dw * min(k - 1, 1), o0 + dw * min(k - 1, 2)
+                            if nf > 2:
+                                axpy4(acc[0], acc[1], acc[2], acc[3 if nf > 3 else 4], src, o0, o1, o2, wb, m)
+                            else:
+                                axpy2(acc[0], acc[1 if nf > 1 else 5], src, o0, o1, o2, wb, m)
                             v += k
-                for r in range(min(rows, ho - i0)):
-                    out = y[s, fi, i0 + r]
-                    part = acc[r * wp:r * wp + wo]
-                    for j in range(wo):
-                        out[j] = part[j]
+                for a in range(nf):
+                    for r in range(min(rows, ho - i0)):
+                        out = y[s, f0 + a, i0 + r]
+                        part = acc[a, r * wp:r * wp + wo]
+                        for j in range(wo):
+                            out[j] = part[j]
 
 
 @jit
@@ -161,6 +199,9 @@ def direct_conv2d_weight_grad(x, g, top, left, hp, wp, dh, dw, kh, kw, partial):
     """partial[t, f, c, u, v] = Σ_{n in chunk t} Σ_{i,j} g[n, f, i, j]·x_p[n, c, i + u·d_h, j + v·d_w] (float64).
 
     The batch is cut into ``partial.shape[0]`` chunks, one per thread; the caller sums them.
+    Each sum runs in the input dtype over a block of ≤ BLOCK positions (vectorized), and the
+    blocks and samples add up in float64. g is copied into rows of width W_p (zeros past W_o)
+    plus one zero row for absent filters.
     """
     n, c = x.shape[0], x.shape[1]
     f, ho, wo = g.shape[1], g.shape[2], g.shape[3]
@@ -169,13 +210,10 @@ def direct_conv2d_weight_grad(x, g, top, left, hp, wp, dh, dw, kh, kw, partial):
     chunks = partial.shape[0]
     for t in prange(chunks):
         acc = partial[t]
-        for fi in range(f):
-            for ci in range(c):
-                for u in range(kh):
-                    for v in range(kw):
-                        acc[fi, ci, u, v] = 0.0
+        acc[...] = 0.0
         plane = np.empty((c, hp * wp), dtype=x.dtype)
-        gfull = np.zeros((f, ho * wp), dtype=g.dtype)
+        gfull = np.zeros((f + 1, ho * wp), dtype=g.dtype)
+        sums = np.empty((4, 3), dtype=g.dtype)
         for s in range(t * n // chunks, (t + 1) * n // chunks):
             place(x[s], top, left, hp, wp, plane)
             for fi in range(f):
@@ -187,21 +225,24 @@ def direct_conv2d_weight_grad(x, g, top, left, hp, wp, dh, dw, kh, kw, partial):
             for i0 in range(0, ho, rows):
                 q0 = i0 * wp
                 m = min(rows * wp, length - q0)
-                for fi in range(f):
-                    gb = gfull[fi, q0:q0 + m]
+                for f0 in range(0, f, 4):
+                    nf = min(4, f - f0)
+                    rows_g = [gfull[min(f0 + a, f) if a < nf else f, q0:q0 + m] for a in range(4)]
                     for ci in range(c):
-                        src_c = plane[ci]
+                        src = plane[ci]
                         for u in range(kh):
-                            ar = acc[fi, ci, u]
                             v = 0
                             while v < kw:
                                 k = group(kw - v)
-                                t0, t1, t2 = dot_taps(gb, src_c, q0 + u * dh * wp + v * dw, dw, k, m)
-                                ar[v] += t0
-                                if k > 1:
-                                    ar[v + 1] += t1
-                                if k > 2:
-                                    ar[v + 2] += t2
+                                o0 = q0 + u * dh * wp + v * dw
+                                o1, o2 = o0 + dw * min(k - 1, 1), o0 + dw * min(k - 1, 2)
+                                if nf > 2:
+                                    dots4(rows_g[0], rows_g[1], rows_g[2], rows_g[3], src, o0, o1, o2, m, sums)
+                                else:
+                                    dots2(rows_g[0], rows_g[1], src, o0, o1, o2, m, sums)
+                                for a in range(nf):
+                                    for tap in range(k):
+                                        acc[f0 + a, ci, u, v + tap] += sums[a, tap]
                                 v += k
 
 
