@@ -7,7 +7,9 @@ usual path), and PyTorch. A case is the forward alone (no gradient), or forward 
 backward for the weight and bias (a first layer: the input needs no gradient), or for
 all three. The threads follow the environment; the figures in docs/performance.md
 were taken with ``OPENBLAS_NUM_THREADS=2 NNLAB_NUM_THREADS=1`` and PyTorch at 2 threads.
-``--taps N`` sets the threshold, so that cases above it can be timed on the direct path.
+``--taps N --work M`` set the thresholds (C·k² and F·C·k²), so that cases above them can be
+timed on the direct path. The contenders take turns, and each is reported by its minimum
+and median (a neighbour's burst on a shared machine hits all three alike).
 Never part of the test suite.
 """
 
@@ -22,28 +24,36 @@ import numpy as np
 
 #: (name, N, C, H, F, k, padding, what): what is "fwd", "wgrad" (weight + bias) or "all" (input too).
 CASES = [
-    ("LeNet conv1 fwd", 256, 1, 28, 6, 5, 2, "fwd"),
+    ("LeNet conv1 1→6 5×5 fwd", 256, 1, 28, 6, 5, 2, "fwd"),
     ("LeNet conv1 fwd+bwd", 64, 1, 28, 6, 5, 2, "wgrad"),
-    ("ResNet stem fwd+bwd", 32, 3, 32, 32, 3, 1, "wgrad"),
-    ("3→16 3×3 fwd+bwd (all)", 32, 3, 32, 16, 3, 1, "all"),
-    ("2→16 5×5 fwd+bwd", 64, 2, 28, 16, 5, 2, "wgrad"),
-    ("5→16 3×3 fwd+bwd (all)", 32, 5, 32, 16, 3, 1, "all"),
-    ("3→32 5×5 fwd+bwd", 32, 3, 32, 32, 5, 2, "wgrad"),
-    ("8→16 3×3 fwd+bwd (all)", 32, 8, 32, 16, 3, 1, "all"),
-    ("6→16 5×5 fwd+bwd (all)", 64, 6, 14, 16, 5, 0, "all"),
+    ("ResNet stem 3→32 3×3 fwd+bwd", 32, 3, 32, 32, 3, 1, "wgrad"),
+    ("3→16 3×3 fwd+bwd", 32, 3, 32, 16, 3, 1, "wgrad"),
+    ("3→8 3×3 fwd+bwd", 32, 3, 32, 8, 3, 1, "wgrad"),
+    ("5→6 3×3 fwd+bwd", 64, 5, 28, 6, 3, 1, "wgrad"),
+    ("1→12 5×5 fwd+bwd", 64, 1, 28, 12, 5, 2, "wgrad"),
+    ("2→6 5×5 fwd+bwd", 64, 2, 28, 6, 5, 2, "wgrad"),
+    ("3→16 3×3 fwd+bwd, input grad too", 32, 3, 32, 16, 3, 1, "all"),
 ]
 
 
-def _time(fn, seconds: float = 0.4) -> tuple[float, float]:
-    fn()
-    walls, cpus = [], []
-    end = time.perf_counter() + seconds
-    while time.perf_counter() < end or len(walls) < 5:
-        w0, c0 = time.perf_counter(), time.process_time()
+def _time(fns: dict, seconds: float) -> dict:
+    """{name: (min, median) wall ms, and median CPU ms}, the functions taking turns (one call each per round).
+
+    Interleaved and reported by their minimum as well as the median: on a shared machine a
+    neighbour's burst then hits every contender alike, and the minimum is the uncontended speed.
+    """
+    for fn in fns.values():
         fn()
-        walls.append(time.perf_counter() - w0)
-        cpus.append(time.process_time() - c0)
-    return statistics.median(walls) * 1e3, statistics.median(cpus) * 1e3
+    walls: dict = {name: [] for name in fns}
+    cpus: dict = {name: [] for name in fns}
+    end = time.perf_counter() + seconds
+    while time.perf_counter() < end or len(walls[next(iter(fns))]) < 5:
+        for name, fn in fns.items():
+            w0, c0 = time.perf_counter(), time.process_time()
+            fn()
+            walls[name].append((time.perf_counter() - w0) * 1e3)
+            cpus[name].append((time.process_time() - c0) * 1e3)
+    return {name: (min(walls[name]), statistics.median(walls[name]), statistics.median(cpus[name])) for name in fns}
 
 
 def main() -> None:
@@ -56,13 +66,17 @@ def main() -> None:
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--taps", type=int, default=conv_direct.MAX_TAPS, help="the C·k² threshold to time with")
-    conv_direct.MAX_TAPS = parser.parse_args().taps
+    parser.add_argument("--work", type=int, default=conv_direct.MAX_WORK, help="the F·C·k² threshold to time with")
+    parser.add_argument("--seconds", type=float, default=1.5, help="time per case (all three contenders)")
+    args = parser.parse_args()
+    conv_direct.MAX_TAPS, conv_direct.MAX_WORK = args.taps, args.work
     torch.set_num_threads(int(os.environ.get("OPENBLAS_NUM_THREADS", "2")))
     rng = np.random.default_rng(0)
-    print(f"threshold C·k² ≤ {conv_direct.MAX_TAPS}; OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS')}, "
+    print(f"direct path: C·k² ≤ {conv_direct.MAX_TAPS} and F·C·k² ≤ {conv_direct.MAX_WORK}; OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS')}, "
           f"NNLAB_NUM_THREADS={os.environ.get('NNLAB_NUM_THREADS')}, torch threads {torch.get_num_threads()}, "
           f"load average {os.getloadavg()[0]:.2f}")
-    print("| case | C·k² | numpy mode | numba mode | PyTorch | numba / numpy |\n|---|---:|---:|---:|---:|---:|")
+    print("| case | C·k² | F·C·k² | direct | numpy mode: min / median ms | numba mode | PyTorch | numba / numpy (min) |\n"
+          "|---|---:|---:|---|---:|---:|---:|---:|")
     for name, n, c, h, f, k, pad, what in CASES:
         x = rng.standard_normal((n, c, h, h), dtype=np.float32)
         w = rng.standard_normal((f, c, k, k), dtype=np.float32) * 0.1
@@ -86,13 +100,16 @@ def main() -> None:
             else:
                 torch.nn.functional.conv2d(xt, wt, bt, padding=pad).sum().backward()
 
-        times = {}
-        for mode in ("numpy", "numba"):
+        def in_mode(mode, fn=ours):
             kernels.use(mode)
-            times[mode] = _time(ours)
-        times["torch"] = _time(theirs)
-        cells = " | ".join(f"{times[m][0]:.2f} ({times[m][1]:.2f} CPU)" for m in ("numpy", "numba", "torch"))
-        print(f"| {name}, batch {n} | {c * k * k} | {cells} | {times['numba'][0] / times['numpy'][0]:.2f} |")
+            fn()
+
+        times = _time({"numpy": lambda: in_mode("numpy"), "numba": lambda: in_mode("numba"), "torch": theirs},
+                      args.seconds)
+        direct = "yes" if conv_direct.use_direct_conv(2, np.float32, c, (k, k), (1, 1), 1, f) else "no"
+        cells = " | ".join("{:.2f} / {:.2f} ({:.2f} CPU)".format(*times[m]) for m in ("numpy", "numba", "torch"))
+        print(f"| {name}, batch {n} | {c * k * k} | {f * c * k * k} | {direct} | {cells} | "
+              f"{times['numba'][0] / times['numpy'][0]:.2f} |")
 
 
 if __name__ == "__main__":

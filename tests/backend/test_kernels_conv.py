@@ -93,10 +93,11 @@ def test_float32_weight_gradient_sums_accurately(calls):
     (dict(padding=1, stride=2), ((2, 3, 8, 8), (4, 3, 3, 3))),     # stride 2
     (dict(padding=1, groups=2), ((2, 4, 8, 8), (4, 2, 3, 3))),     # groups
     (dict(padding=1), ((2, 6, 8, 8), (4, 6, 3, 3))),               # C·k² = 54 > MAX_TAPS
+    (dict(padding=1), ((2, 3, 8, 8), (16, 3, 3, 3))),              # F·C·k² = 432 > MAX_WORK (a ResNet-like stem)
 ])
 def test_other_geometries_keep_their_path(kw, shapes, calls):
-    """Stride 2, groups, and C·k_h·k_w above the threshold never take the direct path."""
-    assert 6 * 9 > conv_direct.MAX_TAPS
+    """Stride 2, groups, C·k_h·k_w or F·C·k_h·k_w above the thresholds never take the direct path."""
+    assert 6 * 9 > conv_direct.MAX_TAPS and 16 * 27 > conv_direct.MAX_WORK >= 9 * 27
     x, w = _rand(*shapes[0]), _rand(*shapes[1], seed=1)
     ours, theirs = _conv(**kw)
     calls.clear()

@@ -321,7 +321,7 @@ def convnd(
         return _empty_batch(x, weight, bias, out, unbatched)
     if use_pointwise_conv(kernel, int(groups), pads, x.shape[1], f, out):
         y = PointwiseConvNd.apply(x, weight, bias, st)
-    elif use_direct_conv(nd, x.dtype, x.shape[1], kernel, st, int(groups)):
+    elif use_direct_conv(nd, x.dtype, x.shape[1], kernel, st, int(groups), f):
         y = DirectConv2d.apply(x, weight, bias, pads, dil)
     elif use_shift_conv(x.shape[1], st, int(groups), out, padded):
         y = ShiftConvNd.apply(x, weight, bias, pads, dil)

@@ -24,14 +24,21 @@ from nnlab.autograd.function import Context, Function
 from nnlab.backend import kernels
 from nnlab.ops._conv_util import spatial_sum
 
-#: The direct path is taken when C·k_h·k_w is at most this. Measured with the kernels on one thread
-#: against im2col + BLAS on two (docs/performance.md, "The kernel layer").
+#: The direct path is taken when C·k_h·k_w is at most MAX_TAPS and F·C·k_h·k_w (multiply-adds per
+#: output position) at most MAX_WORK. The direct kernels avoid im2col's copies, whose cost goes
+#: with C·k², but do the F·C·k² multiply-adds at about half the rate of BLAS: they win while F is
+#: small. Measured with the kernels on one thread against im2col + BLAS on two
+#: (``python -m benchmarks.conv_direct``; docs/performance.md, "The kernel layer").
 MAX_TAPS = 48
+MAX_WORK = 270
 
 
-def use_direct_conv(nd: int, dtype: np.dtype, channels: int, kernel: tuple, stride: tuple, groups: int) -> bool:
-    """Whether :class:`DirectConv2d` runs: fast kernels on, 2-D, one group, stride 1, float32/float64, C·∏k ≤ MAX_TAPS."""
-    return (nd == 2 and groups == 1 and all(s == 1 for s in stride) and channels * math.prod(kernel) <= MAX_TAPS
+def use_direct_conv(nd: int, dtype: np.dtype, channels: int, kernel: tuple, stride: tuple, groups: int,
+                    filters: int) -> bool:
+    """Whether :class:`DirectConv2d` runs: fast kernels on, 2-D, one group, stride 1, float32/float64,
+    C·∏k ≤ MAX_TAPS and F·C·∏k ≤ MAX_WORK."""
+    taps = channels * math.prod(kernel)
+    return (nd == 2 and groups == 1 and all(s == 1 for s in stride) and taps <= MAX_TAPS and filters * taps <= MAX_WORK
             and np.dtype(dtype) in (np.dtype(np.float32), np.dtype(np.float64)) and kernels.fast() is not None)
 
 
