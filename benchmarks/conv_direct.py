@@ -1,9 +1,9 @@
 """``python -m benchmarks.conv_direct``: the direct first-layer convolution against im2col and PyTorch.
 
-Times ``F.conv2d`` (medians, wall and CPU milliseconds) on first-layer and small-channel
-geometries three ways: nnlab with the NumPy references (im2col + BLAS), nnlab with the
-fast kernels (the direct kernel wherever C·k_h·k_w ≤ ``conv_direct.MAX_TAPS``, else the
-usual path), and PyTorch. A case is the forward alone (no gradient), or forward plus
+Times ``F.conv2d`` (wall milliseconds, minimum and median; CPU milliseconds) on first-layer
+and small-channel geometries three ways: nnlab with the NumPy references (im2col + BLAS),
+nnlab with the fast kernels (the direct kernel wherever ``conv_direct.use_direct_conv``
+says so, else the usual path), and PyTorch. A case is the forward alone (no gradient), or forward plus
 backward for the weight and bias (a first layer: the input needs no gradient), or for
 all three. The threads follow the environment; the figures in docs/performance.md
 were taken with ``OPENBLAS_NUM_THREADS=2 NNLAB_NUM_THREADS=1`` and PyTorch at 2 threads.
@@ -69,13 +69,14 @@ def main() -> None:
     parser.add_argument("--work", type=int, default=conv_direct.MAX_WORK, help="the F·C·k² threshold to time with")
     parser.add_argument("--seconds", type=float, default=1.5, help="time per case (all three contenders)")
     args = parser.parse_args()
+    defaults = conv_direct.MAX_TAPS, conv_direct.MAX_WORK
     conv_direct.MAX_TAPS, conv_direct.MAX_WORK = args.taps, args.work
     torch.set_num_threads(int(os.environ.get("OPENBLAS_NUM_THREADS", "2")))
     rng = np.random.default_rng(0)
     print(f"direct path: C·k² ≤ {conv_direct.MAX_TAPS} and F·C·k² ≤ {conv_direct.MAX_WORK}; OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS')}, "
           f"NNLAB_NUM_THREADS={os.environ.get('NNLAB_NUM_THREADS')}, torch threads {torch.get_num_threads()}, "
           f"load average {os.getloadavg()[0]:.2f}")
-    print("| case | C·k² | F·C·k² | direct | numpy mode: min / median ms | numba mode | PyTorch | numba / numpy (min) |\n"
+    print("| case | C·k² | F·C·k² | direct by default | numpy mode: min / median ms | numba mode | PyTorch | numba / numpy (min) |\n"
           "|---|---:|---:|---|---:|---:|---:|---:|")
     for name, n, c, h, f, k, pad, what in CASES:
         x = rng.standard_normal((n, c, h, h), dtype=np.float32)
@@ -106,7 +107,7 @@ def main() -> None:
 
         times = _time({"numpy": lambda: in_mode("numpy"), "numba": lambda: in_mode("numba"), "torch": theirs},
                       args.seconds)
-        direct = "yes" if conv_direct.use_direct_conv(2, np.float32, c, (k, k), (1, 1), 1, f) else "no"
+        direct = "yes" if c * k * k <= defaults[0] and f * c * k * k <= defaults[1] else "no"
         cells = " | ".join("{:.2f} / {:.2f} ({:.2f} CPU)".format(*times[m]) for m in ("numpy", "numba", "torch"))
         print(f"| {name}, batch {n} | {c * k * k} | {f * c * k * k} | {direct} | {cells} | "
               f"{times['numba'][0] / times['numpy'][0]:.2f} |")
