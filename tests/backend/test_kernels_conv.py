@@ -76,14 +76,16 @@ def test_first_layer_runs_no_input_gradient(dtype, calls):
 
 def test_float32_weight_gradient_sums_accurately(calls):
     """A 64-sample weight gradient of an offset input (Σ over 50,000 products of a non-zero mean) in float32
-    stays within float32 rounding of the float64 result: the direct kernel sums blocks and samples in float64."""
+    stays within a few float32 roundings of the float64 result, because the direct kernel sums blocks and
+    samples in float64: measured 7e-8 relative, where one float32 running sum is off by 2e-6 (and
+    PyTorch's float32 result by 3.5e-6)."""
     x, w = _rand(64, 1, 28, 28) + 3.0, _rand(6, 1, 5, 5, seed=1)
     g = _rand(64, 6, 28, 28, seed=2) + 1.0
     k = kernels.numba_kernels()
     exact = k.direct_conv2d_weights(x, g, ((2, 2), (2, 2)), (1, 1), (5, 5))
     single = k.direct_conv2d_weights(x.astype(np.float32), g.astype(np.float32), ((2, 2), (2, 2)), (1, 1), (5, 5))
     assert single.dtype == np.float32
-    np.testing.assert_allclose(single, exact, rtol=2e-6)
+    np.testing.assert_allclose(single, exact, rtol=5e-7)
     tx, tw = torch.from_numpy(x).requires_grad_(False), torch.from_numpy(w).requires_grad_()
     torch.nn.functional.conv2d(tx, tw, padding=2).backward(torch.from_numpy(g))
     np.testing.assert_allclose(exact, tw.grad.numpy(), rtol=1e-10)
