@@ -73,11 +73,12 @@ def main() -> None:
     conv_direct.MAX_TAPS, conv_direct.MAX_WORK = args.taps, args.work
     torch.set_num_threads(int(os.environ.get("OPENBLAS_NUM_THREADS", "2")))
     rng = np.random.default_rng(0)
-    print(f"direct path: C·k² ≤ {conv_direct.MAX_TAPS} and F·C·k² ≤ {conv_direct.MAX_WORK}; OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS')}, "
+    print(f"direct path: C·k² ≤ {conv_direct.MAX_TAPS} and F·C·k² ≤ {conv_direct.MAX_WORK}; "
+          f"OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS')}, "
           f"NNLAB_NUM_THREADS={os.environ.get('NNLAB_NUM_THREADS')}, torch threads {torch.get_num_threads()}, "
           f"load average {os.getloadavg()[0]:.2f}")
-    print("| case | C·k² | F·C·k² | direct by default | numpy mode: min / median ms | numba mode | PyTorch | numba / numpy (min) |\n"
-          "|---|---:|---:|---|---:|---:|---:|---:|")
+    print("| case | C·k² | F·C·k² | direct by default | numpy mode: min / median ms | numba mode | PyTorch "
+          "| numba / numpy (min) |\n|---|---:|---:|---|---:|---:|---:|---:|")
     for name, n, c, h, f, k, pad, what in CASES:
         x = rng.standard_normal((n, c, h, h), dtype=np.float32)
         w = rng.standard_normal((f, c, k, k), dtype=np.float32) * 0.1

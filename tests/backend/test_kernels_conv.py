@@ -67,7 +67,8 @@ def test_first_layer_runs_no_input_gradient(dtype, calls):
     assert grads["numba"][2] == {"direct_conv2d", "direct_conv2d_weights"}
     assert not grads["numpy"][2]
     tw, tb = (torch.from_numpy(a.astype(dtype)).requires_grad_() for a in (w, b))
-    (torch.nn.functional.conv2d(torch.from_numpy(x.astype(dtype)), tw, tb, padding=2) * torch.from_numpy(v)).sum().backward()
+    ty = torch.nn.functional.conv2d(torch.from_numpy(x.astype(dtype)), tw, tb, padding=2)
+    (ty * torch.from_numpy(v)).sum().backward()
     for got, ref, want in zip(grads["numba"][:2], grads["numpy"][:2], (tw.grad.numpy(), tb.grad.numpy())):
         assert got.dtype == dtype
         np.testing.assert_allclose(got, ref, **TOL[dtype])

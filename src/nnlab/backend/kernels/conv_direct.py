@@ -110,7 +110,8 @@ def axpy2(a0, a1, src, o0, o1, o2, wb, m):  # pragma: no cover - compiled
 
 @jit(parallel=False)
 def dots4(g0, g1, g2, g3, src, o0, o1, o2, m, out):  # pragma: no cover - compiled
-    """out[i, t] = Σ_q g_i[q]·src[o_t + q], q < m: 4 filters' output gradients against 3 input taps, 12 sums at once."""
+    """out[i, t] = Σ_q g_i[q]·src[o_t + q], q < m: 4 filters' output gradients against 3 input taps, 12 sums at once.
+    """
     s0, s1, s2 = src[o0:o0 + m], src[o1:o1 + m], src[o2:o2 + m]
     out[:] = 0
     t00 = t01 = t02 = t10 = t11 = t12 = t20 = t21 = t22 = t30 = t31 = t32 = out[0, 0]
@@ -255,7 +256,10 @@ def direct_conv2d_weight_grad(x, g, top, left, hp, wp, dh, dw, kh, kw, partial):
 
 
 def direct_conv2d(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, pads: tuple, dilation: tuple) -> np.ndarray:
-    """(N, C, H, W) ⊛ (F, C, k_h, k_w) (+ b) → (N, F, H_o, W_o), stride 1, zero padding ``pads`` = ((top, bottom), (left, right))."""
+    """(N, C, H, W) ⊛ (F, C, k_h, k_w) (+ b) → (N, F, H_o, W_o), stride 1.
+
+    ``pads`` = ((top, bottom), (left, right)) zero padding; ``dilation`` = (d_h, d_w).
+    """
     n, _, h, wd = x.shape
     (top, bottom), (left, right) = pads
     dh, dw = dilation
