@@ -10,7 +10,9 @@ gradient and folds the column gradient back onto the input with ``fold_windows``
 The helpers here (column layout, padding rules, checks) are shared with
 ``nnlab.ops.conv_transpose``, whose forward is exactly this file's input gradient.
 Stride-1 convolutions over large feature maps take :mod:`nnlab.ops.conv_shift` instead
-(one matmul per kernel offset on shifted views, no column matrix).
+(one matmul per kernel offset on shifted views, no column matrix); with the fast kernels
+on, stride-1 2-D convolutions of few input channels (first layers) take
+:mod:`nnlab.ops.conv_direct` (the taps summed directly, no matrix product).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from nnlab.autograd.function import Context, Function
 from nnlab.autograd.tensor import Tensor
 from nnlab.backend.windows import fold_windows, pad_spatial, sliding_windows, window_output_shape
 from nnlab.ops._conv_util import bias_view, spatial_sum
+from nnlab.ops.conv_direct import DirectConv2d, use_direct_conv
 from nnlab.ops.conv_pointwise import PointwiseConvNd, use_pointwise_conv
 from nnlab.ops.conv_shift import ShiftConvNd, use_shift_conv
 from nnlab.ops.movement import squeeze, unsqueeze
@@ -318,6 +321,8 @@ def convnd(
         return _empty_batch(x, weight, bias, out, unbatched)
     if use_pointwise_conv(kernel, int(groups), pads, x.shape[1], f, out):
         y = PointwiseConvNd.apply(x, weight, bias, st)
+    elif use_direct_conv(nd, x.dtype, x.shape[1], kernel, st, int(groups), f):
+        y = DirectConv2d.apply(x, weight, bias, pads, dil)
     elif use_shift_conv(x.shape[1], st, int(groups), out, padded):
         y = ShiftConvNd.apply(x, weight, bias, pads, dil)
     else:

@@ -5,6 +5,9 @@ Importing it imports Numba; nothing is compiled until a kernel's first call.
 
 from nnlab.backend.kernels import _jit
 from nnlab.backend.kernels._jit import configure_threads, num_threads
+from nnlab.backend.kernels.conv_direct import (
+    direct_conv2d, direct_conv2d_forward, direct_conv2d_input_grad, direct_conv2d_weight_grad, direct_conv2d_weights,
+)
 from nnlab.backend.kernels.elementwise import relu_backward, relu_forward
 from nnlab.backend.kernels.layout import channel_major, from_channel_major, shifted_sum, stack_shifts, to_channel_major
 from nnlab.backend.kernels.optim import adam_update
@@ -18,6 +21,8 @@ from nnlab.backend.kernels.norm import (
 __all__ = [
     "cached", "configure_threads", "num_threads",
     "relu_forward", "relu_backward",
+    "direct_conv2d", "direct_conv2d_input_grad", "direct_conv2d_weights", "direct_conv2d_forward",
+    "direct_conv2d_weight_grad",
     "channel_major", "from_channel_major", "shifted_sum", "stack_shifts", "to_channel_major",
     "batch_norm_train", "batch_norm_backward",
     "lstm_gates", "lstm_output", "lstm_cell_backward",
