@@ -142,6 +142,15 @@ def test_max_pool2d(dtype, shape, calls):
           {"max_pool2d", "max_pool2d_grad"})
 
 
+def test_max_pool2d_inference_records_no_taps(calls):
+    """Without a graph the untracked forward runs (nothing kept for a backward); same maxima as the reference."""
+    x = _rand(2, 3, 8, 6).astype(np.float32)
+    with nnlab.no_grad():
+        y = F.max_pool2d(nnlab.from_numpy(x), 2)
+    assert "max_pool2d" in calls
+    np.testing.assert_array_equal(y.array, x.reshape(2, 3, 4, 2, 3, 2).max(axis=(3, 5)))
+
+
 @pytest.mark.parametrize("args", [dict(kernel_size=3, stride=2, padding=1), dict(kernel_size=2, ceil_mode=True),
                                   dict(kernel_size=2, dilation=2), dict(kernel_size=2, stride=1)])
 def test_other_max_pool_geometries_take_the_reference(args, calls):

@@ -292,8 +292,7 @@ class MaxPool(Function):
         k, ctx.argmax = kernels.fast(), None
         if (k is not None and len(geom.kernel) == 2 and indices_out is None and kernels.worth_it(x)
                 and k.is_2x2(geom.kernel, geom.stride, geom.padding, geom.dilation, x.shape[2:], geom.out)):
-            y, ctx.argmax = k.max_pool2d(x)
-            ctx.xshape = x.shape
+            y, ctx.argmax = k.max_pool2d(x, ctx.needs_input_grad[0] and is_grad_enabled())
             return y
         x_pad = pad_spatial(x, geom.pads, value=-np.inf)
         axes = geom.axes
@@ -309,7 +308,7 @@ class MaxPool(Function):
     @staticmethod
     def backward(ctx: Context, grad):
         if ctx.argmax is not None:
-            return kernels.numba_kernels().max_pool2d_grad(grad, ctx.argmax).reshape(ctx.xshape), None, None
+            return kernels.numba_kernels().max_pool2d_grad(grad, ctx.argmax), None, None
         g = grad
         for i, ax in enumerate(ctx.geom.axes):
             g = scatter_taps(g, 2 + i, ax, ctx.sels[i], "max")

@@ -12,7 +12,9 @@ from nnlab.backend.kernels.elementwise import relu_backward, relu_forward
 from nnlab.backend.kernels.layout import channel_major, from_channel_major, shifted_sum, stack_shifts, to_channel_major
 from nnlab.backend.kernels.optim import adam_update
 from nnlab.backend.kernels.recurrent import lstm_cell_backward, lstm_gates, lstm_output
-from nnlab.backend.kernels.pool import is_2x2, max_pool2d, max_pool2d_grad, max_pool2x2_backward, max_pool2x2_forward
+from nnlab.backend.kernels.pool import (
+    is_2x2, max_pool2d, max_pool2d_grad, max_pool2x2_backward, max_pool2x2_forward, max_pool2x2_forward_tracked,
+)
 from nnlab.backend.kernels.norm import (
     batch_norm_backward, batch_norm_train, layer_norm_backward, layer_norm_forward,
     layer_norm_param_grads,
@@ -27,7 +29,7 @@ __all__ = [
     "batch_norm_train", "batch_norm_backward",
     "lstm_gates", "lstm_output", "lstm_cell_backward",
     "adam_update",
-    "is_2x2", "max_pool2d", "max_pool2d_grad", "max_pool2x2_forward", "max_pool2x2_backward",
+    "is_2x2", "max_pool2d", "max_pool2d_grad", "max_pool2x2_forward", "max_pool2x2_forward_tracked", "max_pool2x2_backward",
     "layer_norm_forward", "layer_norm_backward", "layer_norm_param_grads",
 ]
 
