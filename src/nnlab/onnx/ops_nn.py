@@ -16,6 +16,7 @@ from nnlab.onnx.ops_basic import _dtype, _in, converter
 from nnlab.onnx.trace import Record
 from nnlab.ops import attention as AT
 from nnlab.ops import conv as CV
+from nnlab.ops import conv_direct as CD
 from nnlab.ops import conv_pointwise as CP
 from nnlab.ops import conv_shift as CS
 from nnlab.ops import conv_transpose as CT
@@ -54,7 +55,7 @@ def _conv_pointwise(g, rec):
     return _conv(g, rec, stride, [0] * (2 * nd), [1] * nd, 1)
 
 
-@converter(CS.ShiftConvNd)
+@converter(CS.ShiftConvNd, CD.DirectConv2d)  # the same arguments (x, w, b, pads, dilation): stride 1, one group
 def _conv_shift(g, rec):
     pads, dilation = rec.args[3], rec.args[4]
     return _conv(g, rec, [1] * len(dilation), _pads(pads), dilation, 1)

@@ -5,6 +5,7 @@ Importing this module imports Numba; only :func:`nnlab.backend.kernels.fast` doe
 
 from __future__ import annotations
 
+import hashlib
 import os
 from typing import Callable
 
@@ -34,8 +35,6 @@ def _start_pool() -> None:
         del os.environ["OMP_WAIT_POLICY"]
 
 
-_start_pool()
-
 #: LLVM may reorder sums (so a reduction such as Σx over a channel is vectorized: without it a float
 #: sum is one long dependency chain, ≈ 5× slower) and fuse a·b + c; NaN and inf keep their meaning.
 FASTMATH = frozenset({"reassoc", "contract"})
@@ -49,49 +48,81 @@ ERROR_MODEL = "numpy"
 CACHED = True
 
 
-def jit(fn: Callable | None = None, *, parallel: bool = True) -> Callable:
-    """Compile ``fn`` lazily (once per argument types, e.g. float32 and float64) with an on-disk cache.
-
-    ``cache=True`` writes the machine code next to the source (``__pycache__``), in
-    ``NUMBA_CACHE_DIR`` or in the user's cache directory, whichever is writable. Where none
-    is (a read-only install), Numba refuses ``cache=True`` at decoration; the kernel is then
-    compiled in memory at first use in every process, which is slower to start but correct.
-
-    The on-disk cache is keyed by the kernel's own source file: after changing the options
-    here (:data:`FASTMATH`, :data:`ERROR_MODEL`), delete the ``*.nbi``/``*.nbc`` files under ``__pycache__``.
-    """
-    if fn is None:
-        return lambda f: jit(f, parallel=parallel)
-    global CACHED
-    try:
-        return numba.njit(cache=True, parallel=parallel, nogil=True, fastmath=set(FASTMATH), error_model=ERROR_MODEL)(fn)
-    except RuntimeError:  # "cannot cache function ...: no locator available"
-        CACHED = False
-        return numba.njit(cache=False, parallel=parallel, nogil=True, fastmath=set(FASTMATH), error_model=ERROR_MODEL)(fn)
-
-
 #: Kernel threads when neither ``NNLAB_NUM_THREADS`` nor ``NUMBA_NUM_THREADS`` is set. One: the kernels
 #: run between BLAS products whose own threads already hold every core, and on the 2-core machine a
 #: second kernel thread never paid for its wake-up (docs/performance.md, "Threads").
 DEFAULT_THREADS = 1
 
 
-def configure_threads(n: int | None = None) -> int:
-    """Set the threads of nnlab's kernels: ``n``, else ``NNLAB_NUM_THREADS``, else ``NUMBA_NUM_THREADS``, else 1.
-
-    Numba's pool is sized once per process from ``NUMBA_NUM_THREADS`` (default: the
-    machine's cores); a request above it is capped. Returns the number in use.
-    """
-    if n is None:
-        env = os.environ.get("NNLAB_NUM_THREADS", "").strip() or os.environ.get("NUMBA_NUM_THREADS", "").strip()
-        n = int(env) if env else DEFAULT_THREADS
+def _checked(n: int) -> int:
     if n < 1:
         raise ValueError(f"kernels: the number of threads must be at least 1, got {n}")
-    n = min(int(n), numba.config.NUMBA_NUM_THREADS)
+    return min(int(n), numba.config.NUMBA_NUM_THREADS)
+
+
+def requested_threads() -> int:
+    """``NNLAB_NUM_THREADS``, else ``NUMBA_NUM_THREADS``, else 1 — capped by Numba's pool size."""
+    env = os.environ.get("NNLAB_NUM_THREADS", "").strip() or os.environ.get("NUMBA_NUM_THREADS", "").strip()
+    return _checked(int(env) if env else DEFAULT_THREADS)
+
+
+#: Whether this process compiles the multi-threaded variants of the kernels (decided once, when the
+#: kernels load, from :func:`requested_threads`). With one thread the kernels are compiled serial:
+#: a ``parallel=True`` loop run on one thread is as fast, but compiles about twice as slowly (the
+#: LeNet kernels from an empty cache: 12.5 s CPU parallel, 5.8 s serial), and Numba's OpenMP pool
+#: is then never started.
+PARALLEL = requested_threads() > 1
+if PARALLEL:
+    _start_pool()
+
+
+def _variant() -> str:
+    """The compile options as a name suffix, so each variant gets its own on-disk cache entry.
+
+    Numba keys its cache by the function's name, signature and bytecode, not by the options it
+    was compiled with: a serial kernel cached by one process would be loaded by a multi-threaded
+    one. A suffix per variant (and per :data:`FASTMATH` / :data:`ERROR_MODEL`) keeps them apart.
+    """
+    options = repr((sorted(FASTMATH), ERROR_MODEL)).encode()
+    return ("par_" if PARALLEL else "ser_") + hashlib.sha1(options).hexdigest()[:8]
+
+
+def jit(fn: Callable | None = None, *, parallel: bool = True) -> Callable:
+    """Compile ``fn`` lazily (once per argument types, e.g. float32 and float64) with an on-disk cache.
+
+    ``parallel=True`` kernels (``prange`` loops) are compiled multi-threaded only when this
+    process runs the kernels on several threads (:data:`PARALLEL`); otherwise ``prange`` is
+    ``range``. ``cache=True`` writes the machine code next to the source (``__pycache__``), in
+    ``NUMBA_CACHE_DIR`` or in the user's cache directory, whichever is writable. Where none
+    is (a read-only install), Numba refuses ``cache=True`` at decoration; the kernel is then
+    compiled in memory at first use in every process, which is slower to start but correct.
+    """
+    if fn is None:
+        return lambda f: jit(f, parallel=parallel)
+    global CACHED
+    fn.__qualname__ = f"{fn.__qualname__}__{_variant()}"
+    options = dict(parallel=parallel and PARALLEL, nogil=True, fastmath=set(FASTMATH), error_model=ERROR_MODEL)
+    try:
+        return numba.njit(cache=True, **options)(fn)
+    except RuntimeError:  # "cannot cache function ...: no locator available"
+        CACHED = False
+        return numba.njit(cache=False, **options)(fn)
+
+
+def configure_threads(n: int | None = None) -> int:
+    """Set the threads of nnlab's kernels: ``n``, else :func:`requested_threads`; returns the number in use.
+
+    Numba's pool is sized once per process from ``NUMBA_NUM_THREADS`` (default: the
+    machine's cores); a request above it is capped. Where the kernels were compiled serial
+    (:data:`PARALLEL` false: one thread requested when they loaded), they stay on one thread.
+    """
+    n = requested_threads() if n is None else _checked(n)
+    if not PARALLEL:
+        return 1
     numba.set_num_threads(n)
     return n
 
 
 def num_threads() -> int:
     """Threads the kernels run on now."""
-    return numba.get_num_threads()
+    return numba.get_num_threads() if PARALLEL else 1
