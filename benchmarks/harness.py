@@ -12,15 +12,12 @@ torch's repeat followed at once (a ResNet step 67 → 86 ms; 0.1 s of rest resto
 without the pause the ratios favoured nnlab.
 
 Memory (:func:`memory_workload`): each framework gets a fresh process that imports only
-itself, builds the model and data, runs one warm-up step, then measures the peak resident
-set size of a few steps above the resident size just before them (Linux: the high-water
-mark ``VmHWM`` is reset through ``/proc/self/clear_refs``; elsewhere ``ru_maxrss`` is used,
-which cannot be reset). That counts everything a steady-state step brings in — activations,
-gradients, temporaries, allocator slack — the same way for NumPy's and PyTorch's
-allocations, which ``tracemalloc`` (blind to PyTorch) could not. The warm-up step keeps
-one-time loads out of the figure in both frameworks (PyTorch's first-call caches, the
-compiled kernels' machine code, ≈ 50 MiB, which Numba maps in at a kernel's first call);
-it also makes the optimizer's state resident before the mark, in both.
+itself, builds the model and data, then measures the peak resident set size of a few
+steps above the resident size just before them (Linux: the high-water mark ``VmHWM`` is
+reset through ``/proc/self/clear_refs``; elsewhere ``ru_maxrss`` is used, which cannot be
+reset). That counts everything a step brings in — activations, gradients, optimizer state,
+temporaries, allocator slack — the same way for NumPy's and PyTorch's allocations, which
+``tracemalloc`` (blind to PyTorch) could not.
 
 Each workload runs in fresh processes (:func:`run`), so one workload's allocations or
 thread pools never colour the next one's numbers.
@@ -62,7 +59,6 @@ class Settings:
     target_s: float = 0.3
     memory_steps: int = 3
     settle_s: float = 0.25
-    memory_warmup: int = 1
 
 
 FULL = Settings()
@@ -169,13 +165,11 @@ def _maxrss_kib() -> int:
 
 
 def memory_workload(w: Workload, framework: str, settings: Settings) -> dict[str, Any]:
-    """Peak resident memory (MiB) of ``memory_steps`` steps, after ``memory_warmup``, above the resident size before them."""
+    """Peak resident memory (MiB) of ``memory_steps`` steps above the resident size before them."""
     try:
         step = w.build(FRAMEWORKS[framework]())
     except Missing as e:
         return {"status": "missing", "message": str(e)}
-    for _ in range(settings.memory_warmup):
-        step()
     gc.collect()
     exact = _reset_peak()
     before = _status_kib("VmRSS") if exact else _maxrss_kib()

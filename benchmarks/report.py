@@ -80,7 +80,7 @@ def markdown(results: dict[str, Any]) -> str:
         f"Run {results['started']}{' (quick)' if results['quick'] else ''}: {s['warmup']} warm-up steps, "
         f"median of {s['repeats']} interleaved repeats of ≈{s['target_s']} s each"
         f"{f', {rest} s of rest before each' if (rest := s.get('settle_s')) else ''}; peak memory over "
-        f"{s['memory_steps']} steps after {s.get('memory_warmup', 0)} warm-up step(s) in a fresh process per framework.",
+        f"{s['memory_steps']} steps in a fresh process per framework.",
         "",
     ]
     return "\n".join(lines)
