@@ -55,9 +55,11 @@ def nnlab_framework() -> Framework:
     import nnlab.functional as F
     from nnlab.backend import kernels
 
-    # Numba and LLVM (≈ 100 MiB resident) load at the first kernel call; load them with the framework,
+    # Numba and LLVM load with the kernel namespace (≈ 57 MiB resident) and Numba's code loader at the
+    # first kernel call (≈ 51 MiB more; each further kernel adds a few KiB): load both with the framework,
     # as ``import torch`` loads PyTorch's libraries, so that the peak-memory run counts activations only.
-    kernels.fast()
+    if kernels.fast() is not None:
+        F.relu(nnlab.from_numpy(np.zeros(2 * kernels.MIN_ELEMENTS, dtype=np.float32)))
 
     return Framework(
         name="nnlab", nn=nnlab.nn, optim=nnlab.optim, F=F,

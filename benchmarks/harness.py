@@ -59,10 +59,11 @@ class Settings:
     target_s: float = 0.3
     memory_steps: int = 3
     settle_s: float = 0.25
+    min_steps: int = 3
 
 
 FULL = Settings()
-QUICK = Settings(warmup=1, repeats=3, target_s=0.02, memory_steps=2, settle_s=0.0)
+QUICK = Settings(warmup=1, repeats=3, target_s=0.02, memory_steps=2, settle_s=0.0, min_steps=1)
 
 
 # ---- timing (inside a worker process) ------------------------------------------------------
@@ -76,7 +77,10 @@ def interleave(steps: dict[str, Step], settings: Settings) -> dict[str, list[flo
             t0 = time.perf_counter()
             step()
             warm[name].append(time.perf_counter() - t0)
-    inner = {name: max(1, min(10_000, round(settings.target_s / max(min(ts), 1e-9)))) for name, ts in warm.items()}
+    # At least ``min_steps`` a repeat: the first step after the rest (threads woken, caches cold) is
+    # slower, and a repeat of one step (the ResNet at ≈ 0.2 s) would be nothing but that step.
+    inner = {name: max(settings.min_steps, min(10_000, round(settings.target_s / max(min(ts), 1e-9))))
+             for name, ts in warm.items()}
     times: dict[str, list[float]] = {name: [] for name in steps}
     for _ in range(settings.repeats):
         for name, step in steps.items():

@@ -1,8 +1,9 @@
 """``python -m benchmarks.kernel_threads``: do Numba's threads and OpenBLAS's threads get in each other's way?
 
 Both pools want every core. OpenBLAS's workers spin for a while after a matrix product,
-and Numba's OpenMP workers would spin after a kernel (nnlab makes them sleep at once,
-``OMP_WAIT_POLICY=PASSIVE``, see ``nnlab/backend/kernels/_jit.py``). This script times,
+and Numba's OpenMP workers would spin after a kernel (nnlab makes them sleep at once:
+``OMP_WAIT_POLICY=PASSIVE`` while Numba's runtime loads, see ``nnlab/backend/kernels/_jit.py``;
+by default the kernels run on one thread and the pool is never started). This script times,
 in wall and CPU seconds (medians of repeats):
 
 - ``blas``: a (1024, 1024)·(1024, 1024) float32 product alone;
@@ -66,7 +67,8 @@ def main() -> None:
         blas()
 
     print(f"threads: Numba {k.num_threads()}, OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', '(all)')}, "
-          f"OMP_WAIT_POLICY={os.environ.get('OMP_WAIT_POLICY')}, load average {os.getloadavg()}")
+          f"Numba's wait policy {os.environ.get('OMP_WAIT_POLICY') or 'PASSIVE (set for its pool alone)'}, "
+          f"load average {os.getloadavg()}")
     parts = {name: _time(fn) for name, fn in (("blas", blas), ("kernel", kernel))}
     for name, (w, cpu) in parts.items():
         print(f"{name:12s} {w:7.3f} ms wall {cpu:7.3f} ms CPU")
