@@ -38,6 +38,14 @@ def _time(fn, repeats: int = 30, inner: int = 5) -> tuple[float, float]:
     return statistics.median(walls) * 1e3, statistics.median(cpus) * 1e3
 
 
+def _pool_state() -> str:
+    from nnlab.backend.kernels import _jit
+
+    if not _jit.PARALLEL:
+        return "not started (serial kernels)"
+    return f"wait policy {os.environ.get('OMP_WAIT_POLICY') or 'PASSIVE (set for its pool alone)'}"
+
+
 def main() -> None:
     import nnlab
     import nnlab.functional as F
@@ -67,7 +75,7 @@ def main() -> None:
         blas()
 
     print(f"threads: Numba {k.num_threads()}, OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', '(all)')}, "
-          f"Numba's wait policy {os.environ.get('OMP_WAIT_POLICY') or 'PASSIVE (set for its pool alone)'}, "
+          f"Numba's pool: {_pool_state()}, "
           f"load average {os.getloadavg()}")
     parts = {name: _time(fn) for name, fn in (("blas", blas), ("kernel", kernel))}
     for name, (w, cpu) in parts.items():

@@ -1,4 +1,4 @@
-"""The one way nnlab compiles a kernel: ``numba.njit(parallel=True, cache=True)``, with a fallback.
+"""The one way nnlab compiles a kernel: ``numba.njit(cache=True)``, serial or multi-threaded, with a fallback.
 
 Importing this module imports Numba; only :func:`nnlab.backend.kernels.fast` does that.
 """
