@@ -142,6 +142,15 @@ def test_max_pool2d(dtype, shape, calls):
           {"max_pool2d", "max_pool2d_grad"})
 
 
+def test_reference_max_pool_routes_nan_windows_as_pytorch(calls):
+    """Overlapping 3×3 windows with NaNs (the tournament reference in both modes): gradients where PyTorch puts them."""
+    x = _rand(1, 2, 7, 7)
+    x[0, 0, 2, 3] = x[0, 0, 3, 2] = x[0, 1, 0, 0] = np.nan
+    args = dict(kernel_size=3, stride=2, padding=1)
+    check(lambda x: F.max_pool2d(x, **args), lambda x: torch.nn.functional.max_pool2d(x, **args), [x], np.float64,
+          calls, set())
+
+
 def test_max_pool2d_inference_records_no_taps(calls):
     """Without a graph the untracked forward runs (nothing kept for a backward); same maxima as the reference."""
     x = _rand(2, 3, 8, 6).astype(np.float32)

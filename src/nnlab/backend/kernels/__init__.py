@@ -93,8 +93,8 @@ def fast_copies() -> ModuleType | None:
 
     A copy runs at memory speed in NumPy already; its compiled twin only gains by adding cores,
     so it is used only when the kernels run on more than one thread (``NNLAB_NUM_THREADS``).
-    Measured on one thread (small ResNet step): the copy kernels took 46 ms of the step against
-    the references' ≈ 30 ms.
+    Measured on one thread, one 2 MiB block of the shifted convolution: the kernel sums 55 µs
+    against NumPy's 49, the stacked columns 56 against 58.
     """
     k = fast()
     return k if k is not None and k.num_threads() > 1 else None
