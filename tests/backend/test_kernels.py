@@ -293,6 +293,17 @@ def test_threads_follow_the_environment():
     assert _child({"OMP_WAIT_POLICY": "ACTIVE", "NNLAB_KERNELS": "numba"})[4] == "ACTIVE"  # the user's own wins
 
 
+def test_bad_thread_count_names_the_variable():
+    import subprocess
+    import sys
+
+    env = {**os.environ, "NNLAB_NUM_THREADS": "two", "NNLAB_KERNELS": "numba"}
+    done = subprocess.run([sys.executable, "-c", "from nnlab.backend import kernels; kernels.fast()"], env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode != 0
+    assert "NNLAB_NUM_THREADS must be a positive integer, got 'two'" in done.stderr
+
+
 def test_mode_switch_bad_names_and_missing_numba(monkeypatch):
     previous = kernels.use("numpy")
     try:

@@ -289,14 +289,15 @@ class MaxPool(Function):
 
     @staticmethod
     def forward(ctx: Context, x, geom: PoolGeometry, indices_out: list | None):
-        k, ctx.argmax = kernels.fast(), None
+        k, ctx.fast_taps = kernels.fast(), None
+        needs_grad = ctx.needs_input_grad[0] and is_grad_enabled()
         if (k is not None and len(geom.kernel) == 2 and indices_out is None and kernels.worth_it(x)
                 and k.is_2x2(geom.kernel, geom.stride, geom.padding, geom.dilation, x.shape[2:], geom.out)):
-            y, ctx.argmax = k.max_pool2d(x, ctx.needs_input_grad[0] and is_grad_enabled())
+            y, ctx.fast_taps = k.max_pool2d(x, needs_grad)
             return y
         x_pad = pad_spatial(x, geom.pads, value=-np.inf)
         axes = geom.axes
-        track = indices_out is not None or (ctx.needs_input_grad[0] and is_grad_enabled())
+        track = indices_out is not None or needs_grad
         y, sels = tournament(x_pad, axes, track)
         ctx.sels, ctx.geom = sels, geom
         if indices_out is not None:
@@ -307,8 +308,8 @@ class MaxPool(Function):
 
     @staticmethod
     def backward(ctx: Context, grad):
-        if ctx.argmax is not None:
-            return kernels.numba_kernels().max_pool2d_grad(grad, ctx.argmax), None, None
+        if ctx.fast_taps is not None:  # the 2×2 kernel's recorded winning taps
+            return kernels.numba_kernels().max_pool2d_grad(grad, ctx.fast_taps), None, None
         g = grad
         for i, ax in enumerate(ctx.geom.axes):
             g = scatter_taps(g, 2 + i, ax, ctx.sels[i], "max")

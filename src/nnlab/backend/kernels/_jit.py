@@ -62,8 +62,14 @@ def _checked(n: int) -> int:
 
 def requested_threads() -> int:
     """``NNLAB_NUM_THREADS``, else ``NUMBA_NUM_THREADS``, else 1 — capped by Numba's pool size."""
-    env = os.environ.get("NNLAB_NUM_THREADS", "").strip() or os.environ.get("NUMBA_NUM_THREADS", "").strip()
-    return _checked(int(env) if env else DEFAULT_THREADS)
+    name = "NNLAB_NUM_THREADS" if os.environ.get("NNLAB_NUM_THREADS", "").strip() else "NUMBA_NUM_THREADS"
+    env = os.environ.get(name, "").strip()
+    if not env:
+        return _checked(DEFAULT_THREADS)
+    try:
+        return _checked(int(env))
+    except ValueError as e:
+        raise ValueError(f"kernels: {name} must be a positive integer, got {env!r}") from e
 
 
 #: Whether this process compiles the multi-threaded variants of the kernels (decided once, when the

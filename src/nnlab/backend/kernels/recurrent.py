@@ -18,7 +18,7 @@ from nnlab.backend.kernels._jit import jit
 
 # Each inner loop writes one array. A loop that writes several rows of the same arrays (the four gate
 # slices, c and its factors) needs more run-time overlap checks than LLVM allows itself (8), so it stays
-# scalar; one output per loop vectorizes (the backward step: 13.8 → 7.7 µs for N = 32, H = 128).
+# scalar; one output per loop vectorizes (N = 32, H = 128: the backward step 14.7 → 6.5 µs, the gates 13.4 → 7.4 µs).
 
 
 @jit(parallel=False)
@@ -34,9 +34,7 @@ def lstm_gates(a, cp, c_out, dfac, record):  # pragma: no cover - compiled
     h = h4 // 4
     for r in range(n):
         ar = a[r]
-        for j in range(h):  # i and f: σ = ½·tanh + ½ (adjacent, one loop)
-            ar[j] = 0.5 * ar[j] + 0.5
-        for j in range(h, 2 * h):
+        for j in range(2 * h):  # i and f (adjacent): σ = ½·tanh + ½
             ar[j] = 0.5 * ar[j] + 0.5
         for j in range(3 * h, h4):  # o
             ar[j] = 0.5 * ar[j] + 0.5
